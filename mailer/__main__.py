@@ -1,0 +1,5 @@
+"""`python -m mailer` runs the command-line interface."""
+
+from mailer.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""Printing helpers shared by the commands: rich tables, JSON, and stderr messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+__all__ = ["console", "err_console", "print_json", "table", "warn"]
+
+console = Console(soft_wrap=False)
+err_console = Console(stderr=True)
+
+
+def print_json(value: Any) -> None:
+    """Write one JSON document to stdout (no colour, no wrapping; for scripts)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    """A rich table with the given header and rows (values shown with str())."""
+    tbl = Table(title=title, show_lines=False, header_style="bold")
+    for name in columns:
+        tbl.add_column(name, overflow="fold")
+    for row in rows:
+        tbl.add_row(*("" if v is None else str(v) for v in row))
+    return tbl
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    err_console.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)

@@ -1,0 +1,183 @@
+"""Settings: mailer.toml (or --config / MAILER_CONFIG) overridden by MAILER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from mailer.errors import ConfigError, Location
+
+__all__ = [
+    "DEFAULT_SECRET",
+    "Origin",
+    "Settings",
+    "env_name",
+    "find_config_file",
+    "load_settings",
+    "public_name",
+]
+
+ENV_PREFIX = "MAILER_"
+CONFIG_ENV = "MAILER_CONFIG"
+CONFIG_NAME = "mailer.toml"
+# The embedded demo signs its tokens with this; a real send refuses it (see require_secret).
+DEFAULT_SECRET = "insecure-demo-secret-change-me"  # noqa: S105 - a documented placeholder
+
+
+class Origin(StrEnum):
+    """Where an effective setting came from, for `mailer config show`."""
+
+    DEFAULT = "default"
+    FILE = "file"
+    ENV = "env"
+
+
+class Settings(BaseSettings):
+    """Every setting of the tool; field names are the public MAILER_* names without the prefix."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///mailer.db",
+        description="SQLAlchemy URL; sqlite:///FILE (default mailer.db) or postgresql+psycopg://...",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None, description="one relay, smtp://user:pass@host:587 or smtps://...; none = outbox"
+    )
+    from_: str = Field(
+        default="Press Office <press@newsroom.example.org>",
+        # The env source reads aliases without the prefix, so MAILER_FROM is spelled out here;
+        # "from" is the key in mailer.toml.
+        validation_alias=AliasChoices("MAILER_FROM", "from"),
+        description="From header with display name",
+    )
+    bounce_domain: str = Field(
+        default="newsroom.example.org", description="domain of the VERP return path"
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8080", description="base URL of `mailer serve` (unsubscribe)"
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET), description="signs tokens; set a long random value"
+    )
+    dkim_domain: str | None = Field(default=None, description="d= of DKIM signatures")
+    dkim_selector: str | None = Field(default=None, description="s= of DKIM signatures")
+    dkim_key_file: Path | None = Field(default=None, description="PEM private key for DKIM")
+    regions_file: Path = Field(
+        default=Path("contacts/regions.yaml"), description="user-defined regions (YAML)"
+    )
+
+    @field_validator("from_", "bounce_domain", "public_url", "dkim_domain", "dkim_selector")
+    @classmethod
+    def _single_line(cls, value: str | None) -> str | None:
+        # A value that ends up in a header must never smuggle a line break (RFC 5322 2.2).
+        if value is not None and ("\n" in value or "\r" in value):
+            raise ValueError("must be a single line")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats the file; the file comes in through init kwargs (see load_settings),
+        # so it is placed last here to lose against the environment.
+        return env_settings, init_settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an SQLite file (the embedded default)."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_default_secret(self) -> bool:
+        """True when no real secret was configured."""
+        return self.secret_key.get_secret_value() in ("", DEFAULT_SECRET)
+
+
+def find_config_file(explicit: Path | None) -> tuple[Path | None, bool]:
+    """The config file to read and whether the user named it (then it must exist)."""
+    if explicit is not None:
+        return explicit, True
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]), True
+    default = Path(CONFIG_NAME)
+    return (default, False) if default.is_file() else (None, False)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("config file not found", Location(file=str(path))) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror}", Location(str(path))) from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11 puts the position only in the text: "Invalid value (at line 1, column 16)".
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(found[1]) if found else None
+        msg = str(exc)[: found.start()].strip() if found else str(exc)
+        raise ConfigError(f"invalid TOML: {msg}", Location(str(path), line)) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a field: MAILER_ + its public name."""
+    return f"{ENV_PREFIX}{public_name(field).upper()}"
+
+
+def public_name(field: str) -> str:
+    """The name of a field in mailer.toml and in messages (`from_` is `from`)."""
+    return field.rstrip("_")
+
+
+def _env_fields() -> set[str]:
+    present = {k.upper() for k in os.environ}
+    return {name for name in Settings.model_fields if env_name(name) in present}
+
+
+def _validation_message(exc: ValidationError, path: Path | None) -> ConfigError:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "settings"
+    where = str(path) if path else "settings"
+    if err["type"] == "extra_forbidden":
+        return ConfigError(f"unknown setting {field!r}", Location(where))
+    field = public_name(field.lower().removeprefix(ENV_PREFIX.lower()))
+    env = env_name(field)
+    if env in {k.upper() for k in os.environ}:
+        where = f"environment variable {env}"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return ConfigError(f"{field} (or {env}): {msg}", Location(where))
+
+
+def load_settings(config: Path | None = None) -> tuple[Settings, dict[str, Origin], Path | None]:
+    """Load the effective settings, with the origin of each field and the file read (if any)."""
+    path, required = find_config_file(config)
+    data = _read_toml(path) if path is not None and (required or path.is_file()) else {}
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise _validation_message(exc, path) from None
+    env = _env_fields()
+    from_file = {f"{k}_" if f"{k}_" in Settings.model_fields else k for k in data}
+    origins = {
+        name: Origin.ENV if name in env else Origin.FILE if name in from_file else Origin.DEFAULT
+        for name in Settings.model_fields
+    }
+    return settings, origins, path if data or required else None

@@ -1,0 +1,161 @@
+"""Queries and single-contact changes: find, filter, add, edit, remove, forget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, delete, or_, select
+
+from mailer.contacts.fields import FieldError, email_key, normalize_email
+from mailer.contacts.records import ContactData
+from mailer.contacts.regions import Taxonomy
+from mailer.errors import ConflictError, NotFoundError, UsageError
+from mailer.models import Contact, ContactStatus, ForgottenAddress, Suppression, utcnow
+from mailer.suppressions import address_hash, load_suppression_set
+
+__all__ = [
+    "ContactFilter",
+    "add_contact",
+    "edit_contact",
+    "find_contact",
+    "forget_contact",
+    "list_contacts",
+    "remove_contact",
+]
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """The filters of `mailer contacts list`; all given filters must match."""
+
+    regions: Sequence[str] = ()
+    countries: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    outlet: str | None = None
+    beats: Sequence[str] = ()
+    statuses: Sequence[ContactStatus] = ()
+    text: str | None = None
+
+
+def _key(email: str) -> str:
+    try:
+        return email_key(normalize_email(email))
+    except FieldError as exc:
+        raise UsageError(f"not a valid address: {email!r} ({exc})") from None
+
+
+def find_contact(session: Session, email: str) -> Contact:
+    """The contact with this address (any case), or NotFoundError."""
+    contact = session.exec(select(Contact).where(Contact.email_key == _key(email))).first()
+    if contact is None:
+        raise NotFoundError(f"no contact with address {email.strip()}")
+    return contact
+
+
+def _sql_filters(flt: ContactFilter) -> list[object]:
+    conds: list[object] = []
+    if flt.countries:
+        conds.append(col(Contact.country).in_([c.upper() for c in flt.countries]))
+    if flt.statuses:
+        conds.append(col(Contact.status).in_(list(flt.statuses)))
+    if flt.outlet:
+        conds.append(col(Contact.outlet).ilike(f"%{flt.outlet}%"))
+    if flt.text:
+        pattern = f"%{flt.text}%"
+        conds.append(
+            or_(
+                col(Contact.name).ilike(pattern),
+                col(Contact.email_key).ilike(pattern),
+                col(Contact.outlet).ilike(pattern),
+                col(Contact.role).ilike(pattern),
+                col(Contact.notes).ilike(pattern),
+            )
+        )
+    return conds
+
+
+def _language_match(languages: Sequence[str], wanted: Sequence[str]) -> bool:
+    # "sr" matches sr-Latn and sr-Cyrl; "sr-Latn" matches only itself (RFC 4647 basic filtering).
+    return any(
+        lang.lower() == want.lower() or lang.lower().startswith(want.lower() + "-")
+        for lang in languages
+        for want in wanted
+    )
+
+
+def list_contacts(session: Session, taxonomy: Taxonomy, flt: ContactFilter) -> list[Contact]:
+    """Contacts matching the filter, ordered by country then name."""
+    query = select(Contact).where(*_sql_filters(flt)).order_by(  # type: ignore[arg-type]
+        col(Contact.country), col(Contact.name), col(Contact.email_key)
+    )
+    rows = list(session.exec(query))
+    for slug in flt.regions:
+        region = taxonomy.validate_slug(slug)
+        rows = [c for c in rows if taxonomy.contains(region, c.country, c.regions)]
+    if flt.languages:
+        rows = [c for c in rows if _language_match(c.languages, flt.languages)]
+    if flt.beats:
+        wanted = {b.lower() for b in flt.beats}
+        rows = [c for c in rows if wanted.intersection(c.beats)]
+    return rows
+
+
+def add_contact(session: Session, data: ContactData, source: str) -> Contact:
+    """Add one journalist; refuses duplicates and suppressed or forgotten addresses."""
+    reason = load_suppression_set(session).reason(data.key)
+    if reason:
+        raise ConflictError(f"{data.email}: {reason}; not added")
+    if session.exec(select(Contact.id).where(Contact.email_key == data.key)).first():
+        raise ConflictError(f"{data.email} is already a contact; use `mailer contacts edit`")
+    contact = Contact(**data.as_row(), source=source)  # type: ignore[arg-type]
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def edit_contact(session: Session, email: str, changes: dict[str, object]) -> Contact:
+    """Apply validated field changes to one contact."""
+    contact = find_contact(session, email)
+    if "email" in changes:
+        new_key = email_key(str(changes["email"]))
+        if new_key != contact.email_key:
+            taken = session.exec(select(Contact.id).where(Contact.email_key == new_key)).first()
+            if taken:
+                raise ConflictError(f"{changes['email']} is already another contact")
+            reason = load_suppression_set(session).reason(new_key)
+            if reason:
+                raise ConflictError(f"{changes['email']}: {reason}")
+        changes["email_key"] = new_key
+    for name, value in changes.items():
+        setattr(contact, name, value)
+    contact.updated_at = utcnow()
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def remove_contact(session: Session, email: str) -> Contact:
+    """Delete one contact (the address may be imported again later)."""
+    contact = find_contact(session, email)
+    session.delete(contact)
+    session.flush()
+    return contact
+
+
+def forget_contact(session: Session, email: str) -> str:
+    """Erase everything held about a person; keep only a hash so they are not re-imported."""
+    key = _key(email)
+    contact = session.exec(select(Contact).where(Contact.email_key == key)).first()
+    suppressed = session.exec(select(Suppression).where(Suppression.target == key)).first()
+    if contact is None and suppressed is None:
+        raise NotFoundError(f"no contact or suppression with address {email.strip()}")
+    if contact is not None:
+        session.delete(contact)
+    # The suppression entry holds the address in clear; the hash below blocks it just as well.
+    session.exec(delete(Suppression).where(col(Suppression.target) == key))  # type: ignore[call-overload]
+    digest = address_hash(key)
+    if session.get(ForgottenAddress, digest) is None:
+        session.add(ForgottenAddress(address_hash=digest))
+    session.flush()
+    return digest

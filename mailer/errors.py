@@ -1,0 +1,105 @@
+"""The one exception tree; every user-facing failure maps to a one-line message and an exit code.
+
+    MailerError                 exit 1, the base: something the user can fix
+    ├── UsageError              exit 2, a bad argument or option value
+    │   └── UnknownRegionError  exit 2, a region slug that does not exist (with suggestions)
+    ├── ConfigError             exit 2, mailer.toml or a MAILER_* variable is wrong
+    ├── DataError               exit 1, bad input data, located by file, line and field
+    │   └── ImportRejected      exit 1, an import with invalid rows (each one listed)
+    ├── NotFoundError           exit 1, the named record does not exist
+    └── ConflictError           exit 1, the change would break a rule (a duplicate, a suppressed address)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "ConflictError",
+    "DataError",
+    "ImportRejected",
+    "Location",
+    "MailerError",
+    "NotFoundError",
+    "UnknownRegionError",
+    "UsageError",
+]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of bad input sits: file, line (1-based) and field, each optional."""
+
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, str(self.line) if self.line else None) if p]
+        where = ":".join(parts)
+        if self.field:
+            where = f"{where}: {self.field}" if where else self.field
+        return where
+
+
+class MailerError(Exception):
+    """Base of every error the user can act on; `str()` is the one line shown."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        where = str(self.location) if self.location else ""
+        return f"{where}: {self.message}" if where else self.message
+
+
+class UsageError(MailerError):
+    """A command-line argument or option value that cannot be used."""
+
+    exit_code = 2
+
+
+class UnknownRegionError(UsageError):
+    """A region slug that is neither built in nor defined by the user."""
+
+    def __init__(self, slug: str, suggestions: Sequence[str] = ()) -> None:
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"unknown region {slug!r}{hint}; `mailer regions list` shows them all")
+        self.slug = slug
+        self.suggestions = tuple(suggestions)
+
+
+class ConfigError(MailerError):
+    """Configuration that is missing, malformed or unsafe."""
+
+    exit_code = 2
+
+
+class DataError(MailerError):
+    """Input data that is malformed; carries its location."""
+
+
+class ImportRejected(DataError):
+    """An import in which some rows are invalid; nothing was written."""
+
+    def __init__(self, errors: Sequence[DataError], total: int) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0] if self.errors else None
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(
+            f"{len(self.errors)} of {total} rows invalid, nothing imported; first: {first}{more}"
+        )
+
+
+class NotFoundError(MailerError):
+    """The record named on the command line does not exist."""
+
+
+class ConflictError(MailerError):
+    """The requested change contradicts a rule (duplicate, suppressed, forgotten)."""
