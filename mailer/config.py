@@ -1,4 +1,4 @@
-"""Settings: mailer.toml (or --config / MAILER_CONFIG) overridden by MAILER_* environment variables."""
+"""Settings: mailer.toml (or --config / MAILER_CONFIG), overridden by MAILER_* variables."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 from mailer.errors import ConfigError, Location
@@ -54,7 +53,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; sqlite:///FILE (default mailer.db) or postgresql+psycopg://...",
     )
     smtp_url: SecretStr | None = Field(
-        default=None, description="one relay, smtp://user:pass@host:587 or smtps://...; none = outbox"
+        default=None,
+        description="one relay, smtp://user:pass@host:587 or smtps://...; none = outbox",
     )
     from_: str = Field(
         default="Press Office <press@newsroom.example.org>",

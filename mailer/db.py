@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -19,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import SQLAlchemyError as _SAError
 from sqlmodel import Session
 
+from alembic import command
 from mailer.errors import ConfigError, MailerError
 
 __all__ = [
@@ -40,7 +40,7 @@ class DatabaseError(MailerError):
 
 
 def migrations_dir() -> Path:
-    """The Alembic scripts: inside the installed wheel, or alembic/ beside the package in a checkout."""
+    """The Alembic scripts: in the installed wheel, or alembic/ beside the package in a checkout."""
     for candidate in (PACKAGE_DIR / "_alembic", PACKAGE_DIR.parent / "alembic"):
         if (candidate / "env.py").is_file():
             return candidate

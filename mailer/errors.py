@@ -1,13 +1,13 @@
 """The one exception tree; every user-facing failure maps to a one-line message and an exit code.
 
-    MailerError                 exit 1, the base: something the user can fix
-    ├── UsageError              exit 2, a bad argument or option value
-    │   └── UnknownRegionError  exit 2, a region slug that does not exist (with suggestions)
-    ├── ConfigError             exit 2, mailer.toml or a MAILER_* variable is wrong
-    ├── DataError               exit 1, bad input data, located by file, line and field
-    │   └── ImportRejected      exit 1, an import with invalid rows (each one listed)
-    ├── NotFoundError           exit 1, the named record does not exist
-    └── ConflictError           exit 1, the change would break a rule (a duplicate, a suppressed address)
+MailerError                 exit 1, the base: something the user can fix
+├── UsageError              exit 2, a bad argument or option value
+│   └── UnknownRegionError  exit 2, a region slug that does not exist (with suggestions)
+├── ConfigError             exit 2, mailer.toml or a MAILER_* variable is wrong
+├── DataError               exit 1, bad input data, located by file, line and field
+│   └── ImportRejected      exit 1, an import with invalid rows (each one listed)
+├── NotFoundError           exit 1, the named record does not exist
+└── ConflictError           exit 1, the change would break a rule (duplicate, suppressed)
 """
 
 from __future__ import annotations

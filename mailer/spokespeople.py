@@ -35,8 +35,16 @@ __all__ = [
     "validate_spokesperson",
 ]
 
-SPOKESPERSON_FIELDS = ("handle", "name", "title", "organisation", "office", "email", "phones",
-                       "languages")
+SPOKESPERSON_FIELDS = (
+    "handle",
+    "name",
+    "title",
+    "organisation",
+    "office",
+    "email",
+    "phones",
+    "languages",
+)
 _HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62})$")
 
 
@@ -87,13 +95,15 @@ def validate_spokesperson(values: dict[str, Any], where: Location) -> Spokespers
         raise fail("phones", f"{exc} (write numbers in international form, +...)") from None
     try:
         languages = [normalize_language(v) for v in _text_list(values.get("languages"))]
-        texts = {k: single_line(str(values.get(k) or "")) for k in ("title", "organisation",
-                                                                   "office")}
+        texts = {
+            k: single_line(str(values.get(k) or "")) for k in ("title", "organisation", "office")
+        }
         name = single_line(name)
     except FieldError as exc:
         raise fail("languages", str(exc)) from None
-    return SpokespersonData(handle=handle, name=name, email=email, phones=phones,
-                            languages=languages, **texts)
+    return SpokespersonData(
+        handle=handle, name=name, email=email, phones=phones, languages=languages, **texts
+    )
 
 
 def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:
@@ -102,7 +112,9 @@ def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise DataError(f"invalid YAML: {getattr(exc, 'problem', exc)}", Location(file, line)) from None
+        raise DataError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", Location(file, line)
+        ) from None
     if root is None:
         return
     if not isinstance(root, yaml.SequenceNode):
@@ -153,7 +165,9 @@ def import_spokespeople(session: Session, path: Path) -> tuple[int, int]:
         if data.handle in seen:
             raise DataError(f"handle {data.handle!r} appears twice", Location(str(path)))
         seen.add(data.handle)
-        current = session.exec(select(Spokesperson).where(Spokesperson.handle == data.handle)).first()
+        current = session.exec(
+            select(Spokesperson).where(Spokesperson.handle == data.handle)
+        ).first()
         if current is None:
             session.add(Spokesperson(**vars(data)))
             added += 1

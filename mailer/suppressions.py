@@ -118,7 +118,7 @@ def _matching_contacts(session: Session, value: str, kind: SuppressionKind) -> l
 
 
 def remove_suppression(session: Session, target: str) -> tuple[Suppression, int]:
-    """Remove an entry; contacts it had suppressed become active again. Returns it and that count."""
+    """Remove an entry; contacts it suppressed become active again. Returns it and that count."""
     value, kind = parse_target(target)
     entry = session.exec(select(Suppression).where(Suppression.target == value)).first()
     if entry is None:

@@ -69,8 +69,12 @@ def root(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Settings file (default: ./mailer.toml or $MAILER_CONFIG).",
-                     dir_okay=False),
+        typer.Option(
+            "--config",
+            "-c",
+            help="Settings file (default: ./mailer.toml or $MAILER_CONFIG).",
+            dir_okay=False,
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
     version: Annotated[

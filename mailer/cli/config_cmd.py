@@ -12,8 +12,9 @@ from mailer.cli.output import console, print_json, table
 from mailer.cli.state import state
 from mailer.config import Origin, Settings, env_name, public_name
 
-app = typer.Typer(help="Settings: mailer.toml overridden by MAILER_* variables.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Settings: mailer.toml overridden by MAILER_* variables.", no_args_is_help=True
+)
 
 MASK = "********"
 
@@ -62,8 +63,12 @@ def show_cmd(
     settings, origins = app_state.settings, app_state.origins
     file = str(app_state.config_file) if app_state.config_file else None
     rows = [
-        (public_name(name), displayed(name, getattr(settings, name)),
-         _origin(origins[name], name, file), env_name(name))
+        (
+            public_name(name),
+            displayed(name, getattr(settings, name)),
+            _origin(origins[name], name, file),
+            env_name(name),
+        )
         for name in Settings.model_fields
     ]
     if as_json:
@@ -72,5 +77,8 @@ def show_cmd(
     title = f"settings (file: {file or 'none'})"
     console.print(table(title, ["setting", "value", "from"], (r[:3] for r in rows)))
     if settings.uses_default_secret:
-        console.print("note: secret_key is the demo default; set MAILER_SECRET_KEY before "
-                      "sending for real", highlight=False, markup=False)
+        console.print(
+            "note: secret_key is the demo default; set MAILER_SECRET_KEY before sending for real",
+            highlight=False,
+            markup=False,
+        )

@@ -37,7 +37,9 @@ app = typer.Typer(
 
 RegionOpt = Annotated[
     list[str] | None,
-    typer.Option("--region", "-r", help="Region slug (repeatable).", autocompletion=complete_region),
+    typer.Option(
+        "--region", "-r", help="Region slug (repeatable).", autocompletion=complete_region
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 MAX_ERRORS_SHOWN = 50
@@ -73,12 +75,18 @@ def _print_rejected(exc: ImportRejected) -> None:
 
 def _report_json(report: ImportReport) -> dict[str, Any]:
     return {
-        "file": report.file, "format": report.format, "encoding": report.encoding,
-        "rows": report.rows, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "merged_duplicates": report.merged,
+        "file": report.file,
+        "format": report.format,
+        "encoding": report.encoding,
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "merged_duplicates": report.merged,
         "invalid": [str(e) for e in report.invalid],
         "skipped": [{"line": s.line, "email": s.email, "reason": s.reason} for s in report.skipped],
-        "ignored_columns": list(report.ignored_columns), "dry_run": report.dry_run,
+        "ignored_columns": list(report.ignored_columns),
+        "dry_run": report.dry_run,
     }
 
 
@@ -95,7 +103,8 @@ def _print_report(report: ImportReport) -> None:
         f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.merged} duplicate rows merged, {len(report.invalid)} invalid, "
         f"{len(report.skipped)} suppressed",
-        highlight=False, markup=False,
+        highlight=False,
+        markup=False,
     )
 
 
@@ -104,7 +113,9 @@ def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV (any common export) or vCard 3.0/4.0 file.")],
     region: RegionOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count; write nothing.")
+    ] = False,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows even if some are invalid.")
     ] = False,
@@ -129,7 +140,11 @@ def import_cmd(
     app_state = state(ctx)
     options = ImportOptions(
         regions=[app_state.taxonomy.validate_slug(r) for r in region or []],
-        update=update, skip_invalid=skip_invalid, dry_run=dry_run, encoding=encoding, format=fmt,
+        update=update,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        encoding=encoding,
+        format=fmt,
     )
     try:
         with session_scope(app_state.engine) as session:
@@ -144,8 +159,13 @@ def import_cmd(
 
 
 def _filter(
-    region: list[str] | None, country: list[str] | None, language: list[str] | None,
-    outlet: str | None, beat: list[str] | None, status: list[str] | None, text: str | None,
+    region: list[str] | None,
+    country: list[str] | None,
+    language: list[str] | None,
+    outlet: str | None,
+    beat: list[str] | None,
+    status: list[str] | None,
+    text: str | None,
 ) -> ContactFilter:
     try:
         statuses = [ContactStatus(s.lower()) for s in status or []]
@@ -153,24 +173,39 @@ def _filter(
         valid = ", ".join(s.value for s in ContactStatus)
         raise UsageError(f"--status must be one of: {valid}") from None
     return ContactFilter(
-        regions=region or [], countries=country or [], languages=language or [], outlet=outlet,
-        beats=beat or [], statuses=statuses, text=text,
+        regions=region or [],
+        countries=country or [],
+        languages=language or [],
+        outlet=outlet,
+        beats=beat or [],
+        statuses=statuses,
+        text=text,
     )
 
 
 CountryOpt = Annotated[
     list[str] | None,
-    typer.Option("--country", help="ISO country code (repeatable).", autocompletion=complete_country),
+    typer.Option(
+        "--country", help="ISO country code (repeatable).", autocompletion=complete_country
+    ),
 ]
-LanguageOpt = Annotated[list[str] | None, typer.Option("--language", "-l", help="Language (repeatable).")]
+LanguageOpt = Annotated[
+    list[str] | None, typer.Option("--language", "-l", help="Language (repeatable).")
+]
 OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Outlet name contains this.")]
 BeatOpt = Annotated[list[str] | None, typer.Option("--beat", help="Beat (repeatable).")]
 StatusOpt = Annotated[
     list[str] | None,
-    typer.Option("--status", help="active, unsubscribed, bounced, complained, suppressed.",
-                 autocompletion=complete_status),
+    typer.Option(
+        "--status",
+        help="active, unsubscribed, bounced, complained, suppressed.",
+        autocompletion=complete_status,
+    ),
 ]
-TextOpt = Annotated[str | None, typer.Option("--text", "-t", help="Name, address, outlet, role or notes contain this.")]
+TextOpt = Annotated[
+    str | None,
+    typer.Option("--text", "-t", help="Name, address, outlet, role or notes contain this."),
+]
 
 
 @app.command("list")
@@ -199,12 +234,24 @@ def list_cmd(
     elif as_csv:
         write_csv(sys.stdout, rows)
     else:
-        console.print(table(
-            f"{len(rows)} contacts",
-            ["email", "name", "outlet", "country", "languages", "beats", "status"],
-            ([c.email, c.name, c.outlet, c.country, " ".join(c.languages), " ".join(c.beats),
-              c.status.value] for c in rows),
-        ))
+        console.print(
+            table(
+                f"{len(rows)} contacts",
+                ["email", "name", "outlet", "country", "languages", "beats", "status"],
+                (
+                    [
+                        c.email,
+                        c.name,
+                        c.outlet,
+                        c.country,
+                        " ".join(c.languages),
+                        " ".join(c.beats),
+                        c.status.value,
+                    ]
+                    for c in rows
+                ),
+            )
+        )
 
 
 @app.command("show")
@@ -226,8 +273,13 @@ def show_cmd(
         return
     regions = app_state.taxonomy.regions_of_country(contact.country) if contact.country else []
     data["in regions"] = sorted(set(regions) | set(contact.regions))
-    console.print(table(contact.email, ["field", "value"],
-                        ([k, ", ".join(v) if isinstance(v, list) else v] for k, v in data.items())))
+    console.print(
+        table(
+            contact.email,
+            ["field", "value"],
+            ([k, ", ".join(v) if isinstance(v, list) else v] for k, v in data.items()),
+        )
+    )
 
 
 def _raw_fields(**values: str | None) -> dict[str, str]:
@@ -246,23 +298,48 @@ def add_cmd(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The journalist's address.")],
     name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Outlet (newspaper, agency, broadcaster).")] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Outlet (newspaper, agency, broadcaster).")
+    ] = None,
     role: Annotated[str | None, typer.Option(help="Role, e.g. Health correspondent.")] = None,
     beats: Annotated[str | None, typer.Option(help="Beats, separated by ; or ,")] = None,
-    country: Annotated[str | None, typer.Option(help="Country code or name.", autocompletion=complete_country)] = None,
-    languages: Annotated[str | None, typer.Option(help="BCP 47 tags in order of preference, e.g. ky;ru;en")] = None,
-    regions: Annotated[str | None, typer.Option(help="Region tags, separated by ; or ,", autocompletion=complete_region)] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone, international or national to the country.")] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Country code or name.", autocompletion=complete_country)
+    ] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="BCP 47 tags in order of preference, e.g. ky;ru;en")
+    ] = None,
+    regions: Annotated[
+        str | None,
+        typer.Option(help="Region tags, separated by ; or ,", autocompletion=complete_region),
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option(help="Phone, international or national to the country.")
+    ] = None,
     notes: Annotated[str | None, typer.Option(help="Free-text notes.")] = None,
-    source: Annotated[str, typer.Option(help="Where the address came from (consent record).")] = "added by hand",
+    source: Annotated[
+        str, typer.Option(help="Where the address came from (consent record).")
+    ] = "added by hand",
 ) -> None:
     """Add one journalist.
 
-    Example: mailer contacts add editor@radio.example.org --name "Ana Lupu" --country MD --languages ro;ru
+    Example: mailer contacts add ana@radio.example.org --name "Ana Lupu" --country MD
     """
-    data = _validated(ctx, _raw_fields(email=email, name=name, outlet=outlet, role=role,
-                                        beats=beats, country=country, languages=languages,
-                                        regions=regions, phone=phone, notes=notes))
+    data = _validated(
+        ctx,
+        _raw_fields(
+            email=email,
+            name=name,
+            outlet=outlet,
+            role=role,
+            beats=beats,
+            country=country,
+            languages=languages,
+            regions=regions,
+            phone=phone,
+            notes=notes,
+        ),
+    )
     with session_scope(state(ctx).engine) as session:
         contact = add_contact(session, data, source=" ".join(source.split()))
     console.print(f"added {contact.email}", highlight=False, markup=False)
@@ -277,9 +354,15 @@ def edit_cmd(
     outlet: Annotated[str | None, typer.Option(help="Outlet.")] = None,
     role: Annotated[str | None, typer.Option(help="Role.")] = None,
     beats: Annotated[str | None, typer.Option(help="Beats (replace), separated by ; or ,")] = None,
-    country: Annotated[str | None, typer.Option(help="Country code or name.", autocompletion=complete_country)] = None,
-    languages: Annotated[str | None, typer.Option(help="Languages (replace), e.g. ky;ru;en")] = None,
-    regions: Annotated[str | None, typer.Option(help="Region tags (replace).", autocompletion=complete_region)] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Country code or name.", autocompletion=complete_country)
+    ] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Languages (replace), e.g. ky;ru;en")
+    ] = None,
+    regions: Annotated[
+        str | None, typer.Option(help="Region tags (replace).", autocompletion=complete_region)
+    ] = None,
     phone: Annotated[str | None, typer.Option(help="Phone.")] = None,
     notes: Annotated[str | None, typer.Option(help="Notes (replace).")] = None,
 ) -> None:
@@ -287,20 +370,34 @@ def edit_cmd(
 
     Example: mailer contacts edit editor@radio.example.org --beats "health;climate"
     """
-    given = _raw_fields(name=name, outlet=outlet, role=role, beats=beats, country=country,
-                        languages=languages, regions=regions, phone=phone, notes=notes)
+    given = _raw_fields(
+        name=name,
+        outlet=outlet,
+        role=role,
+        beats=beats,
+        country=country,
+        languages=languages,
+        regions=regions,
+        phone=phone,
+        notes=notes,
+    )
     if not given and new_email is None:
         raise UsageError("nothing to change; give at least one option (see --help)")
     with session_scope(state(ctx).engine) as session:
         contact = find_contact(session, email)
-        current = {k: ";".join(v) if isinstance(v, list) else (v or "")
-                   for k, v in contact_json(contact).items() if k in (*SCALAR_FIELDS, *LIST_FIELDS)}
+        current = {
+            k: ";".join(v) if isinstance(v, list) else (v or "")
+            for k, v in contact_json(contact).items()
+            if k in (*SCALAR_FIELDS, *LIST_FIELDS)
+        }
         data = _validated(ctx, {**current, **given, "email": new_email or contact.email})
         changes: dict[str, object] = {k: getattr(data, k) for k in given}
         if new_email:
             changes["email"] = data.email
         edit_contact(session, email, changes)
-    console.print(f"updated {data.email}: {', '.join(sorted(changes))}", highlight=False, markup=False)
+    console.print(
+        f"updated {data.email}: {', '.join(sorted(changes))}", highlight=False, markup=False
+    )
 
 
 def _confirm(question: str, yes: bool) -> None:
@@ -344,8 +441,9 @@ def forget_cmd(
     _confirm(f"Erase everything about {email}? This cannot be undone.", yes)
     with session_scope(state(ctx).engine) as session:
         digest = forget_contact(session, email)
-    console.print(f"forgotten; kept only the hash sha256:{digest[:16]}...", highlight=False,
-                  markup=False)
+    console.print(
+        f"forgotten; kept only the hash sha256:{digest[:16]}...", highlight=False, markup=False
+    )
 
 
 @app.command("export")

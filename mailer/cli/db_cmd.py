@@ -25,8 +25,11 @@ def upgrade_cmd(
     engine = make_engine(state(ctx).settings.database_url)
     before = current_revision(engine)
     upgrade(engine, revision)
-    console.print(f"database at {current_revision(engine)} (was {before or 'empty'})",
-                  highlight=False, markup=False)
+    console.print(
+        f"database at {current_revision(engine)} (was {before or 'empty'})",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command("status")
@@ -35,5 +38,8 @@ def status_cmd(ctx: typer.Context) -> None:
     engine = make_engine(state(ctx).settings.database_url)
     current, head = current_revision(engine), head_revision()
     verdict = "up to date" if current == head else "behind: run `mailer db upgrade`"
-    console.print(f"database revision {current or 'none'}, newest {head}: {verdict}",
-                  highlight=False, markup=False)
+    console.print(
+        f"database revision {current or 'none'}, newest {head}: {verdict}",
+        highlight=False,
+        markup=False,
+    )

@@ -68,18 +68,36 @@ def list_cmd(
     counts = _counts(ctx)
     regions = taxonomy.all()
     if as_json:
-        print_json([
-            {"slug": r.slug, "name": r.name, "parent": r.parent, "builtin": r.builtin,
-             "countries": sorted(taxonomy.countries(r.slug)), "contacts": counts.get(r.slug, 0)}
-            for r in regions
-        ])
+        print_json(
+            [
+                {
+                    "slug": r.slug,
+                    "name": r.name,
+                    "parent": r.parent,
+                    "builtin": r.builtin,
+                    "countries": sorted(taxonomy.countries(r.slug)),
+                    "contacts": counts.get(r.slug, 0),
+                }
+                for r in regions
+            ]
+        )
         return
-    console.print(table(
-        f"{len(regions)} regions",
-        ["slug", "name", "countries", "contacts", "source"],
-        (["  " * _depth(taxonomy, r) + r.slug, r.name, len(taxonomy.countries(r.slug)),
-          counts.get(r.slug, 0), "built-in" if r.builtin else "yours"] for r in regions),
-    ))
+    console.print(
+        table(
+            f"{len(regions)} regions",
+            ["slug", "name", "countries", "contacts", "source"],
+            (
+                [
+                    "  " * _depth(taxonomy, r) + r.slug,
+                    r.name,
+                    len(taxonomy.countries(r.slug)),
+                    counts.get(r.slug, 0),
+                    "built-in" if r.builtin else "yours",
+                ]
+                for r in regions
+            ),
+        )
+    )
 
 
 @app.command("show")
@@ -96,27 +114,50 @@ def show_cmd(
     region = taxonomy.get(slug)
     counts = _counts(ctx)
     with session_scope(state(ctx).engine) as session:
-        per_country = Counter(session.exec(
-            select(Contact.country).where(Contact.status == ContactStatus.ACTIVE)
-        ).all())
+        per_country = Counter(
+            session.exec(
+                select(Contact.country).where(Contact.status == ContactStatus.ACTIVE)
+            ).all()
+        )
     countries = sorted(taxonomy.countries(region.slug))
     children = taxonomy.children(region.slug)
     if as_json:
-        print_json({
-            "slug": region.slug, "name": region.name, "parent": region.parent,
-            "builtin": region.builtin, "contacts": counts.get(region.slug, 0),
-            "subregions": [{"slug": c.slug, "name": c.name, "contacts": counts.get(c.slug, 0)}
-                           for c in children],
-            "countries": [{"code": c, "name": country_name(c), "contacts": per_country.get(c, 0)}
-                          for c in countries],
-        })
+        print_json(
+            {
+                "slug": region.slug,
+                "name": region.name,
+                "parent": region.parent,
+                "builtin": region.builtin,
+                "contacts": counts.get(region.slug, 0),
+                "subregions": [
+                    {"slug": c.slug, "name": c.name, "contacts": counts.get(c.slug, 0)}
+                    for c in children
+                ],
+                "countries": [
+                    {"code": c, "name": country_name(c), "contacts": per_country.get(c, 0)}
+                    for c in countries
+                ],
+            }
+        )
         return
-    console.print(f"[bold]{region.name}[/bold] ({region.slug}): "
-                  f"{counts.get(region.slug, 0)} active contacts", highlight=False)
+    console.print(
+        f"[bold]{region.name}[/bold] ({region.slug}): {counts.get(region.slug, 0)} active contacts",
+        highlight=False,
+    )
     if region.parent:
         console.print(f"part of: {region.parent}", highlight=False, markup=False)
     if children:
-        console.print(table("sub-regions", ["slug", "name", "contacts"],
-                            ([c.slug, c.name, counts.get(c.slug, 0)] for c in children)))
-    console.print(table("countries", ["code", "name", "contacts"],
-                        ([c, country_name(c), per_country.get(c, 0)] for c in countries)))
+        console.print(
+            table(
+                "sub-regions",
+                ["slug", "name", "contacts"],
+                ([c.slug, c.name, counts.get(c.slug, 0)] for c in children),
+            )
+        )
+    console.print(
+        table(
+            "countries",
+            ["code", "name", "contacts"],
+            ([c, country_name(c), per_country.get(c, 0)] for c in countries),
+        )
+    )

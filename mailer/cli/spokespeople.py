@@ -30,15 +30,28 @@ app = typer.Typer(
 
 def person_json(p: Spokesperson) -> dict[str, Any]:
     """The public JSON shape of a spokesperson."""
-    return {"handle": p.handle, "name": p.name, "title": p.title, "organisation": p.organisation,
-            "office": p.office, "email": p.email, "phones": p.phones, "languages": p.languages}
+    return {
+        "handle": p.handle,
+        "name": p.name,
+        "title": p.title,
+        "organisation": p.organisation,
+        "office": p.office,
+        "email": p.email,
+        "phones": p.phones,
+        "languages": p.languages,
+    }
 
 
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="YAML list or CSV with handle, name, title, "
-                                         "organisation, office, email, phones, languages.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="YAML list or CSV with handle, name, title, "
+            "organisation, office, email, phones, languages."
+        ),
+    ],
 ) -> None:
     """Add or update spokespeople from a file (matched by handle), all or nothing.
 
@@ -51,8 +64,9 @@ def import_cmd(
         for err in exc.errors:
             err_console.print(str(err), highlight=False, markup=False)
         raise
-    console.print(f"imported {file}: {added} added, {updated} updated", highlight=False,
-                  markup=False)
+    console.print(
+        f"imported {file}: {added} added, {updated} updated", highlight=False, markup=False
+    )
 
 
 @app.command("add")
@@ -64,17 +78,28 @@ def add_cmd(
     title: Annotated[str, typer.Option(help="Title, e.g. Communication Specialist.")] = "",
     organisation: Annotated[str, typer.Option(help="Organisation.")] = "",
     office: Annotated[str, typer.Option(help="Office city.")] = "",
-    phone: Annotated[list[str] | None, typer.Option(help="International number (repeatable).")] = None,
-    language: Annotated[list[str] | None, typer.Option(help="Language spoken (repeatable).")] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option(help="International number (repeatable).")
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option(help="Language spoken (repeatable).")
+    ] = None,
 ) -> None:
     """Add one spokesperson.
 
-    Example: mailer spokespeople add j-doe --name "Jana Doe" --email jd@unffc.example.org --phone "+41 22 000 00 00"
+    Example: mailer spokespeople add j-doe --name "Jana Doe" --email jd@unffc.example.org
     """
     data = validate_spokesperson(
-        {"handle": handle, "name": name, "email": email, "title": title,
-         "organisation": organisation, "office": office, "phones": phone or [],
-         "languages": language or []},
+        {
+            "handle": handle,
+            "name": name,
+            "email": email,
+            "title": title,
+            "organisation": organisation,
+            "office": office,
+            "phones": phone or [],
+            "languages": language or [],
+        },
         Location("command line"),
     )
     with session_scope(state(ctx).engine) as session:
@@ -93,11 +118,24 @@ def list_cmd(
     if as_json:
         print_json([person_json(p) for p in people])
         return
-    console.print(table(f"{len(people)} spokespeople",
-                        ["handle", "name", "title", "office", "email", "phones", "languages"],
-                        ([p.handle, p.name, p.title, p.office, p.email,
-                          ", ".join(format_phone(n) for n in p.phones), " ".join(p.languages)]
-                         for p in people)))
+    console.print(
+        table(
+            f"{len(people)} spokespeople",
+            ["handle", "name", "title", "office", "email", "phones", "languages"],
+            (
+                [
+                    p.handle,
+                    p.name,
+                    p.title,
+                    p.office,
+                    p.email,
+                    ", ".join(format_phone(n) for n in p.phones),
+                    " ".join(p.languages),
+                ]
+                for p in people
+            ),
+        )
+    )
 
 
 @app.command("show")
@@ -114,5 +152,10 @@ def show_cmd(
         print_json(data)
         return
     data["phones"] = [format_phone(n) for n in person.phones]
-    console.print(table(person.name, ["field", "value"],
-                        ([k, ", ".join(v) if isinstance(v, list) else v] for k, v in data.items())))
+    console.print(
+        table(
+            person.name,
+            ["field", "value"],
+            ([k, ", ".join(v) if isinstance(v, list) else v] for k, v in data.items()),
+        )
+    )

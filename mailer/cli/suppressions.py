@@ -30,8 +30,9 @@ def add_cmd(
     """
     with session_scope(state(ctx).engine) as session:
         entry, affected = add_suppression(session, target, reason)
-    console.print(f"suppressed {entry.target} ({affected} contacts affected)", highlight=False,
-                  markup=False)
+    console.print(
+        f"suppressed {entry.target} ({affected} contacts affected)", highlight=False, markup=False
+    )
 
 
 @app.command("remove")
@@ -45,8 +46,9 @@ def remove_cmd(
     """
     with session_scope(state(ctx).engine) as session:
         entry, restored = remove_suppression(session, target)
-    console.print(f"removed {entry.target} ({restored} contacts active again)", highlight=False,
-                  markup=False)
+    console.print(
+        f"removed {entry.target} ({restored} contacts active again)", highlight=False, markup=False
+    )
 
 
 @app.command("list")
@@ -58,10 +60,32 @@ def list_cmd(
     with session_scope(state(ctx).engine) as session:
         rows = list_suppressions(session)
     if as_json:
-        print_json([{"target": s.target, "kind": s.kind.value, "reason": s.reason,
-                     "source": s.source.value, "created_at": s.created_at.isoformat()}
-                    for s in rows])
+        print_json(
+            [
+                {
+                    "target": s.target,
+                    "kind": s.kind.value,
+                    "reason": s.reason,
+                    "source": s.source.value,
+                    "created_at": s.created_at.isoformat(),
+                }
+                for s in rows
+            ]
+        )
         return
-    console.print(table(f"{len(rows)} suppressions", ["target", "kind", "reason", "source", "since"],
-                        ([s.target, s.kind.value, s.reason, s.source.value,
-                          s.created_at.strftime("%Y-%m-%d %H:%M")] for s in rows)))
+    console.print(
+        table(
+            f"{len(rows)} suppressions",
+            ["target", "kind", "reason", "source", "since"],
+            (
+                [
+                    s.target,
+                    s.kind.value,
+                    s.reason,
+                    s.source.value,
+                    s.created_at.strftime("%Y-%m-%d %H:%M"),
+                ]
+                for s in rows
+            ),
+        )
+    )

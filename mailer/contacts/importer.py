@@ -14,7 +14,7 @@ from mailer.contacts.readers import FileFormat, open_contacts
 from mailer.contacts.records import LIST_FIELDS, SCALAR_FIELDS, ContactData, merge, validate_record
 from mailer.contacts.regions import Taxonomy
 from mailer.errors import DataError, ImportRejected
-from mailer.models import Contact, utcnow
+from mailer.models import Contact, ContactStatus, utcnow
 from mailer.suppressions import SuppressionSet, load_suppression_set
 
 __all__ = ["ImportOptions", "ImportReport", "Skipped", "import_contacts"]
@@ -68,8 +68,11 @@ def _read(
     """Validate every record; merge rows of one person (first line kept for messages)."""
     source = open_contacts(path, encoding=options.encoding, format=options.format)
     report = ImportReport(
-        file=str(path), format=source.format.value, encoding=source.encoding,
-        ignored_columns=source.ignored_columns, dry_run=options.dry_run,
+        file=str(path),
+        format=source.format.value,
+        encoding=source.encoding,
+        ignored_columns=source.ignored_columns,
+        dry_run=options.dry_run,
     )
     people: dict[str, tuple[int, ContactData]] = {}
     for raw in source.records():
@@ -133,7 +136,13 @@ def _write(
         current = existing.get(data.key)
         if current is None:
             row = data.as_row()
-            row.update(source=source, source_at=now, created_at=now, updated_at=now)
+            row.update(
+                source=source,
+                source_at=now,
+                created_at=now,
+                updated_at=now,
+                status=ContactStatus.ACTIVE,
+            )
             new_rows.append(row)
             continue
         old = _as_data(current)
@@ -168,7 +177,12 @@ def import_contacts(
     _write(session, (d for _, d in people.values()), existing, source, options, report)
     log.info(
         "import file=%s rows=%d created=%d updated=%d invalid=%d skipped=%d dry_run=%s",
-        path, report.rows, report.created, report.updated, len(report.invalid),
-        len(report.skipped), options.dry_run,
+        path,
+        report.rows,
+        report.created,
+        report.updated,
+        len(report.invalid),
+        len(report.skipped),
+        options.dry_run,
     )
     return report

@@ -134,11 +134,15 @@ def validate_record(
         errs.add("name", str(exc))
     data.notes = values.get("notes", "").strip()[:4000]
     data.beats = _list(values.get("beats"), normalize_beat, "beat", errs, "beats")
-    data.languages = _list(values.get("languages"), normalize_language, "language", errs,
-                           "languages")
+    data.languages = _list(
+        values.get("languages"), normalize_language, "language", errs, "languages"
+    )
     data.regions = _list(
         ";".join([values.get("regions", ""), *extra_regions]),
-        taxonomy.validate_slug, "region", errs, "regions",
+        taxonomy.validate_slug,
+        "region",
+        errs,
+        "regions",
     )
     return errs.errors or data
 

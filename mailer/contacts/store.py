@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, delete, or_, select
 
 from mailer.contacts.fields import FieldError, email_key, normalize_email
@@ -53,8 +54,8 @@ def find_contact(session: Session, email: str) -> Contact:
     return contact
 
 
-def _sql_filters(flt: ContactFilter) -> list[object]:
-    conds: list[object] = []
+def _sql_filters(flt: ContactFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
     if flt.countries:
         conds.append(col(Contact.country).in_([c.upper() for c in flt.countries]))
     if flt.statuses:
@@ -86,8 +87,10 @@ def _language_match(languages: Sequence[str], wanted: Sequence[str]) -> bool:
 
 def list_contacts(session: Session, taxonomy: Taxonomy, flt: ContactFilter) -> list[Contact]:
     """Contacts matching the filter, ordered by country then name."""
-    query = select(Contact).where(*_sql_filters(flt)).order_by(  # type: ignore[arg-type]
-        col(Contact.country), col(Contact.name), col(Contact.email_key)
+    query = (
+        select(Contact)
+        .where(*_sql_filters(flt))
+        .order_by(col(Contact.country), col(Contact.name), col(Contact.email_key))
     )
     rows = list(session.exec(query))
     for slug in flt.regions:
@@ -108,7 +111,7 @@ def add_contact(session: Session, data: ContactData, source: str) -> Contact:
         raise ConflictError(f"{data.email}: {reason}; not added")
     if session.exec(select(Contact.id).where(Contact.email_key == data.key)).first():
         raise ConflictError(f"{data.email} is already a contact; use `mailer contacts edit`")
-    contact = Contact(**data.as_row(), source=source)  # type: ignore[arg-type]
+    contact = Contact.model_validate({**data.as_row(), "source": source})
     session.add(contact)
     session.flush()
     return contact
@@ -153,7 +156,7 @@ def forget_contact(session: Session, email: str) -> str:
     if contact is not None:
         session.delete(contact)
     # The suppression entry holds the address in clear; the hash below blocks it just as well.
-    session.exec(delete(Suppression).where(col(Suppression.target) == key))  # type: ignore[call-overload]
+    session.execute(delete(Suppression).where(col(Suppression.target) == key))
     digest = address_hash(key)
     if session.get(ForgottenAddress, digest) is None:
         session.add(ForgottenAddress(address_hash=digest))

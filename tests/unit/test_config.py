@@ -14,8 +14,13 @@ from mailer.errors import ConfigError
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     for name in [
-        "MAILER_CONFIG", "MAILER_DATABASE_URL", "MAILER_FROM", "MAILER_SMTP_URL",
-        "MAILER_SECRET_KEY", "MAILER_REGIONS_FILE", "MAILER_PUBLIC_URL",
+        "MAILER_CONFIG",
+        "MAILER_DATABASE_URL",
+        "MAILER_FROM",
+        "MAILER_SMTP_URL",
+        "MAILER_SECRET_KEY",
+        "MAILER_REGIONS_FILE",
+        "MAILER_PUBLIC_URL",
     ]:
         monkeypatch.delenv(name, raising=False)
 
@@ -32,7 +37,9 @@ def test_defaults_without_any_file() -> None:
 
 def test_file_in_working_directory_then_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     """./mailer.toml is read; a MAILER_* variable overrides the same key; origins say which."""
-    Path("mailer.toml").write_text('from = "Desk <desk@example.org>"\ndatabase_url = "sqlite:///a.db"\n')
+    Path("mailer.toml").write_text(
+        'from = "Desk <desk@example.org>"\ndatabase_url = "sqlite:///a.db"\n'
+    )
     monkeypatch.setenv("MAILER_DATABASE_URL", "sqlite:///b.db")
     settings, origins, path = load_settings()
     assert settings.from_ == "Desk <desk@example.org>"
@@ -42,7 +49,9 @@ def test_file_in_working_directory_then_environment_wins(monkeypatch: pytest.Mon
     assert path == Path("mailer.toml")
 
 
-def test_mailer_config_variable_and_explicit_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_mailer_config_variable_and_explicit_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """MAILER_CONFIG names the file; an explicit --config path beats it."""
     a, b = tmp_path / "a.toml", tmp_path / "b.toml"
     a.write_text('bounce_domain = "a.example.org"\n')
@@ -78,7 +87,7 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_newline_in_environment_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A header-bound value from the environment with a line break is an error naming the variable."""
+    """A header value from the environment with a line break is an error naming the variable."""
     monkeypatch.setenv("MAILER_FROM", "A <a@example.org>\r\nBcc: b@example.org")
     with pytest.raises(ConfigError, match="environment variable MAILER_FROM"):
         load_settings()

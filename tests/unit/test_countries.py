@@ -161,7 +161,7 @@ def test_every_hand_written_name_resolves_to_its_own_country() -> None:
 
 def test_every_iso_code_and_name_resolves_to_its_own_country() -> None:
     """Each ISO country's alpha-2, alpha-3 and English names resolve back to it."""
-    clashes = {}
+    clashes: dict[str, str] = {}
     for country in pycountry.countries:
         texts = (country.alpha_2, country.alpha_3, *countries._iso_names(country))
         clashes |= {t: country.alpha_2 for t in texts if resolve_country(t) != country.alpha_2}

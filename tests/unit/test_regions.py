@@ -234,7 +234,7 @@ def test_missing_file_is_fine_unless_required(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert len(Taxonomy.load(missing)) == len(Taxonomy.builtin())
     assert len(Taxonomy.load(None)) == len(Taxonomy.builtin())
-    with pytest.raises(DataError, match="nope.yaml"):
+    with pytest.raises(DataError, match=r"nope\.yaml"):
         Taxonomy.load(missing, required=True)
 
 
@@ -324,6 +324,18 @@ BAD_FILES = [
         2,
         "no `include`",
         id="missing-include",
+    ),
+    pytest.param(
+        "regions:\n  - slug: ok\n    name: X\n    include:\n      a: b\n",
+        5,
+        "`include` must be a list",
+        id="include-is-a-mapping",
+    ),
+    pytest.param(
+        "regions:\n  - slug: ok\n    name: X\n    include: [[KZ]]\n",
+        4,
+        "expected a non-empty text value",
+        id="include-item-not-text",
     ),
     pytest.param("regions: central-asia\n", 1, "must be a list", id="regions-not-a-list"),
     pytest.param("- slug: ok\n", 1, "expected a mapping", id="root-not-a-mapping"),
