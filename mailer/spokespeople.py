@@ -106,15 +106,22 @@ def validate_spokesperson(values: dict[str, Any], where: Location) -> Spokespers
     )
 
 
+def yaml_error(exc: yaml.YAMLError, file: str) -> DataError:
+    """A located one-line DataError for a YAML syntax error."""
+    mark = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
+    if context is not None and context.line + 1 != line:
+        message += f" ({getattr(exc, 'context', 'construct')} opened at line {context.line + 1})"
+    return DataError(" ".join(message.split()), Location(file, line))
+
+
 def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise DataError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", Location(file, line)
-        ) from None
+        raise yaml_error(exc, file) from None
     if root is None:
         return
     if not isinstance(root, yaml.SequenceNode):

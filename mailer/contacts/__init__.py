@@ -1,0 +1,1 @@
+"""Journalists: field validation, file readers, import, regions and queries."""

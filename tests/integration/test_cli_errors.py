@@ -1,0 +1,88 @@
+"""Every command given bad input answers with one clear line and its exit code, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+
+def _files(tmp: Path) -> dict[str, Path]:
+    files = {
+        "bad_yaml": ("people.yaml", "- handle: a\n  name: [unclosed\n"),
+        "bad_people": ("people2.yaml", "- handle: A B\n  name: X\n  email: x@example.org\n"),
+        "bad_phone": ("p3.yaml", "- {handle: ab, name: X, email: x@example.org, phones: [12]}\n"),
+        "no_email_col": ("noemail.csv", "name,outlet\nA,B\n"),
+        "binary": ("binary.csv", "\x00\x01\x02\x03"),
+        "bad_toml": ("bad.toml", "database_url = \n"),
+        "unknown_key": ("unknown.toml", "smtp = 'x'\n"),
+        "vcard": ("broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\n"),
+    }
+    out = {}
+    for key, (name, body) in files.items():
+        path = tmp / name
+        path.write_text(body, encoding="utf-8")
+        out[key] = path
+    return out
+
+
+CASES: list[tuple[list[str], int, str]] = [
+    (["contacts", "import", "{missing}"], 1, "missing.csv"),
+    (["contacts", "import", "{no_email_col}"], 1, "no email column"),
+    (["contacts", "import", "{binary}"], 1, "binary.csv"),
+    (["contacts", "import", "{vcard}"], 1, "broken.vcf:1"),
+    (["contacts", "import", "{no_email_col}", "--region", "narnia"], 2, "unknown region 'narnia'"),
+    (["contacts", "list", "--region", "central-asai"], 2, "did you mean central-asia"),
+    (["contacts", "list", "--status", "happy"], 2, "--status must be one of"),
+    (["contacts", "show", "nobody@example.org"], 1, "no contact with address"),
+    (["contacts", "show", "not an address"], 2, "not a valid address"),
+    (["contacts", "add", "bad@@example.org"], 1, "command line: email"),
+    (["contacts", "add", "a@example.org", "--country", "Atlantis"], 1, "unknown country"),
+    (["contacts", "add", "a@example.org", "--phone", "+1 555"], 1, "phone"),
+    (["contacts", "add", "a@example.org", "--languages", "klingon-xx"], 1, "language"),
+    (["contacts", "edit", "nobody@example.org", "--name", "X"], 1, "no contact"),
+    (["contacts", "edit", "nobody@example.org"], 2, "nothing to change"),
+    (["contacts", "remove", "nobody@example.org", "--yes"], 1, "no contact"),
+    (["contacts", "remove", "nobody@example.org"], 2, "add --yes"),
+    (["contacts", "forget", "nobody@example.org", "--yes"], 1, "no contact"),
+    (["contacts", "export", "/nonexistent-dir/x.csv"], 1, "cannot write"),
+    (["regions", "show", "atlantis"], 2, "unknown region"),
+    (["spokespeople", "import", "{bad_yaml}"], 1, "opened at line 2"),
+    (["spokespeople", "import", "{bad_people}"], 1, "people2.yaml:1: handle"),
+    (["spokespeople", "import", "{bad_phone}"], 1, "p3.yaml:1: phones"),
+    (["spokespeople", "show", "nobody"], 1, "no spokesperson 'nobody'"),
+    (["spokespeople", "add", "x", "--name", "X", "--email", "nope"], 1, "email"),
+    (["suppressions", "add", "not-an-address", "--reason", "x"], 2, "not a valid address"),
+    (["suppressions", "add", "@", "--reason", "x"], 2, "not a valid domain"),
+    (["suppressions", "remove", "a@example.org"], 1, "not on the suppression list"),
+    (["--config", "{bad_toml}", "config", "show"], 2, "bad.toml:1: invalid TOML"),
+    (["--config", "{unknown_key}", "config", "show"], 2, "unknown setting 'smtp'"),
+    (["--config", "{missing}", "contacts", "list"], 2, "config file not found"),
+    (["contacts", "frobnicate"], 2, "No such command"),
+    (["contacts", "list", "--bogus"], 2, "No such option"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "expected"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_bad_input_gives_one_clear_line(
+    cli: Cli, tmp_path: Path, args: list[str], code: int, expected: str
+) -> None:
+    """The command fails with the documented exit code and a message saying what to fix."""
+    files = {k: str(v) for k, v in _files(tmp_path).items()}
+    files["missing"] = str(tmp_path / "missing.csv")
+    result = cli(*[a.format(**files) for a in args])
+    assert result.code == code, result
+    assert expected in result.err, result
+    assert "Traceback" not in result.out + result.err
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+def test_database_that_cannot_be_opened(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreachable database is one line naming the problem, exit 1."""
+    monkeypatch.setenv("MAILER_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = cli("contacts", "list")
+    assert result.code == 1, result
+    assert result.err.startswith("error: cannot open database")
+    assert len(result.err.strip().splitlines()) == 1
