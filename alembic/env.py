@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import Engine, create_engine
+from sqlmodel import SQLModel
 
 import mailer.models  # noqa: F401 - registers every table on the metadata
-from sqlmodel import SQLModel
+from alembic import context
 
 target_metadata = SQLModel.metadata
 
