@@ -136,6 +136,7 @@ def _is_language(code: str) -> bool:
     return pycountry.languages.get(alpha_3=code) is not None
 
 
+@lru_cache(maxsize=4096)
 def normalize_beat(text: str) -> str:
     """A beat as a lowercase kebab-case word (Human Rights -> human-rights)."""
     words = re.split(r"[\s_/]+", text.strip().lower())

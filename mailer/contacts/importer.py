@@ -1,18 +1,24 @@
-"""Import a contacts file: validate every row, merge duplicates, then write all or nothing."""
+"""Import a contacts file: validate every row, merge duplicates, write all or nothing."""
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
+from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from mailer.contacts.readers import FileFormat, open_contacts
-from mailer.contacts.records import LIST_FIELDS, SCALAR_FIELDS, ContactData, merge, validate_record
+from mailer.contacts.records import LIST_FIELDS, SCALAR_FIELDS, ContactData, merge
 from mailer.contacts.regions import Taxonomy
+from mailer.contacts.validation import PARALLEL_MIN_BYTES, Result, validate_records
+from mailer.db import bulk_insert
 from mailer.errors import DataError, ImportRejected
 from mailer.models import Contact, ContactStatus, utcnow
 from mailer.suppressions import SuppressionSet, load_suppression_set
@@ -20,7 +26,7 @@ from mailer.suppressions import SuppressionSet, load_suppression_set
 __all__ = ["ImportOptions", "ImportReport", "Skipped", "import_contacts"]
 
 log = logging.getLogger("mailer.contacts")
-_CHUNK = 500  # keys per IN (...) lookup: well under SQLite's and PostgreSQL's parameter limits
+_BATCH = 2000  # results handled (looked up, inserted) together; well under parameter limits
 
 
 @dataclass(frozen=True)
@@ -62,39 +68,124 @@ class ImportReport:
     dry_run: bool = False
 
 
-def _read(
-    path: Path, taxonomy: Taxonomy, options: ImportOptions
-) -> tuple[ImportReport, dict[str, tuple[int, ContactData]]]:
-    """Validate every record; merge rows of one person (first line kept for messages)."""
-    source = open_contacts(path, encoding=options.encoding, format=options.format)
-    report = ImportReport(
-        file=str(path),
-        format=source.format.value,
-        encoding=source.encoding,
-        ignored_columns=source.ignored_columns,
-        dry_run=options.dry_run,
-    )
-    people: dict[str, tuple[int, ContactData]] = {}
-    for raw in source.records():
-        report.rows += 1
-        result = validate_record(raw, str(path), taxonomy, options.regions)
-        if isinstance(result, list):
-            report.invalid.extend(result)
-            continue
-        key = result.key
-        if key in people:
-            line, seen = people[key]
-            people[key] = (line, merge(seen, result, options.update))
-            report.merged += 1
+class _Origin(Enum):
+    """What the first row of an address turned out to be."""
+
+    NEW = "new"  # inserted by this import
+    EXISTING = "existing"  # already a contact; compared and updated at the end
+    BLOCKED = "blocked"  # suppressed or forgotten; never written
+
+
+@dataclass
+class _Person:
+    """Everything the file says about one address so far."""
+
+    line: int
+    data: ContactData
+    origin: _Origin
+    contact: Contact | None = None
+    merged_later: bool = False
+
+
+class _Import:
+    """One import in progress: writes new contacts batch by batch while later rows validate."""
+
+    def __init__(self, session: Session, options: ImportOptions, report: ImportReport) -> None:
+        self.session, self.options, self.report = session, options, report
+        self.blocked: SuppressionSet = load_suppression_set(session)
+        self.people: dict[str, _Person] = {}
+        # Addresses already in the database before this import: rows for them are fetched only
+        # when the file names them. (Asking the database for every key of every batch makes
+        # PostgreSQL scan a freshly filled, not yet analysed table: minutes for 100,000 rows.)
+        self.known: set[str] = set(session.exec(select(Contact.email_key)))
+        self.now = utcnow()
+        self.source = f"import:{Path(report.file).name}"
+
+    @property
+    def writing(self) -> bool:
+        # After the first invalid row of an all-or-nothing import, writing stops; the caller's
+        # transaction is rolled back when ImportRejected is raised at the end.
+        rejected = self.report.invalid and not self.options.skip_invalid
+        return not (self.options.dry_run or rejected)
+
+    def batch(self, results: list[Result]) -> None:
+        fresh: dict[str, tuple[int, ContactData]] = {}
+        for line, result in results:
+            self.report.rows += 1
+            if isinstance(result, list):
+                self.report.invalid.extend(result)
+            else:
+                self._person(line, result, fresh)
+        existing = _existing(self.session, [k for k in fresh if k in self.known])
+        new: list[ContactData] = []
+        for key, (line, data) in fresh.items():
+            contact = existing.get(key)
+            origin = _Origin.NEW if contact is None else _Origin.EXISTING
+            self.people[key] = _Person(line, data, origin, contact)
+            if contact is None:
+                new.append(data)
+        self.report.created += len(new)
+        if self.writing and new:
+            constants = {
+                "source_at": self.now,
+                "created_at": self.now,
+                "updated_at": self.now,
+                "source": self.source,
+                "status": ContactStatus.ACTIVE,
+            }
+            table = Contact.__table__  # type: ignore[attr-defined]
+            bulk_insert(self.session, table, (d.as_row() for d in new), constants)
+
+    def _person(
+        self, line: int, data: ContactData, fresh: dict[str, tuple[int, ContactData]]
+    ) -> None:
+        key = data.key
+        seen = self.people.get(key)
+        if seen is None and key in fresh:
+            first_line, first = fresh[key]
+            fresh[key] = (first_line, merge(first, data, self.options.update))
+            self.report.merged += 1
+        elif seen is not None:
+            seen.data = merge(seen.data, data, self.options.update)
+            seen.merged_later = True
+            self.report.merged += 1
+        elif reason := self.blocked.reason(key):
+            self.people[key] = _Person(line, data, _Origin.BLOCKED)
+            self.report.skipped.append(Skipped(line, data.email, reason))
         else:
-            people[key] = (raw.line, result)
-    return report, people
+            fresh[key] = (line, data)
+
+    def finish(self) -> None:
+        """Apply later duplicates of new contacts and the changes to existing ones."""
+        for person in self.people.values():
+            if person.origin == _Origin.NEW and person.merged_later:
+                self._update(_id_of(self.session, person.data.key), person.data.as_row())
+            elif person.origin == _Origin.EXISTING and person.contact is not None:
+                old = _as_data(person.contact)
+                changes = _changes(old, merge(old, person.data, self.options.update))
+                if changes:
+                    self.report.updated += 1
+                    self._update(person.contact.id, changes)
+                else:
+                    self.report.unchanged += 1
+
+    def _update(self, contact_id: int | None, values: dict[str, object]) -> None:
+        if not self.writing or contact_id is None:
+            return
+        table = Contact.__table__  # type: ignore[attr-defined]
+        values = {k: v for k, v in values.items() if k in (*SCALAR_FIELDS, *LIST_FIELDS)}
+        stmt = update(table).where(table.c.id == contact_id)
+        self.session.execute(stmt.values(**values, updated_at=self.now))
+
+
+def _id_of(session: Session, key: str) -> int | None:
+    return session.exec(select(Contact.id).where(Contact.email_key == key)).first()
 
 
 def _existing(session: Session, keys: Sequence[str]) -> dict[str, Contact]:
     found: dict[str, Contact] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
         for contact in session.exec(select(Contact).where(col(Contact.email_key).in_(chunk))):
             found[contact.email_key] = contact
     return found
@@ -113,68 +204,49 @@ def _changes(old: ContactData, new: ContactData) -> dict[str, object]:
     }
 
 
-def _filter_blocked(
-    people: dict[str, tuple[int, ContactData]], blocked: SuppressionSet, report: ImportReport
-) -> None:
-    for key in [k for k in people if blocked.reason(k)]:
-        line, data = people.pop(key)
-        report.skipped.append(Skipped(line, data.email, blocked.reason(key) or ""))
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # An import builds hundreds of thousands of small acyclic objects; the cyclic collector would
+    # rescan the growing heap again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _write(
-    session: Session,
-    people: Iterable[ContactData],
-    existing: dict[str, Contact],
-    source: str,
-    options: ImportOptions,
-    report: ImportReport,
-) -> None:
-    now = utcnow()
-    new_rows: list[dict[str, object]] = []
-    updates: list[dict[str, object]] = []
-    for data in people:
-        current = existing.get(data.key)
-        if current is None:
-            row = data.as_row()
-            row.update(
-                source=source,
-                source_at=now,
-                created_at=now,
-                updated_at=now,
-                status=ContactStatus.ACTIVE,
-            )
-            new_rows.append(row)
-            continue
-        old = _as_data(current)
-        changes = _changes(old, merge(old, data, options.update))
-        if changes:
-            updates.append({"_id": current.id, **changes, "updated_at": now})
-        else:
-            report.unchanged += 1
-    report.created, report.updated = len(new_rows), len(updates)
-    if options.dry_run:
-        return
-    table = Contact.__table__  # type: ignore[attr-defined]
-    if new_rows:
-        session.execute(insert(table), new_rows)
-    for row in updates:
-        # One statement per changed contact: updates touch different columns, and a re-import
-        # changes few rows, so grouping them would not pay.
-        values = {k: v for k, v in row.items() if k != "_id"}
-        session.execute(update(table).where(table.c.id == row["_id"]).values(**values))
+def _batches(results: Iterator[Result]) -> Iterator[list[Result]]:
+    while batch := list(islice(results, _BATCH)):
+        yield batch
 
 
 def import_contacts(
     session: Session, path: Path, taxonomy: Taxonomy, options: ImportOptions
 ) -> ImportReport:
-    """Import the file; raises ImportRejected (nothing written) if a row is invalid."""
-    report, people = _read(path, taxonomy, options)
+    """Import the file in the session's transaction.
+
+    Raises ImportRejected if a row is invalid (without skip_invalid); the caller then rolls the
+    transaction back (mailer.db.session_scope does), so nothing is written.
+    """
+    source = open_contacts(path, encoding=options.encoding, format=options.format)
+    report = ImportReport(
+        file=str(path),
+        format=source.format.value,
+        encoding=source.encoding,
+        ignored_columns=source.ignored_columns,
+        dry_run=options.dry_run,
+    )
+    job = _Import(session, options, report)
+    parallel = source.size >= PARALLEL_MIN_BYTES
+    with _gc_paused():
+        results = validate_records(source.records(), str(path), taxonomy, options.regions, parallel)
+        for batch in _batches(results):
+            job.batch(batch)
     if report.invalid and not options.skip_invalid:
         raise ImportRejected(report.invalid, report.rows)
-    _filter_blocked(people, load_suppression_set(session), report)
-    existing = _existing(session, list(people))
-    source = f"import:{path.name}"
-    _write(session, (d for _, d in people.values()), existing, source, options, report)
+    job.finish()
     log.info(
         "import file=%s rows=%d created=%d updated=%d invalid=%d skipped=%d dry_run=%s",
         path,

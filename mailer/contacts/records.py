@@ -47,9 +47,12 @@ class ContactData:
 
     def as_row(self) -> dict[str, object]:
         """Column values for the contact table."""
-        row = {f.name: getattr(self, f.name) for f in fields(self)}
+        row = {name: getattr(self, name) for name in _FIELD_NAMES}
         row["email_key"] = self.key
         return row
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(ContactData))
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -92,8 +95,10 @@ def _name(values: dict[str, str]) -> str:
 def _list(
     raw: str | None, normalise: object, label: str, errs: _RowErrors, field_name: str
 ) -> list[str]:
+    if not raw:
+        return []
     out: list[str] = []
-    for item in split_multi(raw or ""):
+    for item in split_multi(raw):
         try:
             out.append(normalise(item))  # type: ignore[operator]
         except (FieldError, UnknownRegionError) as exc:
@@ -105,7 +110,9 @@ def validate_record(
     raw: RawRecord, file: str, taxonomy: Taxonomy, extra_regions: Iterable[str] = ()
 ) -> ContactData | list[DataError]:
     """Validated data for the record, or every problem found in it (file:line: field: reason)."""
-    values = {k: _unescape(v) for k, v in raw.fields.items()}
+    values = raw.fields
+    if any(v[:1] == "'" for v in values.values()):
+        values = {k: _unescape(v) for k, v in values.items()}
     errs = _RowErrors(file, raw.line)
     if "_error" in values:
         errs.add("row", values["_error"])
