@@ -88,13 +88,11 @@ class DataError(MailerError):
 class ImportRejected(DataError):
     """An import in which some rows are invalid; nothing was written."""
 
-    def __init__(self, errors: Sequence[DataError], total: int) -> None:
+    def __init__(self, errors: Sequence[DataError], total: int, hint: str = "") -> None:
         self.errors = tuple(errors)
-        first = self.errors[0] if self.errors else None
-        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-        super().__init__(
-            f"{len(self.errors)} of {total} rows invalid, nothing imported; first: {first}{more}"
-        )
+        rows = {(e.location.file, e.location.line) if e.location else id(e) for e in self.errors}
+        hint = f"; {hint}" if hint else ""
+        super().__init__(f"{len(rows)} of {total} rows invalid, nothing imported{hint}")
 
 
 class NotFoundError(MailerError):

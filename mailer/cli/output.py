@@ -13,7 +13,8 @@ from rich.table import Table
 
 __all__ = ["console", "err_console", "print_json", "table", "warn"]
 
-console = Console(soft_wrap=False)
+# Piped output is read by people in wide windows and by grep: do not fold it at 80 columns.
+console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True)
 
 

@@ -40,15 +40,10 @@ def _counts(ctx: typer.Context) -> dict[str, int]:
         member = set(by_country[country])
         for tag in tags:
             if tag not in by_tag:
-                by_tag[tag] = _ancestors(taxonomy, tag)
+                by_tag[tag] = set(taxonomy.regions_of_tag(tag))
             member |= by_tag[tag]
         counts.update(member)
     return dict(counts)
-
-
-def _ancestors(taxonomy: Taxonomy, slug: str) -> set[str]:
-    # Regions that contain the tag: the tag itself and every region that has it as a descendant.
-    return {r.slug for r in taxonomy.all() if slug in taxonomy.descendants(r.slug)}
 
 
 def _depth(taxonomy: Taxonomy, region: Region) -> int:

@@ -245,7 +245,9 @@ def import_contacts(
         for batch in _batches(results):
             job.batch(batch)
     if report.invalid and not options.skip_invalid:
-        raise ImportRejected(report.invalid, report.rows)
+        raise ImportRejected(
+            report.invalid, report.rows, "fix them, or import the rest with --skip-invalid"
+        )
     job.finish()
     log.info(
         "import file=%s rows=%d created=%d updated=%d invalid=%d skipped=%d dry_run=%s",

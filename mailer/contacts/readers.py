@@ -383,6 +383,11 @@ def _google_labels(value: str) -> str:
     return ";".join(label for label in labels if label and not label.startswith("*"))
 
 
+def _google_first(value: str) -> str:
+    """The first of several values Google packs in one cell ("+996 ... ::: +996 ...")."""
+    return value.split(":::", 1)[0].strip()
+
+
 # Per canonical field, the header spellings it accepts, highest priority first. Headers are
 # compared normalised (case and punctuation ignored), so "E-mail Address" == "email address".
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -444,7 +449,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "note", "comments"),
 }
 _MIDDLE = ("middle name", "additional name")
-_TRANSFORMS: dict[str, Transform] = {"groupmembership": _google_labels, "labels": _google_labels}
+_TRANSFORMS: dict[str, Transform] = {
+    "groupmembership": _google_labels,
+    "labels": _google_labels,
+    **{f"{kind}{n}value": _google_first for kind in ("email", "phone") for n in (1, 2, 3)},
+}
 _NO_EMAIL = "no email column; expected one of: email, E-mail Address, E-mail 1 - Value"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 
 from mailer.contacts.countries import resolve_country
@@ -93,16 +93,16 @@ def _name(values: dict[str, str]) -> str:
 
 
 def _list(
-    raw: str | None, normalise: object, label: str, errs: _RowErrors, field_name: str
+    raw: str | None, normalise: Callable[[str], str], errs: _RowErrors, field_name: str
 ) -> list[str]:
     if not raw:
         return []
     out: list[str] = []
     for item in split_multi(raw):
         try:
-            out.append(normalise(item))  # type: ignore[operator]
+            out.append(normalise(item))
         except (FieldError, UnknownRegionError) as exc:
-            errs.add(field_name, f"{label}: {exc.args[0] if exc.args else exc}")
+            errs.add(field_name, str(exc.message if isinstance(exc, UnknownRegionError) else exc))
     return _unique(out)
 
 
@@ -140,17 +140,10 @@ def validate_record(
     except FieldError as exc:
         errs.add("name", str(exc))
     data.notes = values.get("notes", "").strip()[:4000]
-    data.beats = _list(values.get("beats"), normalize_beat, "beat", errs, "beats")
-    data.languages = _list(
-        values.get("languages"), normalize_language, "language", errs, "languages"
-    )
-    data.regions = _list(
-        ";".join([values.get("regions", ""), *extra_regions]),
-        taxonomy.validate_slug,
-        "region",
-        errs,
-        "regions",
-    )
+    data.beats = _list(values.get("beats"), normalize_beat, errs, "beats")
+    data.languages = _list(values.get("languages"), normalize_language, errs, "languages")
+    tags = ";".join([values.get("regions", ""), *extra_regions])
+    data.regions = _list(tags, taxonomy.validate_slug, errs, "regions")
     return errs.errors or data
 
 

@@ -64,6 +64,7 @@ class Taxonomy:
         self._regions = {region.slug: region for region in regions}
         self._countries: dict[str, frozenset[str]] = {}
         self._descendants: dict[str, frozenset[str]] = {}
+        self._within: dict[str, frozenset[str]] = {}
 
     @classmethod
     def builtin(cls) -> Taxonomy:
@@ -135,15 +136,34 @@ class Taxonomy:
         code = code.strip().upper()
         return [slug for slug in self._regions if code in self.countries(slug)]
 
+    def within(self, slug: str) -> frozenset[str]:
+        """Slugs of the regions that lie inside this one: its descendants, and any region (such
+        as a grouping outside the M49 tree) whose countries all belong to it."""
+        region = self.get(slug)
+        found = self._within.get(region.slug)
+        if found is None:
+            mine = self.countries(region.slug)
+            found = self.descendants(region.slug) | {
+                r for r in self._regions if (c := self.countries(r)) and c <= mine
+            }
+            self._within[region.slug] = found
+        return found
+
+    def regions_of_tag(self, tag: str) -> list[str]:
+        """The slugs of every region that a contact tagged with `tag` counts as part of."""
+        key = tag.strip().lower()
+        return [slug for slug in self._regions if key in self.within(slug)]
+
     def contains(self, slug: str, country: str | None, tags: Iterable[str]) -> bool:
         """Whether a contact (its country and its region tags) falls inside a region.
 
-        A tag counts when it names the region or one of its descendants: a journalist tagged
-        `central-asia` is in `asia` and in `seeca`, but one tagged `asia` is not in `central-asia`.
+        A tag counts when it names a region inside this one: a journalist tagged `central-asia`
+        is in `asia` and in `seeca`, one tagged `south-caucasus` is in `western-asia`, but one
+        tagged `asia` is not in `central-asia`.
         """
         if country is not None and country.strip().upper() in self.countries(slug):
             return True
-        inside = self.descendants(slug)
+        inside = self.within(slug)
         return any(tag.strip().lower() in inside for tag in tags)
 
     def _suggest(self, text: str) -> list[str]:

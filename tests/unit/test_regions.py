@@ -358,3 +358,13 @@ def test_bad_user_file_is_a_located_data_error(
 def test_public_surface() -> None:
     """The module exports exactly the documented names."""
     assert sorted(regions.__all__) == ["Region", "Taxonomy"]
+
+
+def test_tag_of_a_grouping_outside_the_tree_counts_in_regions_holding_its_countries() -> None:
+    """A contact tagged south-caucasus (no country) is in western-asia and asia, not in europe."""
+    taxonomy = Taxonomy.builtin()
+    assert taxonomy.contains("western-asia", None, ["south-caucasus"])
+    assert taxonomy.contains("asia", None, ["south-caucasus"])
+    assert not taxonomy.contains("europe", None, ["south-caucasus"])
+    assert "western-asia" in taxonomy.regions_of_tag("south-caucasus")
+    assert not taxonomy.contains("central-asia", None, ["asia"])
