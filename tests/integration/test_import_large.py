@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
