@@ -25,6 +25,8 @@ from pathlib import Path
 import phonenumbers
 from sqlalchemy import create_engine, text
 
+from mailer.contacts.records import CSV_COLUMNS
+
 COUNTRIES = ["KG", "KZ", "UZ", "TJ", "RS", "AL", "XK", "FR", "DE", "CH", "UA", "GE", "US", "SN"]
 LANGS = {
     "KG": "ky;ru",
@@ -59,20 +61,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(
-            [
-                "email",
-                "name",
-                "outlet",
-                "role",
-                "beats",
-                "country",
-                "languages",
-                "regions",
-                "phone",
-                "notes",
-            ]
-        )
+        out.writerow(CSV_COLUMNS)
         for i in range(rows):
             country = COUNTRIES[i % len(COUNTRIES)]
             out.writerow(

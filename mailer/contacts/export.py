@@ -7,27 +7,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from mailer.contacts.records import CSV_COLUMNS
 from mailer.models import Contact
 
 __all__ = ["EXPORT_COLUMNS", "contact_row", "escape_cell", "export_csv", "write_csv"]
 
-EXPORT_COLUMNS = (
-    "email",
-    "name",
-    "outlet",
-    "role",
-    "beats",
-    "country",
-    "languages",
-    "regions",
-    "phone",
-    "notes",
-    "status",
-    "source",
-    "source_at",
-    "created_at",
-    "updated_at",
-)
+EXPORT_COLUMNS = (*CSV_COLUMNS, "status", "source", "source_at", "created_at", "updated_at")
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it text. The importer removes it again.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

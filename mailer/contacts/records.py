@@ -19,9 +19,22 @@ from mailer.contacts.readers import RawRecord, split_multi
 from mailer.contacts.regions import Taxonomy
 from mailer.errors import DataError, Location, UnknownRegionError
 
-__all__ = ["LIST_FIELDS", "SCALAR_FIELDS", "ContactData", "merge", "validate_record"]
+__all__ = ["CSV_COLUMNS", "LIST_FIELDS", "SCALAR_FIELDS", "ContactData", "merge", "validate_record"]
 
 SCALAR_FIELDS = ("name", "outlet", "role", "country", "phone", "notes")
+# The canonical CSV columns, in the order import documents and export writes them.
+CSV_COLUMNS = (
+    "email",
+    "name",
+    "outlet",
+    "role",
+    "beats",
+    "country",
+    "languages",
+    "regions",
+    "phone",
+    "notes",
+)
 LIST_FIELDS = ("beats", "languages", "regions")
 
 
