@@ -75,11 +75,46 @@ class Settings(BaseSettings):
     dkim_domain: str | None = Field(default=None, description="d= of DKIM signatures")
     dkim_selector: str | None = Field(default=None, description="s= of DKIM signatures")
     dkim_key_file: Path | None = Field(default=None, description="PEM private key for DKIM")
+    organisation: str = Field(default="Press Office", description="sender's name in the email")
+    logo_url: str | None = Field(default=None, description="https URL of a logo for the email")
+    brand_color: str = Field(default="#1d5c96", description="accent colour, #rrggbb")
+    postal_address: str = Field(default="", description="postal address for the email footer")
+    reply_to: str | None = Field(
+        default=None, description="Reply-To; default: the lead spokesperson's address"
+    )
+    list_name: str = Field(default="Press releases", description="the list's name (List-Id)")
+    templates_dir: Path | None = Field(
+        default=None, description="folder whose templates override the built-in ones"
+    )
+    attachment_max_bytes: int = Field(
+        default=1_000_000, ge=0, description="larger files are linked instead of attached"
+    )
+    max_message_bytes: int = Field(
+        default=10_000_000, ge=10_000, description="a message over this size is refused"
+    )
     regions_file: Path = Field(
         default=Path("contacts/regions.yaml"), description="user-defined regions (YAML)"
     )
 
-    @field_validator("from_", "bounce_domain", "public_url", "dkim_domain", "dkim_selector")
+    @field_validator("brand_color")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError("must be a colour like #1d5c96")
+        return value.lower()
+
+    @field_validator(
+        "from_",
+        "bounce_domain",
+        "public_url",
+        "dkim_domain",
+        "dkim_selector",
+        "organisation",
+        "logo_url",
+        "postal_address",
+        "reply_to",
+        "list_name",
+    )
     @classmethod
     def _single_line(cls, value: str | None) -> str | None:
         # A value that ends up in a header must never smuggle a line break (RFC 5322 2.2).

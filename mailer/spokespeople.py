@@ -23,6 +23,7 @@ from mailer.contacts.fields import (
 from mailer.contacts.readers import split_multi
 from mailer.errors import ConflictError, DataError, ImportRejected, Location, NotFoundError
 from mailer.models import Spokesperson, utcnow
+from mailer.yamlfile import yaml_error
 
 __all__ = [
     "SPOKESPERSON_FIELDS",
@@ -104,17 +105,6 @@ def validate_spokesperson(values: dict[str, Any], where: Location) -> Spokespers
     return SpokespersonData(
         handle=handle, name=name, email=email, phones=phones, languages=languages, **texts
     )
-
-
-def yaml_error(exc: yaml.YAMLError, file: str) -> DataError:
-    """A located one-line DataError for a YAML syntax error."""
-    mark = getattr(exc, "problem_mark", None)
-    context = getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
-    if context is not None and context.line + 1 != line:
-        message += f" ({getattr(exc, 'context', 'construct')} opened at line {context.line + 1})"
-    return DataError(" ".join(message.split()), Location(file, line))
 
 
 def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:

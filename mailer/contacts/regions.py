@@ -26,6 +26,7 @@ import yaml
 from mailer.contacts.countries import resolve_country
 from mailer.contacts.m49 import M49
 from mailer.errors import DataError, Location, UnknownRegionError
+from mailer.yamlfile import yaml_error
 
 __all__ = ["Region", "Taxonomy"]
 
@@ -261,14 +262,8 @@ class _UserFile:
     def _compose(self, text: str) -> yaml.Node | None:
         try:
             return yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else None
-            problem = exc.problem or exc.context or "unreadable"
-            where = Location(file=self._file, line=line)
-            raise DataError(f"malformed YAML: {problem}", where) from None
         except yaml.YAMLError as exc:
-            raise DataError(f"malformed YAML: {exc}", Location(file=self._file)) from None
+            raise yaml_error(exc, self._file) from None
 
     def _region_nodes(self, root: yaml.Node) -> list[yaml.Node]:
         if not isinstance(root, yaml.MappingNode):

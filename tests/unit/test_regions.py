@@ -310,7 +310,7 @@ BAD_FILES = [
     pytest.param(
         "regions:\n  - slug: ok\n    name: X\n    include: [KZ\n  - slug: b\n",
         5,
-        "malformed YAML",
+        "invalid YAML",
         id="malformed-yaml",
     ),
     pytest.param(

@@ -1,0 +1,1 @@
+"""Rendering: release Markdown to safe HTML and text, email templates, MIME messages."""
