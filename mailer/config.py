@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from mailer.errors import ConfigError, Location
+from mailer.send.relays import RelayConfig, relay_from_url
 
 __all__ = [
     "DEFAULT_SECRET",
@@ -92,6 +93,27 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(
         default=10_000_000, ge=10_000, description="a message over this size is refused"
     )
+    relays: list[RelayConfig] = Field(
+        default_factory=list, description="[[relays]] tables in mailer.toml (see README)"
+    )
+    domain_concurrency: int = Field(
+        default=4, ge=1, description="connections at once to one recipient domain"
+    )
+    domain_rate: float = Field(
+        default=0.0, ge=0, description="messages/s to one recipient domain; 0 = no cap"
+    )
+    lease_seconds: float = Field(
+        default=15.0,
+        ge=1,
+        le=600,
+        description="a dead sender's deliveries are taken over after this",
+    )
+    retry_hours: float = Field(
+        default=72.0, gt=0, description="deferred deliveries retry this long"
+    )
+    outbox_dir: Path = Field(
+        default=Path("outbox"), description="Maildir the embedded default delivers into"
+    )
     regions_file: Path = Field(
         default=Path("contacts/regions.yaml"), description="user-defined regions (YAML)"
     )
@@ -139,6 +161,14 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is an SQLite file (the embedded default)."""
         return self.database_url.startswith("sqlite")
+
+    def relay_list(self) -> list[RelayConfig]:
+        """The relays to use: [[relays]] from the file, else MAILER_SMTP_URL; empty = outbox."""
+        if self.relays:
+            return list(self.relays)
+        if self.smtp_url is not None:
+            return [relay_from_url(self.smtp_url.get_secret_value())]
+        return []
 
     @property
     def uses_default_secret(self) -> bool:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -159,11 +160,17 @@ def bulk_insert(
     `rows` carry the per-row values (JSON columns as Python lists, dumped here with json.dumps),
     `constants` the values shared by every row (timestamps, a status). SQLAlchemy's executemany
     spends most of a 100,000-row import converting values one by one; this path hands the driver
-    ready values, in chunks so memory stays flat. Returns the number of rows inserted.
+    ready values, in chunks so memory stays flat. Columns in neither (nullable ones) are left
+    to their defaults. Returns the number of rows inserted.
     """
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return 0
+    rows = chain([first], it)
     conn = session.connection()
     dialect = conn.dialect
-    columns = [c for c in table.columns if c.name in constants or not c.primary_key]
+    columns = [c for c in table.columns if c.name in constants or c.name in first]
     compiled = (
         insert(table)
         .inline()

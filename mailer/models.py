@@ -5,13 +5,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "BounceEvent",
+    "BounceKind",
+    "BounceSource",
+    "Campaign",
+    "CampaignStatus",
     "Contact",
     "ContactStatus",
+    "Delivery",
+    "DeliveryStatus",
     "ForgottenAddress",
     "Spokesperson",
     "Suppression",
@@ -165,3 +184,143 @@ class ForgottenAddress(SQLModel, table=True):
     # SHA-256 of the lowercased address; nothing else about the person is kept.
     address_hash: str = Field(sa_column=Column(String(64), primary_key=True))
     forgotten_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class CampaignStatus(StrEnum):
+    """Where a campaign stands; finished only when no delivery is queued, sending or deferred."""
+
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SENDING = "sending"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    """The state of one journalist's copy of one campaign."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    CANCELLED = "cancelled"
+
+
+class BounceKind(StrEnum):
+    """What a bounce says about the address (hard: gone; block: our problem, not theirs)."""
+
+    HARD = "hard"
+    SOFT = "soft"
+    BLOCK = "block"
+    COMPLAINT = "complaint"
+
+
+class BounceSource(StrEnum):
+    """Where a bounce event was learned."""
+
+    SMTP = "smtp"
+    DSN = "dsn"
+    ARF = "arf"
+    WEBHOOK = "webhook"
+
+
+class Campaign(SQLModel, table=True):
+    """One release sent to one audience: the release as sent and the selection that made it."""
+
+    __tablename__ = "campaign"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Same release (content hash) + same audience = same campaign: re-running resumes it.
+    key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(String(300), nullable=False))
+    release_path: str = Field(sa_column=Column(String(1000), nullable=False))
+    release_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    # Every variant's source text, by language: the release exactly as sent.
+    release_sources: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    audience: dict[str, list[str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    status: CampaignStatus = Field(
+        default=CampaignStatus.QUEUED,
+        sa_column=Column(_enum(CampaignStatus, "campaign_status"), nullable=False),
+    )
+    test: bool = Field(default=False, nullable=False)
+    recipients: int = Field(default=0, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    scheduled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    started_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Retries of deferred deliveries stop here; they become failed.
+    deadline_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Delivery(SQLModel, table=True):
+    """One journalist's copy of a campaign, with everything the relay said about it."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", name="uq_delivery_campaign_contact"),
+        Index("ix_delivery_claim", "campaign_id", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("campaign.id", ondelete="CASCADE"), nullable=False)
+    )
+    # SET NULL: removing or forgetting a contact keeps the delivery's statistics.
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="SET NULL"), nullable=True),
+    )
+    email: str = Field(sa_column=Column(String(320), nullable=False))
+    name: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    language: str = Field(sa_column=Column(String(35), nullable=False))
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.QUEUED,
+        sa_column=Column(_enum(DeliveryStatus, "delivery_status"), nullable=False),
+    )
+    attempts: int = Field(default=0, nullable=False)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    lease_owner: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    lease_expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    relay: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    smtp_code: int | None = Field(default=None, nullable=True)
+    smtp_reply: str | None = Field(default=None, sa_column=Column(String(1000), nullable=True))
+    queue_id: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    message_id: str | None = Field(default=None, sa_column=Column(String(250), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class BounceEvent(SQLModel, table=True):
+    """One bounce, block or complaint, recorded once per source and identity."""
+
+    __tablename__ = "bounce_event"
+    __table_args__ = (UniqueConstraint("source", "identity", name="uq_bounce_source_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: BounceSource = Field(
+        sa_column=Column(_enum(BounceSource, "bounce_source"), nullable=False)
+    )
+    # What makes the event unique within its source (a delivery id and attempt, a Message-ID).
+    identity: str = Field(sa_column=Column(String(250), nullable=False))
+    kind: BounceKind = Field(sa_column=Column(_enum(BounceKind, "bounce_kind"), nullable=False))
+    delivery_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("delivery.id", ondelete="SET NULL"), nullable=True),
+    )
+    contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="SET NULL"), nullable=True),
+    )
+    email: str = Field(sa_column=Column(String(320), nullable=False))
+    status: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    smtp_code: int | None = Field(default=None, nullable=True)
+    diagnostic: str = Field(default="", sa_column=Column(String(1000), nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

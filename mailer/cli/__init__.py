@@ -12,7 +12,16 @@ import typer
 from typer.core import TyperGroup
 
 from mailer import __version__
-from mailer.cli import config_cmd, contacts, db_cmd, regions, spokespeople, suppressions
+from mailer.cli import (
+    config_cmd,
+    contacts,
+    db_cmd,
+    regions,
+    release,
+    send,
+    spokespeople,
+    suppressions,
+)
 from mailer.cli.state import AppState
 from mailer.errors import MailerError
 
@@ -90,6 +99,12 @@ def root(
     ctx.obj = AppState(config_path=config)
 
 
+app.command("send")(send.send)
+app.command("worker")(send.worker)
+app.command("report")(send.report)
+app.add_typer(send.campaigns_app, name="campaigns")
+app.add_typer(release.app, name="release")
+app.command("preview")(release.preview)
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(regions.app, name="regions")
 app.add_typer(spokespeople.app, name="spokespeople")

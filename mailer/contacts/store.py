@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, delete, or_, select
 
 from mailer.contacts.fields import FieldError, email_key, normalize_email
 from mailer.contacts.records import ContactData
 from mailer.contacts.regions import Taxonomy
 from mailer.errors import ConflictError, NotFoundError, UsageError
-from mailer.models import Contact, ContactStatus, ForgottenAddress, Suppression, utcnow
+from mailer.models import (
+    BounceEvent,
+    Contact,
+    ContactStatus,
+    Delivery,
+    ForgottenAddress,
+    Suppression,
+    utcnow,
+)
 from mailer.suppressions import address_hash, load_suppression_set
 
 __all__ = [
@@ -154,6 +162,14 @@ def forget_contact(session: Session, email: str) -> str:
     if contact is None and suppressed is None:
         raise NotFoundError(f"no contact or suppression with address {email.strip()}")
     if contact is not None:
+        # Deliveries and bounce events keep their counts but lose the address and name.
+        for table in (Delivery, BounceEvent):
+            session.execute(
+                update(table).where(col(table.contact_id) == contact.id).values(email="")
+            )
+        session.execute(
+            update(Delivery).where(col(Delivery.contact_id) == contact.id).values(name="")
+        )
         session.delete(contact)
     # The suppression entry holds the address in clear; the hash below blocks it just as well.
     session.execute(delete(Suppression).where(col(Suppression.target) == key))

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage
 from email.header import Header
+from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 from mailer.errors import DataError
@@ -61,13 +61,11 @@ def _single_line(name: str, value: str) -> str:
 
 
 def _fold(name: str, value: str) -> str:
-    """One header line (folded, CRLF), pure ASCII: RFC 2047 encoded words where needed."""
-    line = _POLICY.fold(name, _single_line(name, value))
-    if line.isascii():
-        return line
-    # The policy leaves some non-ASCII spacing as it is; encode the whole value instead.
-    encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
-    return f"{name}: {encoded}\r\n"
+    """One unstructured header (folded at spaces to 78 columns, CRLF), pure ASCII: RFC 2047
+    encoded words where the value is not ASCII (RFC 5322 section 2.2.3)."""
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    header = Header(_single_line(name, value), charset, header_name=name, maxlinelen=78)
+    return f"{name}: {header.encode(linesep=chr(13) + chr(10))}\r\n"
 
 
 def _address(name: str, value: str) -> str:
@@ -75,13 +73,14 @@ def _address(name: str, value: str) -> str:
     encoded as needed, so nothing in the name can be read as another address or header."""
     try:
         parsed = _POLICY.header_factory(name, _single_line(name, value))
-        address = parsed.addresses[0]  # type: ignore[attr-defined]
+        address = parsed.addresses[0]
     except (IndexError, AttributeError, ValueError):
         raise HeaderInjection(f"{name} is not an address: {value!r}") from None
     if not address.addr_spec or "@" not in address.addr_spec:
         raise HeaderInjection(f"{name} is not an address: {value!r}")
     text = formataddr((address.display_name, address.addr_spec), charset="utf-8")
-    return _POLICY.fold(name, text)
+    folded: str = _POLICY.fold(name, text)
+    return folded
 
 
 @dataclass(frozen=True)

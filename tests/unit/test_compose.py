@@ -126,7 +126,7 @@ def test_no_data_can_add_a_header(name: str, subject: str, organisation: str) ->
         )
         return
     msg = _parse(data)
-    assert sorted(k.lower() for k in msg.keys()) == sorted(
+    assert sorted(k.lower() for k in msg) == sorted(
         [
             "from",
             "to",

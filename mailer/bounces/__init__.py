@@ -1,0 +1,1 @@
+"""Bounces: VERP tokens, DSN/ARF parsing, classification, policy, sources, recording."""

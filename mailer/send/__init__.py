@@ -1,0 +1,1 @@
+"""Sending: campaigns, queue, transport, workers, outcomes."""

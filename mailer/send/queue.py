@@ -1,0 +1,306 @@
+"""The delivery queue in the database: claim due deliveries under a lease, renew, record outcomes.
+
+Claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers on any hosts share
+one database without waiting on each other; SQLite serialises writers, which is enough for the
+embedded default. A claimed delivery is `sending` with a short lease that its worker renews while
+alive; when a worker dies the lease runs out and another worker takes the delivery over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, insert, or_, select, update
+from sqlmodel import Session, col
+
+from mailer.bounces.policy import apply_bounce
+from mailer.models import (
+    BounceEvent,
+    BounceSource,
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryStatus,
+    utcnow,
+)
+from mailer.send.outcome import Outcome, next_attempt
+
+__all__ = [
+    "LEASE_SECONDS",
+    "Claimed",
+    "Result",
+    "claim",
+    "counts",
+    "finish_done_campaigns",
+    "next_retry_at",
+    "record",
+    "release",
+    "renew",
+]
+
+log = logging.getLogger("mailer.send")
+LEASE_SECONDS = 15.0  # a dead worker's deliveries are taken over within this
+_D = Delivery.__table__  # type: ignore[attr-defined]
+_C = Campaign.__table__  # type: ignore[attr-defined]
+_B = BounceEvent.__table__  # type: ignore[attr-defined]
+ACTIVE = (CampaignStatus.QUEUED, CampaignStatus.SENDING)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker now holds."""
+
+    id: int
+    campaign_id: int
+    contact_id: int | None
+    email: str
+    name: str
+    language: str
+    regions: list[str]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one attempt, ready to record."""
+
+    delivery: Claimed
+    outcome: Outcome
+    relay: str | None
+    message_id: str
+
+
+def _claimable(now: datetime, campaign_id: int | None) -> ColumnElement[bool]:
+    due = and_(
+        col(Delivery.status).in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
+        col(Delivery.next_attempt_at) <= now,
+    )
+    orphaned = and_(
+        col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_expires_at) < now
+    )
+    active = select(_C.c.id).where(
+        _C.c.status.in_(list(ACTIVE)),
+        or_(_C.c.scheduled_at.is_(None), _C.c.scheduled_at <= now),
+    )
+    if campaign_id is not None:
+        active = active.where(_C.c.id == campaign_id)
+    return and_(or_(due, orphaned), col(Delivery.campaign_id).in_(active.scalar_subquery()))
+
+
+def claim(
+    engine: Engine,
+    worker: str,
+    limit: int,
+    campaign_id: int | None = None,
+    lease: float = LEASE_SECONDS,
+) -> list[Claimed]:
+    """Take up to `limit` due deliveries (and expired leases) for this worker, in one statement."""
+    now = utcnow()
+    ids = (
+        select(_D.c.id)
+        .where(_claimable(now, campaign_id))
+        .order_by(_D.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(_D)
+        .where(_D.c.id.in_(ids.scalar_subquery()))
+        .values(
+            status=DeliveryStatus.SENDING,
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease),
+            attempts=_D.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(
+            _D.c.id,
+            _D.c.campaign_id,
+            _D.c.contact_id,
+            _D.c.email,
+            _D.c.name,
+            _D.c.language,
+            _D.c.regions,
+            _D.c.attempts,
+        )
+    )
+    with engine.begin() as conn:
+        rows = conn.execute(stmt).all()
+        started = {r.campaign_id for r in rows}
+        if started:
+            conn.execute(
+                update(_C)
+                .where(_C.c.id.in_(started), _C.c.status == CampaignStatus.QUEUED)
+                .values(status=CampaignStatus.SENDING, started_at=now)
+            )
+    return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
+
+
+def renew(engine: Engine, worker: str, ids: Sequence[int], lease: float = LEASE_SECONDS) -> None:
+    """Extend this worker's leases (called every few seconds while it lives)."""
+    if not ids:
+        return
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(_D)
+            .where(
+                _D.c.id.in_(list(ids)),
+                _D.c.lease_owner == worker,
+                _D.c.status == DeliveryStatus.SENDING,
+            )
+            .values(lease_expires_at=now + timedelta(seconds=lease))
+        )
+
+
+def release(engine: Engine, worker: str, ids: Sequence[int]) -> None:
+    """Give unsent deliveries back to the queue at once (a clean stop, Ctrl-C)."""
+    if not ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(_D)
+            .where(
+                _D.c.id.in_(list(ids)),
+                _D.c.lease_owner == worker,
+                _D.c.status == DeliveryStatus.SENDING,
+            )
+            .values(
+                status=DeliveryStatus.QUEUED,
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=_D.c.attempts - 1,
+            )
+        )
+
+
+def _deadlines(session: Session, campaign_ids: set[int]) -> dict[int, datetime]:
+    rows = session.execute(select(_C.c.id, _C.c.deadline_at).where(_C.c.id.in_(campaign_ids)))
+    return {r.id: r.deadline_at for r in rows}
+
+
+def record(engine: Engine, results: Sequence[Result]) -> None:
+    """Store outcomes in one transaction; 5xx at RCPT/DATA also become bounce events."""
+    if not results:
+        return
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        deadlines = _deadlines(session, {r.delivery.campaign_id for r in results})
+        params = [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results]
+        session.execute(
+            update(_D)
+            .where(_D.c.id == bindparam("b_id"), _D.c.status == DeliveryStatus.SENDING)
+            .values(
+                status=bindparam("b_status"),
+                smtp_code=bindparam("b_code"),
+                smtp_reply=bindparam("b_reply"),
+                queue_id=bindparam("b_queue"),
+                relay=bindparam("b_relay"),
+                message_id=bindparam("b_mid"),
+                next_attempt_at=bindparam("b_next"),
+                sent_at=bindparam("b_sent"),
+                lease_owner=None,
+                lease_expires_at=None,
+                updated_at=now,
+            ),
+            params,
+        )
+        for r in results:
+            if r.outcome.bounce is not None:
+                _bounce(session, r)
+
+
+def _row(r: Result, now: datetime, deadline: datetime) -> dict[str, object]:
+    status, when = r.outcome.status, now
+    if status == DeliveryStatus.DEFERRED:
+        retry = next_attempt(r.delivery.attempts, now, deadline)
+        status, when = (DeliveryStatus.DEFERRED, retry) if retry else (DeliveryStatus.FAILED, now)
+    return {
+        "b_id": r.delivery.id,
+        "b_status": status,
+        "b_code": r.outcome.code,
+        "b_reply": r.outcome.text[:1000] or None,
+        "b_queue": r.outcome.queue_id,
+        "b_relay": r.relay,
+        "b_mid": r.message_id,
+        "b_next": when,
+        "b_sent": now if status == DeliveryStatus.SENT else None,
+    }
+
+
+def _bounce(session: Session, r: Result) -> None:
+    # One event per delivery attempt: a retry of the same delivery that bounces again is new.
+    identity = f"delivery:{r.delivery.id}:{r.delivery.attempts}"
+    b = _B.c
+    exists = session.execute(
+        select(b.id).where(b.source == BounceSource.SMTP, b.identity == identity)
+    ).first()
+    if exists:
+        return
+    session.execute(
+        insert(_B).values(
+            source=BounceSource.SMTP,
+            identity=identity,
+            kind=r.outcome.bounce,
+            delivery_id=r.delivery.id,
+            contact_id=r.delivery.contact_id,
+            email=r.delivery.email,
+            status=r.outcome.enhanced,
+            smtp_code=r.outcome.code,
+            diagnostic=r.outcome.text[:1000],
+            created_at=utcnow(),
+        )
+    )
+    if r.delivery.contact_id is not None and r.outcome.bounce is not None:
+        apply_bounce(session, r.delivery.contact_id, r.outcome.bounce)
+
+
+def counts(engine: Engine, campaign_id: int) -> dict[DeliveryStatus, int]:
+    """Deliveries per status for one campaign."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(_D.c.status, func.count())
+            .where(_D.c.campaign_id == campaign_id)
+            .group_by(_D.c.status)
+        ).all()
+    return {DeliveryStatus(s): int(n) for s, n in rows}
+
+
+def next_retry_at(engine: Engine, campaign_id: int) -> datetime | None:
+    """When the earliest deferred delivery of the campaign is due."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.min(_D.c.next_attempt_at)).where(
+                _D.c.campaign_id == campaign_id, _D.c.status == DeliveryStatus.DEFERRED
+            )
+        ).scalar()
+
+
+def finish_done_campaigns(engine: Engine) -> list[int]:
+    """Mark finished every sending campaign with nothing queued, sending or deferred."""
+    pending = (
+        select(_D.c.id)
+        .where(
+            _D.c.campaign_id == _C.c.id,
+            _D.c.status.in_(
+                [DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.DEFERRED]
+            ),
+        )
+        .exists()
+    )
+    now = utcnow()
+    with engine.begin() as conn:
+        done = (
+            conn.execute(
+                update(_C)
+                .where(_C.c.status.in_(list(ACTIVE)), ~pending)
+                .values(status=CampaignStatus.FINISHED, finished_at=now)
+                .returning(_C.c.id)
+            )
+            .scalars()
+            .all()
+        )
+    return list(done)
