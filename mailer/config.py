@@ -77,9 +77,15 @@ class Settings(BaseSettings):
     dkim_selector: str | None = Field(default=None, description="s= of DKIM signatures")
     dkim_key_file: Path | None = Field(default=None, description="PEM private key for DKIM")
     organisation: str = Field(default="Press Office", description="sender's name in the email")
+    organisation_names: dict[str, str] = Field(
+        default_factory=dict, description="the organisation's name per language, e.g. ru = ..."
+    )
     logo_url: str | None = Field(default=None, description="https URL of a logo for the email")
     brand_color: str = Field(default="#1d5c96", description="accent colour, #rrggbb")
     postal_address: str = Field(default="", description="postal address for the email footer")
+    postal_addresses: dict[str, str] = Field(
+        default_factory=dict, description="the postal address per language, e.g. ru = ..."
+    )
     reply_to: str | None = Field(
         default=None, description="Reply-To; default: the lead spokesperson's address"
     )
@@ -162,6 +168,14 @@ class Settings(BaseSettings):
         """True when the database is an SQLite file (the embedded default)."""
         return self.database_url.startswith("sqlite")
 
+    def organisation_in(self, language: str) -> str:
+        """The organisation's name as written in a language (exact tag, primary, default)."""
+        return _localized(self.organisation_names, language, self.organisation)
+
+    def postal_address_in(self, language: str) -> str:
+        """The footer's postal address as written in a language."""
+        return _localized(self.postal_addresses, language, self.postal_address)
+
     def relay_list(self) -> list[RelayConfig]:
         """The relays to use: [[relays]] from the file, else MAILER_SMTP_URL; empty = outbox."""
         if self.relays:
@@ -174,6 +188,14 @@ class Settings(BaseSettings):
     def uses_default_secret(self) -> bool:
         """True when no real secret was configured."""
         return self.secret_key.get_secret_value() in ("", DEFAULT_SECRET)
+
+
+def _localized(values: dict[str, str], language: str, default: str) -> str:
+    by_tag = {k.lower(): v for k, v in values.items()}
+    for tag in (language.lower(), language.split("-")[0].lower()):
+        if tag in by_tag:
+            return by_tag[tag]
+    return default
 
 
 def find_config_file(explicit: Path | None) -> tuple[Path | None, bool]:

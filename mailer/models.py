@@ -153,8 +153,26 @@ class Spokesperson(SQLModel, table=True):
     email: str = Field(sa_column=Column(String(320), nullable=False))
     phones: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Name, title, organisation and office as written in other languages: {"ru": {"title": ...}}.
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+    def localized(self, language: str) -> dict[str, str]:
+        """Name, title, organisation and office in the language (exact tag, then primary)."""
+        base = {
+            "name": self.name,
+            "title": self.title,
+            "organisation": self.organisation,
+            "office": self.office,
+        }
+        tags = {t.lower(): v for t, v in (self.translations or {}).items()}
+        for tag in (language.lower(), language.split("-")[0].lower()):
+            if tag in tags:
+                return {**base, **{k: v for k, v in tags[tag].items() if k in base and v}}
+        return base
 
 
 class Suppression(SQLModel, table=True):

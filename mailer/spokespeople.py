@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ SPOKESPERSON_FIELDS = (
     "email",
     "phones",
     "languages",
+    "translations",
 )
 _HANDLE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62})$")
 
@@ -61,6 +62,7 @@ class SpokespersonData:
     office: str = ""
     phones: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _text_list(value: Any) -> list[str]:
@@ -102,9 +104,40 @@ def validate_spokesperson(values: dict[str, Any], where: Location) -> Spokespers
         name = single_line(name)
     except FieldError as exc:
         raise fail("languages", str(exc)) from None
+    translations = _translations(values.get("translations"), fail)
     return SpokespersonData(
-        handle=handle, name=name, email=email, phones=phones, languages=languages, **texts
+        translations=translations,
+        handle=handle,
+        name=name,
+        email=email,
+        phones=phones,
+        languages=languages,
+        **texts,
     )
+
+
+_LOCALIZED = ("name", "title", "organisation", "office")
+
+
+def _translations(value: Any, fail: Callable[[str, str], DataError]) -> dict[str, dict[str, str]]:
+    """{language: {name, title, organisation, office}} as written for that language's releases."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise fail("translations", "expected a mapping of language -> {name, title, ...}")
+    out: dict[str, dict[str, str]] = {}
+    for lang, fields_ in value.items():
+        try:
+            tag = normalize_language(str(lang))
+        except FieldError as exc:
+            raise fail("translations", str(exc)) from None
+        if not isinstance(fields_, dict) or set(map(str, fields_)) - set(_LOCALIZED):
+            raise fail("translations", f"{tag}: only {', '.join(_LOCALIZED)} can be translated")
+        try:
+            out[tag] = {str(k): single_line(str(v)) for k, v in fields_.items() if v}
+        except FieldError as exc:
+            raise fail("translations", f"{tag}: {exc}") from None
+    return out
 
 
 def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:
@@ -170,11 +203,17 @@ def import_spokespeople(session: Session, path: Path) -> tuple[int, int]:
             added += 1
         else:
             for key, value in vars(data).items():
-                setattr(current, key, value)
+                # A CSV has no column for translations: keep the ones already held.
+                if key != "translations" or _is_yaml(path):
+                    setattr(current, key, value)
             current.updated_at = utcnow()
             updated += 1
     session.flush()
     return added, updated
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() not in (".csv", ".tsv")
 
 
 def add_spokesperson(session: Session, data: SpokespersonData) -> Spokesperson:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import re
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, quote
 
 from mailer.errors import DataError
 
@@ -52,12 +52,33 @@ class HeaderInjection(DataError):
     """A header value with a line break or other control character: refused, never folded in."""
 
 
+# C0 and C1 control characters (tab excepted) and Unicode line/paragraph separators: any could
+# end a header line in some parser; data never needs them in a header (RFC 5322 section 2.2).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _single_line(name: str, value: str) -> str:
-    # Control characters (C0, C1) and Unicode line/paragraph separators could end a header line
-    # in some parser; data never needs them in a header (RFC 5322 section 2.2).
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch != "\t" for ch in value):
+    if _CONTROL.search(value):
         raise HeaderInjection(f"{name} contains a line break or control character: {value!r}")
     return value
+
+
+def _to_header(name: str, email: str) -> bytes:
+    """The To header: display name quoted or RFC 2047 encoded (split into encoded words of at
+    most 75 characters), folded before the address when the line would pass 78 columns."""
+    _single_line("name", name)
+    _single_line("email", email)
+    if not name:
+        return f"To: {email}\r\n".encode("ascii")
+    if name.isascii():
+        display = name if _ATOMS.fullmatch(name) else f'"{quote(name)}"'
+    else:
+        display = Header(name, "utf-8", header_name="To").encode(linesep="\r\n")
+    sep = " " if len(display.rsplit("\n", 1)[-1]) + len(email) + 7 <= 78 else "\r\n "
+    return f"To: {display}{sep}<{email}>\r\n".encode("ascii")
+
+
+_ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
 
 
 def _fold(name: str, value: str) -> str:
@@ -237,19 +258,17 @@ class PreparedMessage:
 
     def personalise(self, r: Recipient, when: datetime | None = None) -> bytes:
         """The exact bytes for one recipient (CRLF line ends, ready for SMTP DATA)."""
-        to = formataddr(
-            (_single_line("name", r.name), _single_line("email", r.email)), charset="utf-8"
-        )
-        unsubscribe = f"<{r.unsubscribe_url}>, <{r.unsubscribe_mailto}>"
         values = r.body_values()
         for key, value in values.items():
             _single_line(key, value)
         head = [
             self.static_head,
-            _POLICY.fold("To", to).encode(),
+            _to_header(r.name, r.email),
             f"Date: {self._date(when)}\r\n".encode(),
             f"Message-ID: {_single_line('message_id', r.message_id)}\r\n".encode(),
-            _POLICY.fold("List-Unsubscribe", _single_line("unsubscribe", unsubscribe)).encode(),
+            # RFC 2369 / RFC 8058: the https URL first, the mailto second; one per line.
+            f"List-Unsubscribe: <{_single_line('unsubscribe', r.unsubscribe_url)}>,\r\n"
+            f" <{_single_line('unsubscribe', r.unsubscribe_mailto)}>\r\n".encode(),
         ]
         alt = self.alt_boundary.encode()
         # The CRLF before a boundary belongs to the boundary (RFC 2046 section 5.1.1): each

@@ -87,22 +87,20 @@ def _date_text(day: date | None, language: str) -> str:
 def _embargo_text(variant: Variant, t: dict[str, str], now: datetime) -> str | None:
     if variant.embargo is None or variant.embargo <= now:
         return None
+    zone = variant.embargo.tzinfo
     when = format_datetime(
-        variant.embargo,
-        format="long",
-        tzinfo=variant.embargo.tzinfo,
-        locale=_locale(variant.language),
+        variant.embargo, "d MMMM y, HH:mm", tzinfo=zone, locale=_locale(variant.language)
     )
-    return t["embargo"].format(when=when)
+    offset = variant.embargo.strftime("%z")
+    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("", "+0000") else "UTC"
+    return t["embargo"].format(when=f"{when} ({utc})")
 
 
-def _people(people: Sequence[Spokesperson]) -> list[dict[str, Any]]:
+def _people(people: Sequence[Spokesperson], language: str) -> list[dict[str, Any]]:
+    """The contact block's entries, in the variant's language where the roster has it."""
     return [
         {
-            "name": p.name,
-            "title": p.title,
-            "organisation": p.organisation,
-            "office": p.office,
+            **p.localized(language),
             "email": p.email,
             "phones": [{"display": format_phone(n), "tel": n} for n in p.phones],
         }
@@ -182,16 +180,16 @@ def render_variant(
             "embargo_text": _embargo_text(variant, t, moment),
             "body_html": Markup(body.html),  # noqa: S704 - sanitized by nh3 in render_body
             "body_text": body.text,
-            "spokespeople": _people(people),
+            "spokespeople": _people(people, variant.language),
             "attachments_linked": [
                 {"name": f.name, "url": f.url, "size_text": _size_text(f.size)} for f in linked
             ],
         },
         "brand": {
-            "organisation": settings.organisation,
+            "organisation": settings.organisation_in(variant.language),
             "logo_url": settings.logo_url,
             "color": settings.brand_color,
-            "postal_address": settings.postal_address,
+            "postal_address": settings.postal_address_in(variant.language),
         },
         "recipient": dict(PLACEHOLDERS),
         "t": t,
@@ -225,9 +223,11 @@ def make_recipient(
     token = make_token(secret, Purpose.UNSUBSCRIBE, contact_id, campaign_id)
     base = settings.public_url.rstrip("/")
     why = (
-        t["why_regions"].format(organisation=settings.organisation, regions=", ".join(regions))
+        t["why_regions"].format(
+            organisation=settings.organisation_in(language), regions=", ".join(regions)
+        )
         if regions
-        else t["why_list"].format(organisation=settings.organisation)
+        else t["why_list"].format(organisation=settings.organisation_in(language))
     )
     greeting = t["greeting"].format(name=name) if name else t["greeting_anonymous"]
     # Stable per delivery, so a resent duplicate carries the first copy's Message-ID.
@@ -238,7 +238,9 @@ def make_recipient(
         greeting=greeting,
         why=why,
         unsubscribe_url=f"{base}/u/{token}",
-        preferences_url=f"{base}/p/{token}",
+        # The same page: a GET shows the preferences, including "unsubscribe from everything";
+        # a POST (RFC 8058 one-click) unsubscribes at once.
+        preferences_url=f"{base}/u/{token}",
         unsubscribe_mailto=f"mailto:unsubscribe+{token}@{settings.bounce_domain}",
         message_id=f"<{mid}@{sender_domain(settings)}>",
     )

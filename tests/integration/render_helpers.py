@@ -22,7 +22,17 @@ def settings() -> Settings:
     return Settings(  # type: ignore[call-arg]
         secret_key="test-secret-for-rendering-only-0123456789",
         organisation="UNFFC Press Office",
+        organisation_names={
+            "ru": "Пресс-служба ЮНФФК",
+            "ky": "ЮНФФКнын басма сөз кызматы",
+            "fr": "Service de presse de l’UNFFC",
+        },
         postal_address="Palais des Nations Fictives, 1211 Geneva, Switzerland",
+        postal_addresses={
+            "ru": "Дворец Вымышленных Наций, 1211 Женева, Швейцария",
+            "ky": "Ойдон чыгарылган Улуттар сарайы, 1211 Женева, Швейцария",
+            "fr": "Palais des Nations fictives, 1211 Genève, Suisse",
+        },
         public_url="https://press.unffc.example.org",
         bounce_domain="bounces.unffc.example.org",
         **{"from": "UNFFC Press Office <press@unffc.example.org>"},
