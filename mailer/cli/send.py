@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from mailer.cli.completion import complete_country, complete_region
@@ -492,7 +492,9 @@ def retry_cmd(
 
 def report(
     ctx: typer.Context,
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id (see `mailer campaigns list`).")],
+    campaign_id: Annotated[
+        int | None, typer.Argument(help="Campaign id (default: the newest campaign).")
+    ] = None,
     csv_file: Annotated[
         Path | None,
         typer.Option("--csv", help="Write the recipients with problems as CSV.", dir_okay=False),
@@ -508,6 +510,11 @@ def report(
 
     Example: mailer report 1 --html report.html
     """
+    if campaign_id is None:
+        with session_scope(state(ctx).engine) as session:
+            campaign_id = session.exec(select(func.max(Campaign.id))).one()
+        if campaign_id is None:
+            raise NotFoundError("no campaign yet; send one with `mailer send`")
     c = _campaign(ctx, campaign_id)
     with session_scope(state(ctx).engine) as session:
         data = build_report(session, c)
