@@ -16,6 +16,7 @@ from mailer.cli import (
     config_cmd,
     contacts,
     db_cmd,
+    dkim_cmd,
     regions,
     release,
     send,
@@ -110,6 +111,7 @@ app.add_typer(regions.app, name="regions")
 app.add_typer(spokespeople.app, name="spokespeople")
 app.add_typer(suppressions.app, name="suppressions")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(dkim_cmd.app, name="dkim")
 app.add_typer(config_cmd.app, name="config")
 
 

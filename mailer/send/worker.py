@@ -32,7 +32,7 @@ from mailer.render.compose import PreparedMessage
 from mailer.render.variant import make_recipient, render_variant
 from mailer.send import queue
 from mailer.send.dkim import DkimSigner
-from mailer.send.outcome import Outcome
+from mailer.send.outcome import Outcome, Stage
 from mailer.send.transport import Outbox, RelayError, SmtpConnection
 from mailer.tokens import Purpose, make_token
 
@@ -40,6 +40,7 @@ __all__ = ["Progress", "Sender"]
 
 log = logging.getLogger("mailer.send")
 BATCH = 200
+_RELAY_REST_SECONDS = 5.0
 
 
 @dataclass
@@ -62,6 +63,7 @@ class _Item:
     data: bytes
     message_id: str
     domain: str
+    tried: set[str] = field(default_factory=set)
 
 
 class _TokenBucket:
@@ -105,6 +107,8 @@ class Sender:
         self._held: dict[int, queue.Claimed] = {}
         self._prepared: dict[int, dict[str, PreparedMessage]] = {}
         self._fatal: MailerError | None = None
+        self._relay_names: set[str] = set()
+        self._closing = asyncio.Event()
         self._signer = _dkim_signer(settings)
         self._domains: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.domain_concurrency)
@@ -153,6 +157,7 @@ class Sender:
         try:
             await self._claim_loop(work, len(slots))
         finally:
+            self._closing.set()
             for _ in senders:
                 work.put_nowait(None)
             await asyncio.gather(*senders, return_exceptions=True)
@@ -173,6 +178,7 @@ class Sender:
 
     def _slots(self) -> list[SmtpConnection | Outbox]:
         relays = self.settings.relay_list()
+        self._relay_names = {r.name for r in relays}
         if not relays:
             return [Outbox(self.settings.outbox_dir)]
         return [SmtpConnection(r) for r in relays for _ in range(r.max_connections)]
@@ -224,7 +230,31 @@ class Sender:
                 self.stop.set()
                 work.put_nowait(item)
                 return
+            if self._hand_over(slot, item, outcome, work):
+                # This relay cannot be reached: let its connection rest while others carry on.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), _RELAY_REST_SECONDS)
+                continue
             await recorder.add(queue.Result(item.delivery, outcome, name, item.message_id))
+
+    def _hand_over(
+        self,
+        slot: SmtpConnection | Outbox,
+        item: _Item,
+        outcome: Outcome,
+        work: asyncio.Queue[_Item | None],
+    ) -> bool:
+        """A relay that fails before the transaction passes the message to another relay (one
+        not tried yet for it) instead of deferring it for minutes."""
+        if not isinstance(slot, SmtpConnection) or outcome.stage != Stage.CONNECT:
+            return False
+        if outcome.status != DeliveryStatus.DEFERRED:
+            return False
+        item.tried.add(slot.relay.name)
+        if not self._relay_names - item.tried:
+            return False
+        work.put_nowait(item)
+        return True
 
     async def _send_one(
         self, slot: SmtpConnection | Outbox, item: _Item, rate: _TokenBucket

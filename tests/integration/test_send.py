@@ -171,3 +171,65 @@ def test_dropped_connection_and_stall_are_deferred_then_resumed(
     assert set(_statuses(newsroom).values()) == {"sent"}
     delivered = {m.rcpt for m in handler.received}
     assert delivered == {f"j{i}@outlet{i}.example.org" for i in range(6)}
+
+
+def test_a_dead_relay_hands_its_messages_to_another(
+    newsroom: Cli, smtp: tuple[RecordingHandler, int]
+) -> None:
+    """With one relay unreachable and one working, every message goes out through the working
+    relay at once, nothing is deferred."""
+    handler, port = smtp
+    from tests.smtpd import free_port
+
+    dead = free_port()  # nothing listens there: connection refused
+    Path("mailer.toml").write_text(
+        f'[[relays]]\nhost = "127.0.0.1"\nport = {dead}\ntls = "none"\nmax_connections = 2\n'
+        f'[[relays]]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\nmax_connections = 2\n',
+        encoding="utf-8",
+    )
+    result = newsroom("send", str(RELEASE), "--region", "central-asia", "--yes")
+    assert result.code == 0, result
+    assert set(_statuses(newsroom).values()) == {"sent"}
+    assert len(handler.received) == 6
+
+
+@pytest.mark.parametrize("algorithm", ["rsa-sha256", "ed25519-sha256"])
+def test_sent_messages_carry_a_dkim_signature_that_verifies(
+    newsroom: Cli,
+    smtp: tuple[RecordingHandler, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    algorithm: str,
+) -> None:
+    """With a key from `mailer dkim keygen`, every message verifies with dkimpy's verifier."""
+    import dkim
+
+    handler, _port = smtp
+    key = tmp_path / "dkim.pem"
+    made = newsroom(
+        "dkim",
+        "keygen",
+        str(key),
+        "--selector",
+        "press",
+        "--domain",
+        "newsroom.example.org",
+        "--algorithm",
+        algorithm,
+    )
+    assert made.code == 0, made
+    record = "".join(made.out.split('"')[1::2]).encode()
+    monkeypatch.setenv("MAILER_DKIM_DOMAIN", "newsroom.example.org")
+    monkeypatch.setenv("MAILER_DKIM_SELECTOR", "press")
+    monkeypatch.setenv("MAILER_DKIM_KEY_FILE", str(key))
+    result = newsroom("send", str(RELEASE), "--region", "central-asia", "--yes")
+    assert result.code == 0, result
+    assert len(handler.received) == 6
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"press._domainkey.newsroom.example.org."
+        return record
+
+    for message in handler.received:
+        assert message.data.startswith(b"DKIM-Signature:")
+        assert dkim.verify(message.data, dnsfunc=dns)
