@@ -100,9 +100,7 @@ class CliResult:
         return f"CliResult(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
 
 
-@pytest.fixture
-def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The CLI in an empty working directory, on a database of each backend, sample regions on."""
+def _cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     for name in list(os.environ):
         if name.startswith("MAILER_") and name != "MAILER_TEST_PG_URL":
             monkeypatch.delenv(name)
@@ -113,3 +111,15 @@ def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setenv("MAILER_REGIONS_FILE", str(REPO / "contacts" / "regions.yaml"))
     monkeypatch.setenv("COLUMNS", "200")
     return Cli(db_url)
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The CLI in an empty working directory, on a database of each backend, sample regions on."""
+    return _cli(db_url, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def sqlite_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The CLI on an SQLite file only, for tests whose subject does not touch the database."""
+    return _cli(f"sqlite:///{tmp_path / 'mailer.db'}", tmp_path, monkeypatch)
