@@ -233,3 +233,43 @@ def test_sent_messages_carry_a_dkim_signature_that_verifies(
     for message in handler.received:
         assert message.data.startswith(b"DKIM-Signature:")
         assert dkim.verify(message.data, dnsfunc=dns)
+
+
+def test_report_campaigns_cancel_and_retry(
+    newsroom: Cli, smtp: tuple[RecordingHandler, int], tmp_path: Path
+) -> None:
+    """report writes JSON, CSV and a self-contained HTML page; retry re-queues failed deliveries;
+    cancel stops what is left."""
+    handler, _port = smtp
+    handler.script.rcpt["j4@outlet4.example.org"] = "550 5.1.1 User unknown"
+    assert newsroom("send", str(RELEASE), "--region", "central-asia", "--yes").code == 0
+    campaign = json.loads(newsroom("campaigns", "list", "--json").out)[0]
+    assert campaign["deliveries"]["sent"] == 5
+    assert campaign["deliveries"]["failed"] == 1
+    html, csv_file = tmp_path / "r.html", tmp_path / "r.csv"
+    report = newsroom(
+        "report", str(campaign["id"]), "--json", "--html", str(html), "--csv", str(csv_file)
+    )
+    assert report.code == 0, report
+    data = json.loads(report.out)
+    assert data["totals"] == {"sent": 5, "failed": 1}
+    assert data["bounces"] == {"hard": 1}
+    assert data["by_language"]["fr"] == {"sent": 2}
+    page = html.read_text(encoding="utf-8")
+    assert "<svg" in page
+    assert "<script" not in page
+    assert "j4@outlet4.example.org" in page
+    assert "j4@outlet4.example.org,Journalist 4,failed,550" in csv_file.read_text(
+        encoding="utf-8-sig"
+    )
+    handler.script.rcpt.clear()
+    retried = newsroom("campaigns", "retry", str(campaign["id"]))
+    assert "1 deliveries queued again" in retried.out
+    cancelled = newsroom("campaigns", "cancel", str(campaign["id"]))
+    assert cancelled.code == 0
+    assert "1 deliveries will not be sent" in cancelled.out
+    shown = json.loads(newsroom("campaigns", "show", str(campaign["id"]), "--json").out)
+    assert shown["status"] == "cancelled"
+    assert shown["deliveries"]["cancelled"] == 1
+    assert newsroom("campaigns", "resume", str(campaign["id"])).code == 2
+    assert newsroom("campaigns", "show", "999").code == 1
