@@ -18,10 +18,12 @@ from mailer.contacts.records import LIST_FIELDS, SCALAR_FIELDS, ContactData, val
 from mailer.contacts.store import (
     ContactFilter,
     add_contact,
+    bounce_history,
     edit_contact,
     find_contact,
     forget_contact,
     list_contacts,
+    reactivate_contact,
     remove_contact,
 )
 from mailer.db import session_scope
@@ -267,7 +269,18 @@ def show_cmd(
     app_state = state(ctx)
     with session_scope(app_state.engine) as session:
         contact = find_contact(session, email)
+        history = [
+            {
+                "when": e.created_at.isoformat(),
+                "kind": e.kind.value,
+                "source": e.source.value,
+                "status": e.status,
+                "diagnostic": e.diagnostic,
+            }
+            for e in bounce_history(session, contact.id or 0)
+        ]
     data = contact_json(contact)
+    data["bounces"] = history
     if as_json:
         print_json(data)
         return
@@ -471,3 +484,18 @@ def export_cmd(
     except OSError as exc:
         raise MailerError(f"cannot write {file}: {exc.strerror}") from None
     console.print(f"wrote {count} contacts to {file}", highlight=False, markup=False)
+
+
+@app.command("reactivate")
+def reactivate_cmd(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The journalist's address.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the notes).")],
+) -> None:
+    """Make a bounced or complained journalist active again (e.g. their mailbox works again).
+
+    Example: mailer contacts reactivate editor@radio.example.org --reason "confirmed by phone"
+    """
+    with session_scope(state(ctx).engine) as session:
+        contact = reactivate_contact(session, email, reason)
+    console.print(f"{contact.email} is active again", highlight=False, markup=False)

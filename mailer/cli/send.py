@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from mailer.cli.completion import complete_country, complete_region
@@ -21,7 +21,7 @@ from mailer.cli.state import state
 from mailer.contacts.audience import AudienceFilter
 from mailer.db import session_scope
 from mailer.errors import MailerError, NotFoundError, UsageError
-from mailer.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, utcnow
+from mailer.models import Campaign, CampaignStatus, DeliveryStatus
 from mailer.release import ReleaseInvalid
 from mailer.send import queue
 from mailer.send.report import build_report, write_csv, write_html
@@ -309,11 +309,6 @@ def worker(
     )
 
 
-def _rows(result: object) -> int:
-    """Rows an UPDATE changed."""
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def _campaign(ctx: typer.Context, campaign_id: int) -> Campaign:
     with session_scope(state(ctx).engine) as session:
         found = session.get(Campaign, campaign_id)
@@ -418,16 +413,7 @@ def resume_cmd(
     c = _campaign(ctx, campaign_id)
     if c.status == CampaignStatus.CANCELLED:
         raise UsageError(f"campaign {campaign_id} was cancelled")
-    now = utcnow()
-    with session_scope(state(ctx).engine) as session:
-        session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.campaign_id) == campaign_id,
-                col(Delivery.status) == DeliveryStatus.DEFERRED,
-            )
-            .values(next_attempt_at=now)
-        )
+    queue.retry_now(state(ctx).engine, campaign_id)
     _run(ctx, campaign_id, foreground=True, show_progress=sys.stderr.isatty() and not as_json)
     _summary(ctx, campaign_id, as_json)
 
@@ -438,22 +424,9 @@ def cancel_cmd(
 ) -> None:
     """Stop a campaign: queued and deferred deliveries are cancelled (sent ones stay sent)."""
     _campaign(ctx, campaign_id)
-    with session_scope(state(ctx).engine) as session:
-        result = session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.campaign_id) == campaign_id,
-                col(Delivery.status).in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
-            )
-            .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow())
-        )
-        session.execute(
-            update(Campaign)
-            .where(col(Campaign.id) == campaign_id)
-            .values(status=CampaignStatus.CANCELLED, finished_at=utcnow())
-        )
+    count = queue.cancel(state(ctx).engine, campaign_id)
     console.print(
-        f"campaign {campaign_id} cancelled; {_rows(result)} deliveries will not be sent",
+        f"campaign {campaign_id} cancelled; {count} deliveries will not be sent",
         highlight=False,
         markup=False,
     )
@@ -465,25 +438,9 @@ def retry_cmd(
 ) -> None:
     """Queue failed deliveries again (after fixing a relay or a policy problem)."""
     _campaign(ctx, campaign_id)
-    with session_scope(state(ctx).engine) as session:
-        result = session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.campaign_id) == campaign_id,
-                col(Delivery.status) == DeliveryStatus.FAILED,
-            )
-            .values(status=DeliveryStatus.QUEUED, next_attempt_at=utcnow(), updated_at=utcnow())
-        )
-        session.execute(
-            update(Campaign)
-            .where(
-                col(Campaign.id) == campaign_id,
-                col(Campaign.status).in_([CampaignStatus.FINISHED, CampaignStatus.SENDING]),
-            )
-            .values(status=CampaignStatus.SENDING, finished_at=None)
-        )
+    count = queue.requeue_failed(state(ctx).engine, campaign_id)
     console.print(
-        f"{_rows(result)} deliveries queued again; run `mailer campaigns resume "
+        f"{count} deliveries queued again; run `mailer campaigns resume "
         f"{campaign_id}` or let `mailer worker` send them",
         highlight=False,
         markup=False,

@@ -26,10 +26,12 @@ from mailer.suppressions import address_hash, load_suppression_set
 __all__ = [
     "ContactFilter",
     "add_contact",
+    "bounce_history",
     "edit_contact",
     "find_contact",
     "forget_contact",
     "list_contacts",
+    "reactivate_contact",
     "remove_contact",
 ]
 
@@ -178,3 +180,30 @@ def forget_contact(session: Session, email: str) -> str:
         session.add(ForgottenAddress(address_hash=digest))
     session.flush()
     return digest
+
+
+def reactivate_contact(session: Session, email: str, reason: str) -> Contact:
+    """Make a bounced or complained contact active again, noting why (the consent record)."""
+    contact = find_contact(session, email)
+    if contact.status == ContactStatus.ACTIVE:
+        raise ConflictError(f"{contact.email} is already active")
+    if contact.status == ContactStatus.UNSUBSCRIBED:
+        raise ConflictError(f"{contact.email} unsubscribed; only they can subscribe again")
+    if load_suppression_set(session).reason(contact.email_key):
+        raise ConflictError(
+            f"{contact.email} is on the suppression list; `mailer suppressions remove` it first"
+        )
+    now = utcnow()
+    note = f"reactivated {now:%Y-%m-%d} (was {contact.status.value}): {' '.join(reason.split())}"
+    contact.notes = f"{contact.notes}\n{note}".strip()
+    contact.status = ContactStatus.ACTIVE
+    contact.updated_at = now
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def bounce_history(session: Session, contact_id: int) -> list[BounceEvent]:
+    """The contact's bounce events, newest first."""
+    query = select(BounceEvent).where(col(BounceEvent.contact_id) == contact_id)
+    return list(session.exec(query.order_by(col(BounceEvent.id).desc())))

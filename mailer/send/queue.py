@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, or_, select, update
 from sqlmodel import Session, col
 
-from mailer.bounces.policy import apply_bounce
+from mailer.bounces.record import EventInput, record_event
 from mailer.models import (
     BounceEvent,
     BounceSource,
@@ -232,30 +232,22 @@ def _row(r: Result, now: datetime, deadline: datetime) -> dict[str, object]:
 
 
 def _bounce(session: Session, r: Result) -> None:
-    # One event per delivery attempt: a retry of the same delivery that bounces again is new.
-    identity = f"delivery:{r.delivery.id}:{r.delivery.attempts}"
-    b = _B.c
-    exists = session.execute(
-        select(b.id).where(b.source == BounceSource.SMTP, b.identity == identity)
-    ).first()
-    if exists:
-        return
-    session.execute(
-        insert(_B).values(
+    # SMTP-time rejections enter the same pipeline as returned mail. One event per attempt:
+    # a retry of the same delivery that bounces again is a new event.
+    assert r.outcome.bounce is not None
+    record_event(
+        session,
+        EventInput(
             source=BounceSource.SMTP,
-            identity=identity,
+            identity=f"delivery:{r.delivery.id}:{r.delivery.attempts}",
             kind=r.outcome.bounce,
-            delivery_id=r.delivery.id,
-            contact_id=r.delivery.contact_id,
             email=r.delivery.email,
+            delivery_id=r.delivery.id,
             status=r.outcome.enhanced,
             smtp_code=r.outcome.code,
-            diagnostic=r.outcome.text[:1000],
-            created_at=utcnow(),
-        )
+            diagnostic=r.outcome.text,
+        ),
     )
-    if r.delivery.contact_id is not None and r.outcome.bounce is not None:
-        apply_bounce(session, r.delivery.contact_id, r.outcome.bounce)
 
 
 def counts(engine: Engine, campaign_id: int) -> dict[DeliveryStatus, int]:
@@ -304,3 +296,59 @@ def finish_done_campaigns(engine: Engine) -> list[int]:
             .all()
         )
     return list(done)
+
+
+def _change(
+    engine: Engine, campaign_id: int, statuses: Sequence[DeliveryStatus], **values: object
+) -> int:
+    """Set values on the campaign's deliveries in the given statuses; returns how many."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(_D)
+            .where(_D.c.campaign_id == campaign_id, _D.c.status.in_(list(statuses)))
+            .values(updated_at=utcnow(), **values)
+        )
+    return int(result.rowcount or 0)
+
+
+def retry_now(engine: Engine, campaign_id: int) -> int:
+    """Make every deferred delivery of the campaign due at once (campaigns resume)."""
+    return _change(engine, campaign_id, [DeliveryStatus.DEFERRED], next_attempt_at=utcnow())
+
+
+def cancel(engine: Engine, campaign_id: int) -> int:
+    """Cancel what is not sent yet (queued, deferred); the campaign is cancelled."""
+    count = _change(
+        engine,
+        campaign_id,
+        [DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED],
+        status=DeliveryStatus.CANCELLED,
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            update(_C)
+            .where(_C.c.id == campaign_id)
+            .values(status=CampaignStatus.CANCELLED, finished_at=utcnow())
+        )
+    return count
+
+
+def requeue_failed(engine: Engine, campaign_id: int) -> int:
+    """Queue failed deliveries again (after a relay or policy problem was fixed)."""
+    count = _change(
+        engine,
+        campaign_id,
+        [DeliveryStatus.FAILED],
+        status=DeliveryStatus.QUEUED,
+        next_attempt_at=utcnow(),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            update(_C)
+            .where(
+                _C.c.id == campaign_id,
+                _C.c.status.in_([CampaignStatus.FINISHED, CampaignStatus.SENDING]),
+            )
+            .values(status=CampaignStatus.SENDING, finished_at=None)
+        )
+    return count

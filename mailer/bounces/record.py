@@ -1,0 +1,99 @@
+"""Record a bounce event once (unique on source and identity); apply the policy to the contact."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from mailer.bounces.policy import apply_bounce
+from mailer.models import (
+    BounceEvent,
+    BounceKind,
+    BounceSource,
+    ContactStatus,
+    Delivery,
+    DeliveryStatus,
+    utcnow,
+)
+
+__all__ = ["EventInput", "Recorded", "record_event"]
+
+log = logging.getLogger("mailer.bounces")
+_B = BounceEvent.__table__  # type: ignore[attr-defined]
+_D = Delivery.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One bounce, block or complaint as learned from any source."""
+
+    source: BounceSource
+    identity: str
+    kind: BounceKind
+    email: str
+    delivery_id: int | None = None
+    status: str | None = None
+    smtp_code: int | None = None
+    diagnostic: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording did: new or already known, and the contact's new status if it changed."""
+
+    new: bool
+    contact_id: int | None
+    contact_status: ContactStatus | None
+
+
+def record_event(session: Session, event: EventInput) -> Recorded:
+    """Store the event unless its (source, identity) is known; mark the delivery bounced after a
+    later DSN; apply the policy (hard: bounced now; soft: after repeats; complaint: complained;
+    block: reported only)."""
+    exists = session.execute(
+        select(_B.c.id).where(_B.c.source == event.source, _B.c.identity == event.identity[:250])
+    ).first()
+    if exists is not None:
+        return Recorded(False, None, None)
+    contact_id = None
+    if event.delivery_id is not None:
+        row = session.execute(
+            select(_D.c.contact_id, _D.c.status).where(_D.c.id == event.delivery_id)
+        ).first()
+        if row is None:
+            log.warning("bounce_unknown_delivery delivery=%s", event.delivery_id)
+        else:
+            contact_id = row.contact_id
+            if row.status == DeliveryStatus.SENT and event.kind != BounceKind.COMPLAINT:
+                # RFC 3464: the relay took it, the destination did not.
+                session.execute(
+                    update(_D)
+                    .where(_D.c.id == event.delivery_id)
+                    .values(status=DeliveryStatus.BOUNCED, updated_at=utcnow())
+                )
+    session.execute(
+        insert(_B).values(
+            source=event.source,
+            identity=event.identity[:250],
+            kind=event.kind,
+            delivery_id=event.delivery_id,
+            contact_id=contact_id,
+            email=event.email[:320],
+            status=event.status,
+            smtp_code=event.smtp_code,
+            diagnostic=event.diagnostic[:1000],
+            created_at=utcnow(),
+        )
+    )
+    changed = apply_bounce(session, contact_id, event.kind) if contact_id is not None else None
+    log.info(
+        "bounce_recorded source=%s kind=%s delivery=%s contact_status=%s",
+        event.source,
+        event.kind,
+        event.delivery_id,
+        changed,
+    )
+    return Recorded(True, contact_id, changed)
