@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from mailer import __version__
 from mailer.cli import (
+    bounces,
     config_cmd,
     contacts,
     db_cmd,
@@ -110,6 +111,7 @@ app.add_typer(contacts.app, name="contacts")
 app.add_typer(regions.app, name="regions")
 app.add_typer(spokespeople.app, name="spokespeople")
 app.add_typer(suppressions.app, name="suppressions")
+app.add_typer(bounces.app, name="bounces")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(dkim_cmd.app, name="dkim")
 app.add_typer(config_cmd.app, name="config")

@@ -1,0 +1,559 @@
+"""What a delivery failure says about the address: hard, soft or block, from its code and text."""
+
+from __future__ import annotations
+
+import re
+
+from mailer.models import BounceKind
+
+__all__ = [
+    "classify",
+    "explains",
+    "find_smtp_code",
+    "find_status",
+    "infer_status",
+    "reason_at",
+]
+
+HARD, SOFT, BLOCK = BounceKind.HARD, BounceKind.SOFT, BounceKind.BLOCK
+
+# An RFC 3463 enhanced status code, not part of an IP address or a version number.
+_ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
+_SMTP_CODE = re.compile(r"(?<![\w.#/:-])([245][0-5]\d)(?![\w.:/])")
+
+# RFC 3463 subject.detail -> kind, for the codes whose meaning is settled (RFC 3463, 7505, 7372).
+_BY_CODE: dict[str, BounceKind] = {
+    "1.1": HARD,  # bad destination mailbox address
+    "1.2": HARD,  # bad destination system address
+    "1.3": HARD,  # bad destination mailbox address syntax
+    "1.4": HARD,  # destination mailbox address ambiguous
+    "1.6": HARD,  # destination mailbox has moved, no forwarding address
+    "1.7": BLOCK,  # bad sender's mailbox address syntax: our side
+    "1.8": BLOCK,  # bad sender's system address: our side
+    "1.10": HARD,  # recipient address has null MX (RFC 7505)
+    "2.1": HARD,  # mailbox disabled, not accepting messages
+    "2.2": SOFT,  # mailbox full
+    "2.3": SOFT,  # message length exceeds administrative limit
+    "2.4": SOFT,  # mailing list expansion problem
+    "3.1": SOFT,  # mail system full
+    "3.4": SOFT,  # message too big for system
+    "4.1": SOFT,  # no answer from host
+    "4.2": SOFT,  # bad connection
+    "4.3": SOFT,  # directory server failure (DNS)
+    "4.4": HARD,  # unable to route: the domain does not exist
+    "4.6": SOFT,  # routing loop detected
+    "4.7": SOFT,  # delivery time expired
+}
+# Specific codes some large providers send for other reasons: their text decides. Office 365 answers
+# "5.4.1 Recipient address rejected: Access denied" for an address that does not exist.
+_MISUSED = frozenset({"4.1"})
+# The subject alone, for x.N.0 and details not in the table above.
+_BY_SUBJECT: dict[str, BounceKind] = {
+    "1": HARD,  # address status
+    "2": HARD,  # mailbox status
+    "3": SOFT,  # mail system status
+    "4": SOFT,  # network and routing
+    "5": SOFT,  # protocol
+    "6": BLOCK,  # message content or media refused
+    "7": BLOCK,  # security or policy: spam, reputation, authentication, rate limits
+}
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    # Matched against lowercased text: faster than re.IGNORECASE on these long alternations.
+    return re.compile("|".join(patterns))
+
+
+# Text patterns, in the order they are tried; the first that matches decides. "Strong" ones beat a
+# specific status code (MTAs send 5.0.0, 5.3.0 or 5.4.1 for an unknown user); "weak" ones only
+# decide when the code is missing or generic.
+_SENDER_LIMITS = _rx(
+    r"rate.?limit",
+    r"too many (?:messages|mails|e-?mails|connections|recipients|sessions)",
+    r"sending (?:quota|limit)",
+    r"sender (?:quota|rate)",
+    r"throttl",
+    r"unusual rate",
+    r"temporarily deferred",
+    r"daily (?:sending )?(?:quota|limit) (?:exceeded|reached)",
+    r"zu viele (?:nachrichten|verbindungen)",
+    r"trop de (?:messages|connexions)",
+    r"слишком много (?:писем|сообщений|соединений)",
+    r"发送频率",
+    r"送信数",
+)
+_MAILBOX_FULL = _rx(
+    r"mail ?box (?:is )?full",
+    r"box full",
+    r"full mail ?box",
+    r"over ?quota",
+    r"quota",
+    r"mail ?folder is full",
+    r"insufficient (?:storage|disk|space)",
+    r"out of (?:storage|space)",
+    r"storage (?:limit|space|full|exceeded)",
+    r"not enough (?:disk |storage )?space",
+    r"mail ?box space not enough",
+    r"mail ?box size limit",
+    r"exceeds? (?:his|her|their) storage",
+    r"bo[iî]te (?:aux lettres |mail |de r[ée]ception )?(?:est )?pleine",
+    r"espace (?:disque )?insuffisant",
+    r"postfach (?:ist )?(?:voll|[üu]berf[üu]llt)",
+    r"speicher(?:platz)? (?:ist )?(?:voll|ersch[öo]pft)",
+    r"kontingent",
+    r"buz[óo]n (?:de correo )?(?:est[áa] )?lleno",
+    r"cuota",
+    r"espacio insuficiente",
+    r"caixa (?:postal |de correio )?(?:est[áa] )?(?:cheia|lotada)",
+    r"cota (?:excedida|de disco)",
+    r"casella (?:di posta )?(?:è )?piena",
+    r"spazio (?:insufficiente|esaurito)",
+    r"skrzynka (?:odbiorcza )?(?:jest )?(?:pe[łl]na|przepe[łl]niona)",
+    r"mailbox (?:is )?vol\b",
+    r"ящик (?:получателя )?переполнен",
+    r"переполнен",
+    r"превыш\w* (?:квот|лимит|размер ящика|объ[её]м)",
+    r"недостаточно места",
+    r"квот",
+    r"скриньк\w* переповнен",
+    r"перевищено квоту",
+    r"邮箱已满",
+    r"邮箱空间不足",
+    r"空间不足",
+    r"容量不足",
+    r"信箱已满",
+    r"信箱容量",
+    r"容量オーバー",
+    r"容量を超",
+    r"容量超過",
+    r"メールボックスがいっぱい",
+    r"사서함이 가득",
+)
+_GREYLIST = _rx(r"gr[ae]y-?list", r"gr[ae]y list", r"try again in \d+ (?:seconds|minutes)")
+_TOO_LARGE = _rx(
+    r"message (?:is )?too (?:large|big|long)",
+    r"(?:message|mail) size (?:exceeds|limit|too)",
+    r"exceed\w* (?:the )?(?:maximum|max\.?|allowed|fixed) (?:\w+ )?(?:message )?size",
+    r"size (?:exceeds|limit exceeded)",
+    r"message length exceeds",
+    r"too big for",
+    r"nachricht (?:ist )?zu gro(?:ß|ss)",
+    r"message trop (?:gros|volumineux)",
+    r"mensaje (?:es )?demasiado grande",
+    r"messaggio troppo grande",
+    r"mensagem muito grande",
+    r"слишком (?:большое|большой|велик)",
+    r"размер (?:письма|сообщения) превыш",
+    r"邮件过大",
+)
+# A DNS lookup that failed for now ("Host not found, try again": TRY_AGAIN) or a mail system that
+# gave up after retrying: temporary causes even when the message finally came back.
+_TRANSIENT = _rx(
+    r"host not found, try again",
+    r"temporary failure in name resolution",
+    r"servfail",
+    r"(?:failed|after) \d+ (?:delivery )?attempts",
+    r"maximum (?:number of )?(?:delivery )?attempts",
+    r"(?:server|host|service|system) (?:is )?(?:temporarily )?(?:unavailable or busy|busy|down)",
+)
+# Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
+# Access denied" for an address that does not exist.
+_O365_UNKNOWN = _rx(
+    r"recipient address rejected: access denied", r"recipientnotfound", r"recipnotfound"
+)
+_BLOCKED = _rx(
+    r"spam",
+    r"junk",
+    r"unsolicited",
+    r"bulk (?:mail|e-?mail)",
+    r"blacklist",
+    r"black list",
+    r"blocklist",
+    r"block list",
+    r"denylist",
+    r"spamhaus",
+    r"spamcop",
+    r"sorbs",
+    r"barracuda",
+    r"\brbl\b",
+    r"dnsbl",
+    r"blocked using",
+    r"(?<!not )listed (?:at|on|in|by) ",
+    r"reputation",
+    r"dmarc",
+    r"\bspf\b",
+    r"dkim",
+    r"authentication (?:failed|required|failure)",
+    r"unauthenticated",
+    r"not authenticated",
+    r"sender (?:address |domain )?(?:rejected|denied|blocked)",
+    r"sender verif",
+    r"virus(?:es)? (?:found|detected)",
+    r"contains? a virus",
+    r"infected",
+    r"malware",
+    r"phishing",
+    r"content (?:rejected|filter|policy)",
+    r"(?:refused|rejected|blocked) (?:for|due to|because of) (?:policy|content|security)",
+    r"unable to relay",
+    r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
+    r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
+    r"does not accept (?:e-?mail|mail) from",
+    r"спам",
+    r"pourriel",
+    r"垃圾邮件",
+    r"迷惑メール",
+    r"스팸",
+)
+_USER_UNKNOWN = _rx(
+    r"user ?unknown",
+    r"unknown (?:user|recipient|address|mailbox|local|account)",
+    r"no such (?:user|recipient|mailbox|address|account|person)",
+    r"(?:user|recipient|address|mailbox|account|addressee)(?: name)? (?:is )?"
+    r"(?:not found|not known|unknown|does ?n[o']t exist|not exist|invalid|not recogni[sz]ed)",
+    r"does ?n[o']t exist",
+    r"doesn't exist",
+    r"not exist",
+    r"invalid (?:recipient|mailbox|address|user|e-?mail)",
+    r"addressee unknown",
+    r"no mailbox here",
+    r"not a valid (?:user|recipient|mailbox)",
+    r"not listed in",
+    r"invalid final delivery",
+    r"doesn'?t have an? [\w.-]+ account",
+    r"no longer (?:active|valid|available|in use|exists?)",
+    r"(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|discontinued|"
+    r"inactive|closed|deleted|removed|terminated|suspended|expired)",
+    r"has moved",
+    r"unrouteable address",
+    r"(?:no|not have a) final (?:e-?mail )?delivery point",
+    r"not our customer",
+    r"bad destination (?:mailbox|system)",
+    r"mailbox (?:not found|unavailable|not available)",
+    r"(?:did|does) not (?:exactly )?match\s+(?:an?|any)\s+(?:[\w.-]{1,20}\s+)?"
+    r"(?:e-?mail\s+)?address",
+    r"utilisateur inconnu",
+    r"destinataire inconnu",
+    r"adresse (?:e-?mail |électronique )?(?:inconnue|invalide|inexistante)",
+    r"n'existe pas",
+    r"compte (?:désactivé|inexistant|supprimé)",
+    r"introuvable",
+    r"unbekannt",
+    r"existiert nicht",
+    r"ung[üu]ltige (?:e-?mail-?)?(?:empf[äa]nger)?adresse",
+    r"kein postfach",
+    r"postfach (?:existiert nicht|nicht vorhanden|deaktiviert)",
+    r"usuario (?:desconocido|inexistente|no existe)",
+    r"destinatario (?:desconocido|inexistente|no existe)",
+    r"no existe",
+    r"buz[óo]n (?:no existe|inexistente|desactivado)",
+    r"direcci[óo]n (?:de correo )?(?:no v[áa]lida|inv[áa]lida|inexistente)",
+    r"(?:usu[áa]rio|utilizador) (?:desconhecido|inexistente)",
+    r"n[ãa]o existe",
+    r"destinat[áa]rio desconhecido",
+    r"caixa postal inexistente",
+    r"endere[çc]o inv[áa]lido",
+    r"conta desativada",
+    r"utente (?:sconosciuto|inesistente)",
+    r"indirizzo inesistente",
+    r"non esiste",
+    r"casella inesistente",
+    r"destinatario sconosciuto",
+    r"onbekende (?:gebruiker|ontvanger)",
+    r"bestaat niet",
+    r"nie istnieje",
+    r"nieznany (?:u[żz]ytkownik|adresat|odbiorca)",
+    r"konto (?:zosta[łl]o )?(?:zablokowane|wy[łl][ąa]czone|usuni[ęe]te)",
+    r"пользовател\w* не найден",
+    r"не существует",
+    r"несуществующ",
+    r"нет такого (?:пользователя|адреса|ящика)",
+    r"(?:адрес|ящик|получател|адресат)\w* не найден",
+    r"неизвестн\w* (?:пользовател|адресат|получател|адрес)",
+    r"(?:ящик|аккаунт|учетная запись|учётная запись)\w* (?:\w+ )?"
+    r"(?:заблокирован|отключен|удал[её]н)",
+    r"користувача не знайдено",
+    r"не існує",
+    r"невідом\w* (?:користувач|адресат|одержувач)",
+    r"скриньк\w* не знайдено",
+    r"用户不存在",
+    r"收件人不存在",
+    r"地址不存在",
+    r"帐户不存在",
+    r"账户不存在",
+    r"帳號不存在",
+    r"无此用户",
+    r"用户名不存在",
+    r"邮箱不存在",
+    r"使用者不存在",
+    r"收件人地址无效",
+    r"查无此人",
+    r"存在しない",
+    r"存在しません",
+    r"宛先不明",
+    r"ユーザー?が見つかりません",
+    r"該当するユーザ",
+    r"존재하지 않는",
+    r"사용자를 찾을 수 없",
+    r"kullan[ıi]c[ıi] bulunamad[ıi]",
+)
+_HOST_UNKNOWN = _rx(
+    r"host (?:is )?unknown",
+    r"unknown host",
+    r"host not found",
+    r"domain (?:name )?not found",
+    r"no such domain",
+    r"domain (?:does ?n[o']t|not) exist",
+    r"nxdomain",
+    r"name service error",
+    r"host or domain name not found",
+    r"no mx (?:record|host)",
+    r"unrouteable mail domain",
+    r"unroutable",
+    r"null mx",
+    r"domaine (?:inexistant|inconnu)",
+    r"domain existiert nicht",
+    r"dominio (?:inexistente|no existe|sconosciuto)",
+    r"домен\w* не (?:найден|существует)",
+    r"域名不存在",
+)
+_BLOCK_WEAK = _rx(
+    r"policy",
+    r"policies",
+    r"blocked",
+    r"banned",
+    r"refused",
+    r"access denied",
+    r"denied",
+    r"not (?:authori[sz]ed|permitted|allowed)",
+    r"prohibited",
+    r"rejected by",
+    r"politique",
+    r"richtlinie",
+    r"pol[íi]tica",
+    r"политик",
+    r"blockiert",
+    r"abgelehnt",
+    r"bloqu[ée]",
+    r"bloqueado",
+    r"bloccat",
+    r"zablokowan",
+    r"заблокирован",
+    r"отклонен",
+    r"拒绝",
+    r"拒否",
+)
+_HARD_WEAK = _rx(r"unavailable", r"invalid", r"undeliverable address", r"недоступ")
+_SOFT_WEAK = _rx(
+    r"tim(?:ed|e) ?out",
+    r"connection (?:refused|reset|lost|closed|dropped)",
+    r"no route to host",
+    r"network (?:is )?unreachable",
+    r"not responding",
+    r"not reachable",
+    r"(?:could|can)(?:no|')?t connect",
+    r"unable to connect",
+    r"no answer",
+    r"dns (?:error|failure|lookup|problem)",
+    r"temporary failure in name resolution",
+    r"servfail",
+    r"expired",
+    r"loop",
+    r"too many hops",
+    r"service (?:temporarily )?(?:unavailable|not available)",
+    r"try (?:again )?later",
+    r"temporar",
+    r"busy",
+    r"overloaded",
+    r"resources",
+    r"deferred",
+    r"retry",
+    r"command died",
+    r"internal (?:server )?error",
+    r"system error",
+    r"local error",
+    r"temporairement",
+    r"vor[üu]bergehend",
+    r"temporalmente",
+    r"temporaneamente",
+    r"временно",
+    r"тайм-?аут",
+    r"暂时",
+    r"一時的",
+)
+# (pattern, kind, RFC 3463 subject.detail inferred from it), strong ones first.
+_STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
+    (_SENDER_LIMITS, BLOCK, "7.1"),
+    (_MAILBOX_FULL, SOFT, "2.2"),
+    (_GREYLIST, SOFT, "2.0"),
+    (_TOO_LARGE, SOFT, "3.4"),
+    (_TRANSIENT, SOFT, ""),
+    (_O365_UNKNOWN, HARD, "1.1"),
+    (_BLOCKED, BLOCK, "7.1"),
+    (_HOST_UNKNOWN, HARD, "1.2"),
+    (_USER_UNKNOWN, HARD, "1.1"),
+)
+_WEAK: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
+    (_BLOCK_WEAK, BLOCK, "7.1"),
+    (_HARD_WEAK, HARD, ""),
+    (_SOFT_WEAK, SOFT, ""),
+)
+_ANY_STRONG = re.compile("|".join(p.pattern for p, _k, _d in _STRONG))
+_ANY_REASON = re.compile("|".join(p.pattern for p, _k, _d in _STRONG + _WEAK))
+# Finer subject.detail for some soft and hard texts, tried after the table above matched.
+_DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        _rx(
+            r"dns (?:error|failure|lookup)",
+            r"name resolution",
+            r"servfail",
+            r"not found, try again",
+        ),
+        "4.3",
+    ),
+    (_rx(r"name service error", r"host or domain name not found", r"no route to host"), "4.4"),
+    (
+        _rx(
+            r"disabled",
+            r"deactivated",
+            r"discontinued",
+            r"inactive",
+            r"suspended",
+            r"отключен",
+            r"заблокирован",
+            r"désactivé",
+            r"deaktiviert",
+        ),
+        "2.1",
+    ),
+    (_rx(r"has moved", r"no longer (?:active|valid|in use)"), "1.6"),
+    (_rx(r"loop", r"too many hops"), "4.6"),
+    (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable"), "4.7"),
+    (
+        _rx(
+            r"connection refused",
+            r"not responding",
+            r"no answer",
+            r"(?:could|can)(?:no|')?t connect",
+            r"unable to connect",
+        ),
+        "4.1",
+    ),
+)
+
+
+def _text_kind(
+    text: str, rules: tuple[tuple[re.Pattern[str], BounceKind, str], ...]
+) -> tuple[BounceKind, str] | None:
+    for pattern, kind, detail in rules:
+        if pattern.search(text):
+            return kind, detail
+    return None
+
+
+def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
+    """The kind a status code names, and whether the code is specific (detail other than 0)."""
+    found = _ENHANCED.search(status or "")
+    if found is None:
+        return None, False
+    _cls, subject, detail = found.groups()
+    specific = _BY_CODE.get(f"{subject}.{detail}")
+    if specific is not None and f"{subject}.{detail}" not in _MISUSED:
+        return specific, True
+    return _BY_SUBJECT.get(subject), False
+
+
+def _smtp_kind(code: int | None) -> BounceKind | None:
+    if code is None:
+        return None
+    if 400 <= code < 500 or code == 552:  # 552: storage exceeded, RFC 5321 section 4.5.3.1.10
+        return SOFT
+    if code == 554:
+        return BLOCK
+    return HARD if 500 <= code < 600 else None
+
+
+def _temporary(status: str | None, smtp_code: int | None) -> bool:
+    found = _ENHANCED.search(status or "")
+    if found is not None:
+        return found[1] == "4"
+    return smtp_code is not None and 400 <= smtp_code < 500
+
+
+def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
+    """hard (the address is gone), soft (try later) or block (refused for the sender or the
+    content): a specific RFC 3463 code, then strong text, weak text, the code's subject, the SMTP
+    reply code, and hard by default. A temporary (4xx, 4.x.x) failure is never hard."""
+    text = diagnostic[:2000].lower()
+    by_code, specific = _code_kind(status)
+    if by_code is not None and specific:
+        kind = by_code
+    elif (strong := _text_kind(text, _STRONG)) is not None:
+        kind = strong[0]
+    elif (weak := _text_kind(text, _WEAK)) is not None:
+        kind = weak[0]
+    else:
+        kind = by_code or _smtp_kind(smtp_code) or HARD
+    if kind == HARD and _temporary(status, smtp_code):
+        return SOFT
+    return kind
+
+
+def explains(text: str) -> bool:
+    """Whether the text names a reason that classify() knows (not only a code or a default)."""
+    return bool(text) and _ANY_REASON.search(text.lower()) is not None
+
+
+def reason_at(text: str) -> int:
+    """Where the first reason classify() knows starts in the text (a strong one if there is
+    one), or -1."""
+    lowered = text.lower()
+    found = _ANY_STRONG.search(lowered) or _ANY_REASON.search(lowered)
+    return found.start() if found else -1
+
+
+def find_status(text: str) -> str | None:
+    """The first RFC 3463 enhanced status code written in the text."""
+    found = _ENHANCED.search(text)
+    return found.group(0) if found else None
+
+
+def find_smtp_code(text: str) -> int | None:
+    """The first SMTP reply code (RFC 5321) written in the text."""
+    found = _SMTP_CODE.search(text)
+    return int(found[1]) if found else None
+
+
+def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
+    """An enhanced status code for a failure reported without a specific one: a code written in
+    the text, else one inferred from its words (user unknown 5.1.1, mailbox full 4.2.2 or 5.2.2
+    by the reply's class, host unknown 5.1.2 or 5.4.4, spam and policy 5.7.1, too large 5.3.4),
+    else the generic code written in the text, else None."""
+    text = diagnostic[:2000].lower()
+    written = find_status(text)
+    if written is not None and not written.endswith(".0.0"):
+        return written
+    if smtp_code is None:
+        smtp_code = find_smtp_code(text)
+    cls = "4" if (smtp_code is not None and 400 <= smtp_code < 500) else "5"
+    if written is not None:
+        cls = written[0]
+    match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
+    detail = _refine(text, match[1]) if match else ""
+    if detail:
+        return f"{cls}.{detail}"
+    return written
+
+
+# Which finer details may replace the one a pattern gave ("" is a weak text with none).
+_REFINABLE = {"": None, "1.1": ("2.1", "1.6"), "1.2": ("4.4",)}
+
+
+def _refine(text: str, detail: str) -> str:
+    if detail not in _REFINABLE:
+        return detail
+    allowed = _REFINABLE[detail]
+    for pattern, finer in _DETAIL:
+        if (allowed is None or finer in allowed) and pattern.search(text):
+            return finer
+    return detail

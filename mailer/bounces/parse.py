@@ -1,0 +1,1294 @@
+"""Read a returned message: auto-reply, ARF complaint, RFC 3464/6533 report or an MTA's own text."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import quopri
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.header import Header, decode_header
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+
+from flufl.bounce import all_failures
+
+from mailer.bounces.classify import (
+    classify,
+    explains,
+    find_smtp_code,
+    find_status,
+    infer_status,
+    reason_at,
+)
+from mailer.models import BounceKind
+
+__all__ = ["MAX_BYTES", "ParsedBounce", "parse_bounce"]
+
+MAX_BYTES = 4 * 1024 * 1024  # a returned message is cut here before parsing
+MAX_TEXT = 64 * 1024  # characters of a report's text that the detectors read
+MAX_PARTS = 200  # MIME parts looked at, however deep or many
+MAX_DIAGNOSTIC = 500
+
+
+@dataclass(frozen=True)
+class ParsedBounce:
+    """What a returned message says. `bounce` is true only for a final failure or a complaint.
+
+    A delay warning (RFC 3464 Action: delayed, or a "will keep trying" text) has format "delayed":
+    it lists its recipients and a 4.x.x status but is not a bounce, because the message may still
+    be delivered and the final failure, if any, comes as its own report. A success notice
+    (Action: delivered, relayed, expanded) is not a bounce either. An auto-reply is "autoreply",
+    unless it is also a non-delivery report (Mail.Ru marks its bounces Auto-Submitted: auto-replied,
+    and RFC 3464 reports carry Auto-Submitted too). "malformed" is input with no header at all (or
+    one the parser could not read); "not-a-bounce" is a readable message that reports no failure.
+    """
+
+    bounce: bool
+    kind: BounceKind | None
+    recipients: tuple[str, ...]  # lowercased failed addresses
+    status: str | None  # RFC 3463 enhanced code, "5.1.1"
+    diagnostic: str  # one line, <= 500 characters
+    format: str  # "rfc3464", "rfc6533", "arf", "postfix", ..., "autoreply", "malformed"
+    envelope_id: str | None = None  # Original-Envelope-Id (RFC 3464, RFC 3461 ENVID)
+    original_message_id: str | None = None  # Message-ID of the returned message
+    addresses: tuple[str, ...] = ()  # every address in the envelope and returned headers (VERP)
+
+
+_MALFORMED = ParsedBounce(False, None, (), None, "", "malformed")
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    """Lowercase alternatives, for _search(): lowercasing the text once is faster than
+    re.IGNORECASE on long alternations."""
+    return re.compile("|".join(patterns))
+
+
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """Search a lowercase pattern in the text; the match's offsets hold for the text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return pattern.search(low)
+    return re.compile(pattern.pattern, pattern.flags | re.IGNORECASE).search(text)
+
+
+# --- reading the MIME structure -------------------------------------------------------------------
+
+_ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_HEADER_LINE = re.compile(rb"^(?:From |[\x21-\x39\x3b-\x7e]+:)")
+_RETURNED_TYPES = (
+    "message/rfc822",
+    "message/global",
+    "text/rfc822-headers",
+    "message/global-headers",
+)
+_REPORT_TYPES = (
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/feedback-report",
+)
+
+
+_MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
+MAX_NESTING = 64  # multipart levels read; the stdlib parser recurses once per level
+
+
+def _normalise(data: bytes) -> bytes:
+    """Capped, LF line endings, and cut before the 65th multipart (deeper is not a report)."""
+    data = data[:MAX_BYTES]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if data.count(b"ultipart/") > MAX_NESTING:
+        starts = [m.start() for m in _MULTIPART.finditer(data)]
+        if len(starts) > MAX_NESTING:
+            data = data[: starts[MAX_NESTING]]
+    return data.lstrip(b"\n")
+
+
+def _decode(payload: bytes, charset: str | None) -> str:
+    for name, errors in ((charset, "strict"), ("utf-8", "strict"), (charset, "replace")):
+        if name:
+            try:
+                return payload.decode(name, errors)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return payload.decode("cp1252", "replace")
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (undecodable header bytes) replaced, so the text encodes anywhere."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _raw(value: object) -> str:
+    """A header value as sent (8-bit bytes read as UTF-8), without decoding encoded words."""
+    if isinstance(value, Header):
+        return "".join(
+            c.decode("utf-8", "replace") if isinstance(c, bytes) else c
+            for c, _cs in decode_header(value)
+        )
+    return _clean(str(value))
+
+
+def _header(msg: Message, name: str) -> str:
+    value = msg.get(name)
+    if value is None:
+        return ""
+    try:
+        chunks = decode_header(value)
+    except Exception:  # a broken encoded word: the raw value is better than nothing
+        return " ".join(_clean(str(value)).split())
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes):
+            cs = None if charset in (None, "unknown-8bit") else charset
+            out.append(_decode(chunk, cs))
+        else:
+            out.append(_clean(chunk))
+    return " ".join("".join(out).split())
+
+
+def _walk(msg: Message) -> Iterator[tuple[Message, str]]:
+    """Every part and its type, depth first, not entering returned or report messages; capped."""
+    stack, seen = [msg], 0
+    while stack and seen < MAX_PARTS:
+        part = stack.pop()
+        seen += 1
+        ctype = part.get_content_type()
+        yield part, ctype
+        if ctype in _RETURNED_TYPES or ctype in _REPORT_TYPES:
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+
+
+def _cte_decode(text: str, encoding: str) -> str:
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        if encoding == "base64":
+            raw = base64.b64decode(raw, validate=False)
+        elif encoding == "quoted-printable":
+            raw = quopri.decodestring(raw)
+    except (binascii.Error, ValueError):
+        pass
+    return _decode(raw, "utf-8")
+
+
+def _part_text(part: Message) -> str:
+    """A leaf part's text, decoded; a message/* part's headers and body as text."""
+    payload = part.get_payload()
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if isinstance(payload, list):
+        chunks = []
+        for sub in payload:
+            if isinstance(sub, Message):
+                head = "".join(f"{k}: {_raw(v)}\n" for k, v in sub.items())
+                body = sub.get_payload(decode=True) if not sub.is_multipart() else b""
+                chunks.append(
+                    head + "\n" + (_decode(body, "utf-8") if isinstance(body, bytes) else "")
+                )
+        text = "\n".join(chunks)
+        if encoding in ("base64", "quoted-printable"):
+            text = _cte_decode(text.strip(), encoding)
+        return text
+    raw = part.get_payload(decode=True)
+    if not isinstance(raw, bytes):
+        return ""
+    return _decode(raw[: MAX_TEXT * 4], part.get_content_charset())
+
+
+_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]{0,2000}>|<!--.*?-->", re.DOTALL)
+_HTML_SKIP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_text(text: str) -> str:
+    text = _HTML_SKIP.sub(" ", text[: MAX_TEXT * 4])
+    text = _ANY_TAG.sub("", _TAG.sub("\n", text))
+    return html.unescape(text).replace("\xa0", " ")
+
+
+# Where a report stops and the returned message (or its headers) starts.
+_COPY_MARKER = re.compile(
+    r"^[ \t>|*=-]*(?:-{2,}|\*{2,}|={2,})?[ \t]*(?:"
+    r"this is a copy of (?:the|your) message|below (?:this|the next) line is a copy|"
+    r"original message follows|(?:-+ )?original message(?: headers?)?(?: -+)?$|"
+    r"header of the source mail|returned mail(?: follows)?|message (?:header|headers) follows|"
+    r"message text follows|the (?:first \d+ lines|header and top \d+ lines) of (?:your|the) "
+    r"(?:original )?message follow|included is a copy of the message|unsent message below|"
+    r"your message reads \(in part\)|mensaje original|enclosed (?:is|are) (?:a copy|the original)|"
+    r"ниже (?:следует|приведена) копия|копия (?:вашего|исходного) (?:письма|сообщения)|"
+    r"原始邮件|附件中的内容是原信件|元のメッセージ)",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class _Ctx:
+    """The parts of a returned message that the detectors read."""
+
+    msg: Message
+    subject: str
+    sender: str
+    report: str  # the human-readable text, up to the copy of the returned message
+    tail: str  # text after that marker: an inline copy of the returned message
+    mailer: str
+    parts: list[tuple[Message, str]] = field(default_factory=list)
+    returned_like: bool = False  # the sender, subject or parts of a non-delivery report
+    size: int = 0  # bytes of the whole returned message
+
+
+def _body_text(parts: list[tuple[Message, str]]) -> str:
+    plain = [p for p, ctype in parts if ctype == "text/plain"]
+    htmls = [p for p, ctype in parts if ctype == "text/html"]
+    for group, convert in ((plain, None), (htmls, _html_text)):
+        for part in group:
+            text = _part_text(part)
+            if convert is not None:
+                text = convert(text)
+            if text.strip():
+                return text[:MAX_TEXT]
+    return ""
+
+
+def _context(msg: Message) -> _Ctx:
+    parts = list(_walk(msg))
+    leaves = [(p, t) for p, t in parts if t.startswith("text/") and not p.is_multipart()]
+    body = _body_text(leaves)
+    marker = _search(_COPY_MARKER, body)
+    report, tail = (body[: marker.start()], body[marker.end() :]) if marker else (body, "")
+    ctx = _Ctx(
+        msg=msg,
+        subject=_header(msg, "subject"),
+        sender=_header(msg, "from").lower(),
+        report=report,
+        tail=tail,
+        mailer=_header(msg, "x-mailer").lower(),
+        parts=parts,
+    )
+    ctx.returned_like = _looks_returned(ctx)
+    return ctx
+
+
+# --- field blocks (RFC 3464, RFC 6533, RFC 5965) --------------------------------------------------
+
+Fields = dict[str, str]
+
+
+def _blocks_from_text(text: str) -> list[Fields]:
+    blocks: list[Fields] = []
+    current: Fields = {}
+    last = ""
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current, last = {}, ""
+        elif line[0] in " \t" and last:
+            current[last] += " " + line.strip()
+        elif ":" in line:
+            name, _, value = line.partition(":")
+            last = name.strip().lower()
+            if last in current:  # a repeated field (Original-Rcpt-To in ARF): keep them all
+                current[last] += "\n" + value.strip()
+            else:
+                current[last] = value.strip()
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _field_blocks(part: Message) -> list[Fields]:
+    return _blocks_from_text(_part_text(part))
+
+
+def _strip_type(value: str) -> str:
+    """'smtp; 550 5.1.1 ...' -> '550 5.1.1 ...'; 'rfc822; a@b' -> 'a@b'."""
+    kind, sep, rest = value.partition(";")
+    if sep and re.fullmatch(r"\s*[\w.-]{1,20}\s*", kind):
+        return rest.strip()
+    return value.strip()
+
+
+_XTEXT_UNICODE = re.compile(r"\\x\{([0-9A-Fa-f]{2,6})\}")
+
+
+def _unescape(found: re.Match[str]) -> str:
+    """RFC 6533 embedded-unicode-char: \\x{HHHH} -> the character (invalid ones kept as is)."""
+    code = int(found[1], 16)
+    return chr(code) if code <= 0x10FFFF else found.group(0)
+
+
+def _address(value: str) -> str | None:
+    """The address in a recipient field or a line, lowercased, if it is a real one."""
+    kind = value.partition(";")[0].strip().lower() if ";" in value else "rfc822"
+    if kind not in ("rfc822", "utf-8", "utf8", "unknown"):
+        return None
+    text = _XTEXT_UNICODE.sub(_unescape, _strip_type(value))
+    found = _ADDR.search(text)
+    return found.group(0).lower().strip(".") if found else None
+
+
+# --- auto-replies (RFC 3834) ----------------------------------------------------------------------
+
+
+_AUTOREPLY_SUBJECT = _rx(
+    r"out of (?:the )?office",
+    r"automatic reply",
+    r"auto(?:matic)?[- ]?(?:reply|response|answer)",
+    r"\bvacation\b",
+    r"away from (?:my|the) (?:office|desk)",
+    r"\bon leave\b",
+    r"\booo\b",
+    r"abwesenheit",
+    r"automatische antwort",
+    r"\babwesend\b",
+    r"r[ée]ponse automatique",
+    r"absent(?:e)? du bureau",
+    r"\bcong[ée]s?\b",
+    r"respuesta autom[áa]tica",
+    r"fuera de la oficina",
+    r"resposta autom[áa]tica",
+    r"fora do escrit[óo]rio",
+    r"risposta automatica",
+    r"fuori ufficio",
+    r"автоответ",
+    r"автоматический ответ",
+    r"автовідповідь",
+    r"вне офиса",
+    r"в отпуске",
+    r"automatyczna odpowied[źz]",
+    r"nieobecno[śs][ćc]",
+    r"自动回复",
+    r"自動回覆",
+    r"自動応答",
+    r"自動返信",
+    r"不在",
+    r"afwezig",
+    r"automatisch antwoord",
+    r"otomatik yan[ıi]t",
+)
+_AUTOREPLY_HEADERS = (
+    "x-autoreply",
+    "x-autorespond",
+    "x-autoreply-from",
+    "x-mail-autoreply",
+    "x-autogenerated",
+    "x-auto-response",
+    "x-vacation",
+)
+
+
+def _is_autoreply(ctx: _Ctx) -> bool:
+    msg = ctx.msg
+    auto = _header(msg, "auto-submitted").lower()
+    signals = (
+        auto.startswith(("auto-replied", "auto-generated", "auto-notified"))
+        or any(msg.get(name) is not None for name in _AUTOREPLY_HEADERS)
+        or _header(msg, "precedence").lower() == "auto_reply"
+        or bool(_search(_AUTOREPLY_SUBJECT, ctx.subject))
+    )
+    return signals and not ctx.returned_like
+
+
+# --- what marks a message as a delivery failure ---------------------------------------------------
+
+_DAEMON = _rx(
+    r"mailer-daemon",
+    r"mail[ ._-]?delivery",
+    r"postmaster",
+    r"mdaemon",
+    r"mail ?administrator",
+    r"system ?administrator",
+    r"smtp[ _]mail[ _]service",
+    r"\bmail ?service\b",
+    r"\bdaemon\b",
+    r"mail\.delivery\.system",
+    r"mail system",
+)
+_FAIL_SUBJECT = _rx(
+    r"undeliver",
+    r"returned mail",
+    r"return(?:ed|ing)? (?:message )?to sender",
+    r"delivery (?:status notification|failure|failed|report|notification|problem|error|has failed)",
+    r"failure notice",
+    r"mail delivery failed",
+    r"non[- ]?deliver",
+    r"not delivered",
+    r"could not be delivered",
+    r"mail (?:system )?error",
+    r"failed mail",
+    r"processing error",
+    r"permanent (?:delivery )?failure",
+    r"delivery failure",
+    r"mail failure",
+    r"error during delivery",
+    r"unzustellbar",
+    r"nicht zustellbar",
+    r"non remis",
+    r"non distribu",
+    r"no (?:fue )?entregad",
+    r"n[ãa]o (?:foi )?entregue",
+    r"non recapitat",
+    r"non consegnat",
+    r"не доставлен",
+    r"недоставлен",
+    r"не може бути доставлен",
+    r"nie dostarczon",
+    r"退信",
+    r"未送达",
+    r"投递失败",
+    r"发送失败",
+    r"传输失败",
+    r"无法投递",
+    r"配信不能",
+    r"配送不能",
+    r"配信エラー",
+    r"반송",
+)
+_WARNING = _rx(
+    r"this is a warning (?:message )?only",
+    r"warning: (?:could not send|message still undelivered)",
+    r"delivery (?:status notification )?\(delay\)",
+    r"(?:has been|is|was|being) delayed",
+    r"delivery (?:is |was |has been )?delayed",
+    r"not yet been delivered",
+    r"will (?:continue to |still )?(?:be )?(?:retr(?:y|ied)|re-?attempted|attempted)",
+    r"will (?:continue to )?(?:try|attempt) (?:again|to deliver|delivery|to send)",
+    r"delivery attempts will continue",
+    r"still (?:being )?(?:retried|trying|attempting)",
+    r"transient non-fatal errors",
+    r"no action is required on your part",
+    r"delayed mail",
+    r"advisory[- ]only",
+    r"postponed",
+    r"there was a temporary problem delivering",
+    r"zustellung (?:verz[öo]gert|wird weiter versucht)",
+    r"noch nicht zugestellt",
+    r"distribution retard[ée]e",
+    r"remise diff[ée]r[ée]e",
+    r"задерж",
+    r"доставка (?:отложена|задерживается)",
+    r"entrega (?:atrasada|retrasada|demorada)",
+    r"consegna ritardata",
+    r"延迟",
+    r"遅延",
+)
+_PERMANENT = _rx(
+    r"permanent (?:fatal )?(?:error|failure)",
+    r"failed permanently",
+    r"permanently failed",
+    r"this is a permanent error",
+    r"delivery has failed",
+    r"wasn'?t delivered",
+)
+
+
+def _looks_returned(ctx: _Ctx) -> bool:
+    """The sender or subject of a non-delivery report (Mail.ru's carry Auto-Submitted too)."""
+    sender_name = ctx.sender.split("@")[0]
+    return bool(
+        _search(_DAEMON, sender_name)
+        or _search(_FAIL_SUBJECT, ctx.subject)
+        or any(ctype in _REPORT_TYPES for _p, ctype in ctx.parts)
+    )
+
+
+def _is_warning(ctx: _Ctx) -> bool:
+    text = ctx.subject + "\n" + ctx.report[:8000]
+    return bool(_search(_WARNING, text)) and not _search(_PERMANENT, ctx.report[:8000])
+
+
+# --- detectors: each reads one family of report texts ---------------------------------------------
+
+
+@dataclass
+class _Hit:
+    """What a detector found."""
+
+    recipients: list[str]
+    diagnostic: str
+    format: str
+    status: str | None = None
+
+
+_ENTRY = re.compile(
+    r"""^(?P<indent>[ \t]*)(?:[>*•-]+[ \t]*)?"""  # a bullet, then an optional display name
+    r"""(?:(?:"[^"\n]*"|(?:[^\s<>()@:"]+[ \t]+){0,3}[^\s<>()@:"]+)[ \t]*(?=[<(]))?"""
+    r"""[<(]?['"]?(?P<addr>[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+)['"]?[>)]?"""
+    r"""(?P<rest>(?:[ \t:>.,;].*)?)$"""
+)
+_DATE_REST = re.compile(r"^\s*on\s+\w{3},?\s+\d.*$", re.IGNORECASE)
+_SECTION_END = re.compile(
+    r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,}|diagnostic information for administrators|technical details|"
+    r"informations de diagnostic|diagnoseinformationen|informaci[óo]n de diagn[óo]stico|"
+    r"informa[çc][õo]es de diagn[óo]stico|диагностические сведения|"
+    r"original message|the original message|reporting-mta|final-recipient|because:)",
+    re.IGNORECASE,
+)
+_NOT_RECIPIENT = re.compile(r"^(?:postmaster|mailer-daemon|abuse|root|hostmaster)@", re.IGNORECASE)
+
+
+def _entries(text: str) -> list[tuple[str, str]]:
+    """Address lines, each with the reason lines under it: [(address, reason)]."""
+    entries: list[tuple[str, list[str]]] = []
+    base: int | None = None
+    closed = True
+    for line in text.split("\n")[:400]:
+        found = _ENTRY.match(line)
+        indent = len(found["indent"].expandtabs()) if found else 0
+        if found and (base is None or indent <= base + 1):
+            address = found["addr"].lower()
+            if entries and entries[-1][0] == address and not entries[-1][1]:
+                continue
+            base = indent if base is None else base
+            rest = _DATE_REST.sub("", found["rest"]).strip(" \t:>.,;")
+            entries.append((address, [rest] if rest else []))
+            closed = False
+        elif _SECTION_END.match(line):
+            break
+        elif entries and not closed:
+            if not line.strip():
+                closed = bool(entries[-1][1])
+            else:
+                entries[-1][1].append(line.strip())
+    return [(a, " ".join(r)) for a, r in entries if not _NOT_RECIPIENT.match(a)]
+
+
+def _after(text: str, pattern: re.Pattern[str]) -> str | None:
+    found = _search(pattern, text)
+    return text[found.end() :] if found else None
+
+
+_TECH = re.compile(
+    r"(?:technical details of (?:permanent|temporary) failure|the (?:response|error) (?:from the "
+    r"remote server |that the other server returned )?was|remote server returned|"
+    r"informations de diagnostic pour les administrateurs|"
+    r"diagnoseinformationen f[üu]r administratoren|"
+    r"diagnostic information for administrators|technical details|the reason for the problem|"
+    r"transcript of (?:the )?session follows|session transcript|^[ \t]*error-text|^[ \t]*reason)"
+    r"\s*:?",
+    re.IGNORECASE | re.MULTILINE,
+)
+_REPLY_LINE = re.compile(
+    r"^\s*(?:<<<\s*)?[45]\d\d[ -].*$|#?[45]\d\d[ -]\d\.\d{1,3}\.\d{1,3}.*$", re.MULTILINE
+)
+
+
+def _technical(text: str) -> str:
+    """The server's own words: a 4xx/5xx reply line after a 'technical details' heading."""
+    rest = _after(text, _TECH)
+    if rest is None:
+        return ""
+    found = _REPLY_LINE.search(rest[:4000])
+    if found:
+        return found.group(0).strip(" #'")
+    for line in rest[:2000].split("\n"):
+        if line.strip() and not _SECTION_END.match(line):
+            return line.strip(" '")
+    return ""
+
+
+def _reason_line(text: str) -> str:
+    """The first line of the report that says why, for reports with no per-recipient reason."""
+    head = text[:8000]
+    found = _REPLY_LINE.search(head)
+    if found:
+        return found.group(0).strip()
+    at = reason_at(head)  # lowercasing keeps offsets for these scripts
+    if at < 0:
+        return ""
+    start = head.rfind("\n\n", 0, at) + 1  # the paragraph: reasons wrap across lines
+    end = head.find("\n\n", at)
+    return " ".join(head[start : end if end >= 0 else None].split())[:300]
+
+
+def _hit(entries: list[tuple[str, str]], text: str, fmt: str, report: str = "") -> _Hit | None:
+    """A hit from (address, reason) entries; the reason falls back on the report's words."""
+    if not entries:
+        return None
+    reason = next((r for _a, r in entries if r), "")
+    technical = _technical(text)
+    if technical and technical not in reason and not find_smtp_code(reason):
+        reason = f"{reason}; {technical}" if reason else technical
+    if not explains(reason):
+        reason = " ".join(x for x in (reason, _reason_line(report or text)) if x)
+    recipients = list(dict.fromkeys(a for a, _r in entries))
+    return _Hit(recipients, reason, fmt)
+
+
+_POSTFIX = _rx(r"this is the (?:postfix program|mail system) at host")
+
+
+def _postfix(ctx: _Ctx) -> _Hit | None:
+    """Postfix's bounce(8) text: '<addr>: host ... said: 550 ...' after its opening line."""
+    rest = _after(ctx.report, _POSTFIX)
+    if rest is None:
+        return None
+    entries = _entries(rest)
+    expanded = re.findall(r"\(expanded from <([^>]+)>\)", rest)
+    if expanded and entries:  # the address we sent to, not the alias it became
+        entries = [(_address(e) or a, r) for (a, r), e in zip(entries, expanded, strict=False)]
+    return _hit(entries, rest, "postfix", ctx.report)
+
+
+_EXIM = _rx(r"this message was created automatically by mail delivery software")
+_EXIM_INTRO = _rx(
+    r"following address(?:\(es\)|es)? failed:?",
+    r"address(?:\(es\)|es)? failed:",
+    r"following recipients? (?:failed|could not be reached)",
+)
+
+
+def _exim(ctx: _Ctx) -> _Hit | None:
+    """Exim's bounce: X-Failed-Recipients and 'The following address(es) failed:'."""
+    failed = [
+        a for a in (_address(x) for x in _header(ctx.msg, "x-failed-recipients").split(",")) if a
+    ]
+    if not failed and not _search(_EXIM, ctx.report):
+        return None
+    rest = _after(ctx.report, _EXIM_INTRO)
+    entries = _entries(rest) if rest is not None else []
+    if failed:
+        reasons = dict(entries)
+        entries = [(a, reasons.get(a, "")) for a in failed]
+    return _hit(entries, rest or ctx.report, "exim", ctx.report)
+
+
+_QMAIL = _rx(
+    r"this is the qmail-send program",
+    r"i'm afraid i wasn't able to deliver your message",
+    r"unable to deliver (?:your )?message to the following address",
+    r"below this line is a copy",
+    r"we were not able to deliver your message to the following address",
+    r"your mail message to the following address\(es\) could not be delivered",
+)
+
+
+def _qmail(ctx: _Ctx) -> _Hit | None:
+    """qmail and the providers built on it (Yahoo, SBC, GoDaddy): '<addr>:' then the reason."""
+    rest = _after(ctx.report, _QMAIL)
+    if rest is None:
+        return None
+    fmt = "yahoo" if "yahoo" in ctx.sender else "qmail"
+    return _hit(_entries(rest), rest, fmt, ctx.report)
+
+
+_SENDMAIL = _rx(
+    r"-+ ?the following addresses had (?:permanent fatal|transient non-fatal) errors ?-+"
+)
+
+
+def _sendmail(ctx: _Ctx) -> _Hit | None:
+    """Sendmail: the addresses after 'had permanent fatal errors', the reason in the transcript."""
+    rest = _after(ctx.report, _SENDMAIL)
+    if rest is None:
+        return None
+    section = rest.split("-----", 1)[0]
+    recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(section)))
+    transcript = _after(rest, _rx(r"transcript of (?:the )?session follows"))
+    reply = _REPLY_LINE.search(transcript or rest)
+    reason = reply.group(0).strip() if reply else _reason_line(rest)
+    return _hit([(a, reason) for a in recipients], rest, "sendmail", ctx.report)
+
+
+_EXCHANGE_INTRO = _rx(
+    r"did not reach the following recipient\(?s?\)?:?",
+    r"delivery has failed to these recipients or groups:?",
+    r"delivery is delayed to these recipients or groups:?",
+    r"could not be delivered to the following (?:user|recipient)s?:?",
+    r"delivery to the following recipients? (?:failed|has been delayed|was delayed)[^\n]*",
+    r"to the following recipients? failed permanently:?",
+    r"your message (?:to [^\n]+ )?couldn't be delivered",
+    r"la remise aux destinataires ou groupes suivants a [ée]chou[ée]\W*",
+    r"die zustellung an folgende empf[äa]nger oder gruppen ist fehlgeschlagen\W*",
+    r"error en la entrega a estos destinatarios o grupos\W*",
+    r"falha na entrega a estes destinat[áa]rios ou grupos\W*",
+    r"recapito non riuscito (?:ai|a questi) destinatari o gruppi\W*",
+    r"bezorging bij deze geadresseerden of groepen is mislukt\W*",
+    r"dostarczenie do tych adresat[óo]w lub grup nie powiod[łl]o si[ęe]\W*",
+    r"не удалось доставить (?:сообщение )?(?:следующим|этим) получателям или группам\W*",
+    r"传递到(?:这些|以下)收件人或(?:组|通讯组列表)失败\W*",
+    r"次の受信者またはグループへの配信に失敗しました\W*",
+)
+_EXCHANGE = _rx(
+    r"msexch",
+    r"microsoft exchange",
+    r"internet mail service",
+    r"exchange server",
+    r"diagnostic information for administrators",
+    r"automatically generated delivery status",
+)
+
+
+def _exchange(ctx: _Ctx) -> _Hit | None:
+    """Exchange, Office 365 and the Delivery Status Notification texts that copy them."""
+    rest = _after(ctx.report, _EXCHANGE_INTRO)
+    if rest is None:
+        return None
+    entries = _entries(rest)
+    o365 = re.search(rf"your message to ({_ADDR.pattern}) couldn't be delivered", ctx.report, re.I)
+    if o365 and not entries:
+        entries = [(o365[1].lower(), "")]
+    return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
+
+
+_GMAIL = [
+    _rx(r"your message wasn'?t delivered to (" + _ADDR.pattern + ")"),
+    _rx(r"your message to (" + _ADDR.pattern + r") has been blocked"),
+    _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
+    _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),
+    _rx(r"delivery to the following recipients? has been delayed:\s*(" + _ADDR.pattern + ")"),
+]
+
+
+def _gmail(ctx: _Ctx) -> _Hit | None:
+    """Gmail and Google Workspace: '** Address not found **', 'Your message wasn't delivered'."""
+    for pattern in _GMAIL:
+        found = _search(pattern, ctx.report)
+        if found:
+            technical = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
+            return _Hit([found[1].lower()], technical, "gmail")
+    return None
+
+
+_DOMINO = re.compile(
+    r"was not delivered to:\s*\n(?P<who>.*?)\n\s*because:\s*\n"
+    r"\s*(?P<why>[^\n]+(?:\n[^\S\n]*\S[^\n]*)*)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _domino(ctx: _Ctx) -> _Hit | None:
+    """Lotus Domino: 'was not delivered to: ADDR because: REASON'."""
+    found = _DOMINO.search(ctx.report)
+    if found is None:
+        return None
+    recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(found["who"])))
+    reason = " ".join(found["why"].split())
+    return _hit([(a, reason) for a in recipients], ctx.report, "domino", ctx.report)
+
+
+_COURIER = _rx(r"running the courier mail server", r"courier mail server at")
+
+
+def _courier(ctx: _Ctx) -> _Hit | None:
+    """Courier: '<addr>:' blocks after 'cannot be delivered', with the '<<< 550 ...' reply."""
+    if not _search(_COURIER, ctx.report):
+        return None
+    rest = _after(ctx.report, _rx(r"cannot be delivered:?", r"delivery (?:to|of) .{0,40}failed:?"))
+    entries = _entries(rest or ctx.report)
+    entries = [(a, r) for a, r in entries if not r.startswith(">>>") or find_smtp_code(r)]
+    return _hit(entries, rest or ctx.report, "courier", ctx.report)
+
+
+_SES = _rx(
+    r"the following message to <?(" + _ADDR.pattern + r")>? was undeliverable",
+    r"an error occurred while trying to deliver the mail to the following recipients:\s*("
+    + _ADDR.pattern
+    + ")",
+)
+
+
+def _ses(ctx: _Ctx) -> _Hit | None:
+    """Amazon SES and WorkMail: 'The following message to <addr> was undeliverable.'"""
+    found = _search(_SES, ctx.report)
+    if found is None:
+        return None
+    address = (found[1] or found[2]).lower()
+    reason = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
+    return _Hit([address], reason, "workmail" if "awsapps" in ctx.sender else "ses")
+
+
+_MAILRU_LOCAL = _rx(r"local mailbox (" + _ADDR.pattern + r") is unavailable:?[ \t]*([^\n]*)")
+_MAILRU = _rx(r"сервером mail\.ru", r"mail\.ru server")
+
+
+def _mailru(ctx: _Ctx) -> _Hit | None:
+    """Mail.Ru (Exim with Russian text): 'Local mailbox ADDR is unavailable: user not found'."""
+    found = _search(_MAILRU_LOCAL, ctx.report)
+    if found is not None:
+        return _Hit([found[1].lower()], found[2].strip() or "mailbox unavailable", "mailru")
+    if not _search(_MAILRU, ctx.report):
+        return None
+    hit = _exim(ctx) or _generic(ctx)
+    if hit is not None:
+        hit.format = "mailru"
+    return hit
+
+
+_SMTP32 = re.compile(
+    r"^\s*(?:undeliverable\s+to|unknown user:|invalid final delivery userid:|"
+    r"delivery failed \d+ attempts:|failed to deliver to)\s*'?<?(" + _ADDR.pattern + r")>?'?(.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _smtp32(ctx: _Ctx) -> _Hit | None:
+    """Ipswitch IMail (X-Mailer SMTP32): 'Unknown user: ADDR' / 'undeliverable to ADDR'."""
+    if "smtp32" not in ctx.mailer and not _SMTP32.search(ctx.report):
+        return None
+    entries = []
+    for found in _SMTP32.finditer(ctx.report):
+        tail = ctx.report[found.end() : found.end() + 400]
+        following = _SMTP32.search(tail)
+        reply = _REPLY_LINE.search(tail[: following.start()] if following else tail)
+        reason = found.group(0).strip() + (" " + reply.group(0).strip() if reply else "")
+        entries.append((found[1].lower(), reason))
+    return _hit(entries, ctx.report, "smtp32", ctx.report)
+
+
+# Multilingual "could not be delivered to the following addresses" and labelled recipient lines.
+_INTRO = _rx(
+    r"(?:following|these|the) (?:e-?mail )?(?:address(?:\(es\)|es)?|recipients?(?:\(s\))?|users?|"
+    r"destinations?)(?: or groups)?[^\n]{0,60}(?:failed|did not|could not|couldn't|cannot|were not|"
+    r"was not|not be|had|have)[^\n]*",
+    r"(?:not|couldn't|cannot|could not) (?:be )?(?:delivered|deliver(?: \w+)?) to"
+    r"(?: the following[^\n:]*)?:?",
+    r"failed recipients",
+    r"failed addresses",
+    r"did not receive (?:this|your|a copy of your) message:?",
+    r"message not delivered to the following[^\n]*",
+    r"n'a pas pu (?:être|etre) (?:d[ée]livr[ée]|remis|distribu[ée])e? [àa]",
+    r"konnte nicht (?:an (?:die|den) folgenden empf[äa]nger )?(?:zugestellt|ausgeliefert) werden",
+    r"no (?:pudo|ha podido) ser entregado",
+    r"n[ãa]o p[ôo]de ser entregue",
+    r"nao pode ser enviada",
+    r"non (?:è stato possibile consegnare|[èe] stato consegnato|ha potuto essere consegnato)",
+    r"не (?:может быть|удалось|было|смогли|могло быть) достав\w*[^\n]*",
+    r"не вдалося доставити[^\n]*",
+    r"nie (?:mo[żz]e zosta[ćc]|mog[łl]a? zosta[ćc]|zosta[łl]a?|uda[łl]o si[ęe]) dostarcz\w*[^\n]*",
+    r"无法(?:发送|送达|投递)[^\n]*",
+    r"未能送达[^\n]*",
+    r"配信(?:でき|出来)ませんでした[^\n]*",
+    r"届けられませんでした[^\n]*",
+    r"전달되지 않았습니다[^\n]*",
+)
+_LABELLED = re.compile(
+    r"^[ \t]*(?:failed recipient|error-for|intended recipient|original address|recipient address|"
+    r"undeliverable (?:address|recipient)|"
+    r"did not reach the following recipient|\(?originally addressed to|recipient|empf[äa]nger|"
+    r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*[:：]?\s*"
+    r"<?(" + _ADDR.pattern + r")>?\)?(.*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _labelled(text: str) -> list[tuple[str, str]]:
+    entries = []
+    for found in _LABELLED.finditer(text):
+        follow = text[found.end() : found.end() + 600].lstrip("\n")
+        paragraph = follow.split("\n\n", 1)[0] if follow else ""
+        if not paragraph.strip():
+            paragraph = follow.split("\n\n", 2)[1] if follow.count("\n\n") >= 2 else ""
+        reason = " ".join((found[2] + " " + paragraph).split()).strip(" :")
+        entries.append((found[1].lower(), reason))
+    return entries
+
+
+def _generic(ctx: _Ctx) -> _Hit | None:
+    """Any report that introduces its failed recipients in a known phrase or labels them."""
+    rest = _after(ctx.report, _INTRO)
+    entries = _entries(rest) if rest is not None else []
+    entries = entries or _labelled(ctx.report)
+    return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
+
+
+_PROVIDERS = (
+    ("yandex", "yandex"),
+    ("mail.ru", "mailru"),
+    ("googlemail.com", "gmail"),
+    ("google.com", "gmail"),
+    ("gmail", "gmail"),
+    ("protection.outlook.com", "office365"),
+    ("outlook.com", "outlook"),
+    ("hotmail", "outlook"),
+    ("yahoo", "yahoo"),
+    ("amazonses", "ses"),
+    ("awsapps", "workmail"),
+    ("zoho", "zoho"),
+)
+
+
+def _provider(ctx: _Ctx) -> str | None:
+    domain = ctx.sender.rpartition("@")[2]
+    for needle, name in _PROVIDERS:
+        if needle in domain:
+            return name
+    return None
+
+
+# Detectors whose marker phrases only a mail system writes run on any message; the others only on
+# one whose sender or subject is a non-delivery report's (a journalist's reply may say "could
+# not be delivered to").
+_MARKED: tuple[Callable[[_Ctx], _Hit | None], ...] = (
+    _postfix,
+    _exim,
+    _mailru,
+    _gmail,
+    _ses,
+    _domino,
+    _courier,
+    _sendmail,
+    _qmail,
+)
+_GATED: tuple[Callable[[_Ctx], _Hit | None], ...] = (_smtp32, _exchange, _generic)
+
+
+def _detect(ctx: _Ctx) -> _Hit | None:
+    detectors = _MARKED + _GATED if ctx.returned_like else _MARKED
+    for detector in detectors:
+        hit = detector(ctx)
+        if hit is not None and hit.recipients:
+            return hit
+    return None
+
+
+def _flufl(ctx: _Ctx) -> _Hit | None:
+    """flufl.bounce's detectors, for the formats ours do not know."""
+    temporary, permanent = all_failures(ctx.msg)
+    found = permanent or temporary
+    recipients = [a for a in (_address(x.decode("ascii", "replace")) for x in found) if a]
+    if not recipients:
+        return None
+    return _Hit(sorted(set(recipients)), _reason_line(ctx.report), "flufl")
+
+
+# --- the standard reports -------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:MAX_DIAGNOSTIC]
+
+
+def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
+    """The status to report: the given one unless it is generic (x.y.0), then a specific one
+    written in the text; for x.0.0 or none, one inferred from the words."""
+    if status is not None and not status.endswith(".0"):
+        return status
+    written = _SPECIFIC.search(text)
+    if written is not None:
+        return written.group(0)
+    if status is not None and not status.endswith(".0.0"):
+        return status
+    inferred = infer_status(text, smtp_code)
+    if inferred is None:
+        return status
+    return f"{status[0]}{inferred[1:]}" if status else inferred
+
+
+_SPECIFIC = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.(?:[1-9]\d{0,2}|0\d{1,2})(?!\.?\d)")
+
+
+@dataclass
+class _Meta:
+    """What every answer carries, bounce or not."""
+
+    envelope_id: str | None
+    original_message_id: str | None
+    addresses: tuple[str, ...]
+
+    def result(
+        self,
+        bounce: bool,
+        kind: BounceKind | None,
+        recipients: Iterable[str],
+        status: str | None,
+        diagnostic: str,
+        fmt: str,
+    ) -> ParsedBounce:
+        return ParsedBounce(
+            bounce,
+            kind,
+            tuple(dict.fromkeys(recipients)),
+            status,
+            _one_line(diagnostic),
+            fmt,
+            self.envelope_id,
+            self.original_message_id,
+            self.addresses,
+        )
+
+
+@dataclass
+class _Report:
+    """What the standard report parts say."""
+
+    failed: list[tuple[str, Fields]] = field(default_factory=list)
+    delayed: list[tuple[str, Fields]] = field(default_factory=list)
+    other: int = 0
+    envelope_id: str | None = None
+    global_: bool = False
+    blocks_seen: bool = False
+
+
+def _dsn(ctx: _Ctx) -> _Report | None:
+    parts = [p for p, ctype in ctx.parts if ctype in _REPORT_TYPES[:2]]
+    if not parts:
+        return None
+    report = _Report(global_=any(ctype == _REPORT_TYPES[1] for _p, ctype in ctx.parts))
+    for part in parts:
+        for block in _field_blocks(part):
+            report.envelope_id = report.envelope_id or block.get("original-envelope-id")
+            _dsn_block(block, report)
+    return report
+
+
+def _dsn_block(block: Fields, report: _Report) -> None:
+    address = None
+    for name in ("original-recipient", "final-recipient", "x-actual-recipient"):
+        if block.get(name):
+            address = _address(block[name])
+            if address:
+                break
+    if address is None and "final-recipient" not in block:
+        return
+    report.blocks_seen = True
+    action = block.get("action", "").strip().lower()
+    status = find_status(block.get("status", "")) or ""
+    if action.startswith(("fail", "error", "undeliver")) or (not action and status[:1] == "5"):
+        report.failed.append((address or "", block))
+    elif action.startswith("delay") or (not action and status[:1] == "4"):
+        report.delayed.append((address or "", block))
+    elif action.startswith(("deliver", "relay", "expand")):
+        report.other += 1  # a success notice (NOTIFY=SUCCESS): not a failure
+
+
+def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]:
+    status_field = fields.get("status", "")
+    diagnostic = _strip_type(fields.get("diagnostic-code", ""))
+    comment = re.sub(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*", "", status_field).strip(" ()")
+    extra = fields.get("x400-supplementary-info", "").strip('" ')
+    text = diagnostic or comment or extra
+    generic = find_status(status_field) is None or status_field.strip().startswith(
+        ("5.0.0", "4.0.0")
+    )
+    if not explains(text) and (generic or not text):
+        hit = _detect(ctx)
+        more = hit.diagnostic if hit else _reason_line(ctx.report)
+        text = " ".join(x for x in (text, more) if x and x not in text)
+    code = find_smtp_code(text) or find_smtp_code(status_field)
+    status = find_status(status_field) or find_status(text)
+    return _settle(status, text, code), _one_line(text), code
+
+
+def _from_dsn(report: _Report, ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
+    fmt = "rfc6533" if report.global_ else "rfc3464"
+    chosen = report.failed or report.delayed
+    if not chosen:
+        if report.other and report.blocks_seen:
+            return meta.result(False, None, (), None, "", fmt)
+        return None
+    recipients = [a for a, _f in chosen if a]
+    if not recipients:
+        hit = _detect(ctx) or _flufl_safe(ctx)
+        recipients = hit.recipients if hit else []
+    status, diagnostic, code = _dsn_reason(chosen[0][1], ctx)
+    unique = tuple(dict.fromkeys(recipients))
+    if not report.failed:
+        return meta.result(False, None, unique, status, diagnostic, "delayed")
+    kind = classify(status, diagnostic, code)
+    return meta.result(True, kind, unique, status, diagnostic, fmt)
+
+
+def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
+    """An RFC 5965 feedback report: a complaint about one of our messages."""
+    parts = [p for p, ctype in ctx.parts if ctype == "message/feedback-report"]
+    content = str(ctx.msg.get("content-type", "")).lower()
+    if not parts and "feedback-report" not in content:
+        return None
+    fields: Fields = {}
+    for part in parts:
+        for block in _field_blocks(part):
+            fields.update(block)
+    feedback = fields.get("feedback-type", "abuse").strip().lower()
+    if feedback in ("not-spam", "auth-failure"):
+        return meta.result(False, None, (), None, _one_line(f"feedback-type={feedback}"), "arf")
+    listed = fields.get("original-rcpt-to", "") + "\n" + fields.get("removal-recipient", "")
+    recipients = [a for a in (_address(x) for x in listed.split("\n")) if a]
+    if not recipients and returned is not None:
+        recipients = [a.lower() for a in _ADDR.findall(_header(returned, "to"))]
+    sender = _address(fields.get("original-mail-from", ""))
+    if sender and sender not in meta.addresses:
+        meta.addresses += (sender,)
+    agent = fields.get("user-agent", "")
+    diagnostic = _one_line(f"feedback-type={feedback}" + (f"; user-agent={agent}" if agent else ""))
+    return meta.result(True, BounceKind.COMPLAINT, recipients, None, diagnostic, "arf")
+
+
+# --- the returned message and the addresses the caller decodes VERP tokens from -------------------
+
+_ENVELOPE_HEADERS = (
+    "to",
+    "delivered-to",
+    "x-original-to",
+    "envelope-to",
+    "x-envelope-to",
+    "return-path",
+)
+_RETURNED_HEADERS = (
+    "return-path",
+    "from",
+    "to",
+    "cc",
+    "sender",
+    "reply-to",
+    "errors-to",
+    "x-original-to",
+    "delivered-to",
+)
+
+
+def _returned(ctx: _Ctx) -> Message | None:
+    for part, ctype in ctx.parts:
+        if ctype not in _RETURNED_TYPES:
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            return payload[0]
+        if isinstance(payload, str):
+            return HeaderParser(policy=compat32).parsestr(
+                _part_text(part)[:MAX_TEXT], headersonly=True
+            )
+    tail = ctx.tail.lstrip(" \t\n-*=")
+    if tail:
+        tail = tail.split("\n", 1)[1] if not _HEADER_AT.match(tail) else tail
+        parsed = HeaderParser(policy=compat32).parsestr(
+            tail.lstrip("\n")[:MAX_TEXT], headersonly=True
+        )
+        if parsed.get("message-id") or parsed.get("from") or parsed.get("to"):
+            return parsed
+    return None
+
+
+_HEADER_AT = re.compile(r"^[\x21-\x39\x3b-\x7e]+:")
+
+
+def _addresses(ctx: _Ctx, returned: Message | None) -> tuple[str, ...]:
+    values = _header_values(ctx.msg, _ENVELOPE_HEADERS)
+    if returned is not None:
+        values += _header_values(returned, _RETURNED_HEADERS)
+    return tuple(dict.fromkeys(a for value in values for a in _ADDR.findall(value)))
+
+
+def _header_values(msg: Message, names: Iterable[str]) -> list[str]:
+    out = []
+    for name in names:
+        for value in msg.get_all(name) or ():
+            out.append(_raw(value))
+    return out
+
+
+def _message_id(returned: Message | None) -> str | None:
+    if returned is None:
+        return None
+    value = _raw(returned.get("message-id", "")).strip()
+    return value or None
+
+
+# --- putting it together --------------------------------------------------------------------------
+
+
+FLUFL_MAX_BYTES = 256 * 1024  # flufl.bounce reads every part in full: only for small messages
+
+
+def _flufl_safe(ctx: _Ctx) -> _Hit | None:
+    if ctx.size > FLUFL_MAX_BYTES:
+        return None
+    try:
+        return _flufl(ctx)
+    except Exception:  # a detector of theirs failing on odd input is not our failure
+        return None
+
+
+_CODE_LINE = re.compile(r"^.*(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d).*$", re.MULTILINE)
+
+
+def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:
+    """A report forwarded as an attachment (message/rfc822): the first one that is a bounce."""
+    for part, ctype in ctx.parts:
+        if ctype != "message/rfc822":
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            inner = _from_message(payload[0], depth + 1, ctx.size)
+            if inner.bounce:
+                return inner
+    return None
+
+
+def _from_text(ctx: _Ctx, meta: _Meta, depth: int = 0) -> ParsedBounce | None:
+    hit = _detect(ctx)
+    returned_like = ctx.returned_like
+    if hit is None and depth < 2:
+        nested = _nested(ctx, depth)
+        if nested is not None:
+            return nested
+    if hit is None and returned_like and _ADDR.search(ctx.report):
+        hit = _flufl_safe(ctx)
+    if hit is None:
+        if returned_like and (
+            _search(_FAIL_SUBJECT, ctx.subject) or _search(_PERMANENT, ctx.report)
+        ):
+            hit = _Hit([], _reason_line(ctx.report), "heuristic")
+        else:
+            return None
+    diagnostic = _one_line(hit.diagnostic)
+    if not find_status(diagnostic):
+        written = _CODE_LINE.search(ctx.report[:8000])
+        if written is not None:
+            diagnostic = _one_line(f"{diagnostic} {written.group(0)}")
+    code = find_smtp_code(diagnostic)
+    status = _settle(hit.status or find_status(diagnostic), diagnostic, code)
+    recipients = tuple(dict.fromkeys(hit.recipients))
+    if _is_warning(ctx):
+        status = f"4{status[1:]}" if status else None  # a delay is transient by definition
+        return meta.result(False, None, recipients, status, diagnostic, "delayed")
+    kind = classify(status, diagnostic, code)
+    fmt = _provider(ctx) if hit.format in ("other", "heuristic") and _provider(ctx) else hit.format
+    return meta.result(True, kind, recipients, status, diagnostic, fmt or hit.format)
+
+
+def _parse(data: bytes) -> ParsedBounce:
+    raw = _normalise(data)
+    if not raw or not _HEADER_LINE.match(raw):
+        return _MALFORMED
+    msg = message_from_bytes(raw, policy=compat32)
+    if not msg.keys():
+        return _MALFORMED
+    return _from_message(msg, 0, len(raw))
+
+
+def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
+    ctx = _context(msg)
+    ctx.size = size
+    returned = _returned(ctx)
+    meta = _Meta(None, _message_id(returned), _addresses(ctx, returned))
+    if _is_autoreply(ctx):
+        return meta.result(False, None, (), None, _one_line(ctx.subject), "autoreply")
+    arf = _arf(ctx, returned, meta)
+    if arf is not None:
+        return arf
+    report = _dsn(ctx)
+    if report is not None:
+        meta.envelope_id = report.envelope_id
+        parsed = _from_dsn(report, ctx, meta)
+        if parsed is not None:
+            return parsed
+    parsed = _from_text(ctx, meta, depth)
+    if parsed is not None:
+        return parsed
+    return meta.result(False, None, (), None, _one_line(ctx.subject), "not-a-bounce")
+
+
+def parse_bounce(data: bytes) -> ParsedBounce:
+    """Parse a returned message; never raises: what cannot be read is "malformed", not a bounce."""
+    try:
+        return _parse(data)
+    except Exception:  # any input at all must give an answer, not stop the pipeline
+        return _MALFORMED

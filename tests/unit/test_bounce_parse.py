@@ -1,0 +1,286 @@
+"""Bounce parsing: every labelled returned message, auto-replies, broken input, classification."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailer.bounces import classify as classify_module
+from mailer.bounces import parse as parse_module
+from mailer.bounces.classify import classify, infer_status
+from mailer.bounces.parse import MAX_BYTES, ParsedBounce, parse_bounce
+from mailer.models import BounceKind
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bounces"
+LABELS: dict[str, dict[str, Any]] = json.loads((DATA / "labels.json").read_text("utf-8"))
+# Samples whose status the parser does not find; the benchmark counts them against it.
+KNOWN_STATUS_MISSES = {
+    "flufl/yale_01.txt": "a campus directory's 'No matches to nameserver query': no code, no words"
+}
+
+
+def _sample(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def test_public_surface_is_pinned() -> None:
+    """The modules export exactly the documented names."""
+    assert parse_module.__all__ == ["MAX_BYTES", "ParsedBounce", "parse_bounce"]
+    assert classify_module.__all__ == [
+        "classify",
+        "explains",
+        "find_smtp_code",
+        "find_status",
+        "infer_status",
+        "reason_at",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_labelled_sample(name: str) -> None:
+    """Each labelled sample parses to its label's bounce flag, recipients, kind and status."""
+    label, got = LABELS[name], parse_bounce(_sample(name))
+    assert got.bounce is label["bounce"], got
+    if label["recipients"] is not None:
+        assert sorted(got.recipients) == sorted(label["recipients"]), got
+    if label["bounce"] and label["kind"] is not None:
+        assert (got.kind.value if got.kind else None) == label["kind"], got
+    if label["status"] is not None and name not in KNOWN_STATUS_MISSES:
+        assert got.status == label["status"], got
+
+
+def test_corpus_has_what_the_targets_need() -> None:
+    """The corpus holds real samples of many formats, non-bounces and every synthetic case."""
+    real = [n for n, lab in LABELS.items() if not lab["synthetic"]]
+    assert len(real) >= 110
+    assert sum(not LABELS[n]["bounce"] for n in real) >= 10
+    synthetic = {lab["format"] for lab in LABELS.values() if lab["synthetic"]}
+    assert {
+        "yandex",
+        "mailru",
+        "office365",
+        "gmail",
+        "ses",
+        "arf",
+        "rfc6533",
+        "autoreply",
+    } <= synthetic
+
+
+def test_postfix_dsn_carries_envelope_id_message_id_and_verp() -> None:
+    """A real Postfix DSN gives the ENVID, the returned Message-ID and the VERP return path."""
+    got = parse_bounce(_sample("postfix/unknown-user.eml"))
+    assert (got.format, got.kind, got.status) == ("rfc3464", BounceKind.HARD, "5.1.1")
+    assert got.envelope_id == "env-unknown-user"
+    assert got.original_message_id == "<aaaaaaaaaaaaaaaa@newsroom.example.org>"
+    assert "bounces+aaaaaaaaaaaaaaaa@bounces.newsroom.test" in got.addresses
+
+
+def test_delayed_dsn_is_a_warning_not_a_bounce() -> None:
+    """Action: delayed reports the recipient and a 4.x.x status but is not a bounce."""
+    got = parse_bounce(_sample("postfix/delayed.eml"))
+    assert (got.bounce, got.kind, got.format, got.status) == (False, None, "delayed", "4.4.1")
+    assert got.recipients == ("slow@defer.test",)
+
+
+def test_complaint_names_the_recipient_and_our_return_path() -> None:
+    """An ARF report is a complaint about Original-Rcpt-To; Original-Mail-From is kept for VERP."""
+    got = parse_bounce(_sample("synthetic/arf_01.eml"))
+    assert (got.bounce, got.kind, got.format) == (True, BounceKind.COMPLAINT, "arf")
+    assert got.recipients == ("reader@isp.example.net",)
+    assert "bounces+a2r3f4c5o6m7p2l3@bounces.newsroom.test" in got.addresses
+
+
+AUTO_REPLIES = [
+    ("Auto-Submitted: auto-replied\r\nSubject: Re: Measles", "Thanks, I am away."),
+    ("X-Autoreply: yes\r\nSubject: Re: Measles", "Back on Monday."),
+    ("Precedence: auto_reply\r\nSubject: Measles", "I will reply soon."),
+    ("Subject: Out of Office: Measles", "I am out of the office."),
+    ("Subject: Automatische Antwort: Masern", "Ich bin nicht im Büro."),
+    ("Subject: Réponse automatique : Rougeole", "Je suis absente."),
+    ("Subject: Автоответ: Корь", "Я в отпуске до понедельника."),
+    ("Subject: Respuesta automática: Sarampión", "Estoy fuera de la oficina."),
+]
+
+
+@pytest.mark.parametrize(("headers", "body"), AUTO_REPLIES)
+def test_auto_replies_are_not_bounces(headers: str, body: str) -> None:
+    """An RFC 3834 auto-reply or an out-of-office text is not a bounce, in any language."""
+    data = f"From: Jane <jane@news.example.org>\r\nTo: press@example.org\r\n{headers}\r\n"
+    data += "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+    got = parse_bounce(data.encode())
+    assert (got.bounce, got.format) == (False, "autoreply")
+
+
+def test_dsn_marked_auto_submitted_is_still_a_bounce() -> None:
+    """Auto-Submitted on a real delivery report (RFC 3464 requires it) does not hide the bounce."""
+    got = parse_bounce(_sample("postfix/no-domain.eml"))
+    assert got.bounce
+    assert got.kind == BounceKind.HARD
+    assert got.status == "5.1.2"
+
+
+@pytest.mark.parametrize("name", ["postfix/multi.eml", "synthetic/mailru_01.eml"])
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r", b"\n"])
+def test_line_endings_do_not_matter(name: str, eol: bytes) -> None:
+    """CRLF, CR-only and LF copies of a report parse the same."""
+    lines = _sample(name).replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    expected = parse_bounce(b"\n".join(lines))
+    assert parse_bounce(eol.join(lines)) == expected
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\x00\x01garbage", b"\n\n\n", b"just some words", b"\xff" * 1000]
+)
+def test_junk_is_malformed_not_a_crash(data: bytes) -> None:
+    """Bytes that are not a message give a clean "malformed", not-a-bounce answer."""
+    got = parse_bounce(data)
+    assert (got.bounce, got.kind, got.format) == (False, None, "malformed")
+
+
+def test_truncated_report_still_finds_the_failure() -> None:
+    """A DSN cut inside its delivery-status part falls back on the report's own text."""
+    got = parse_bounce(_sample("synthetic/truncated_dsn.eml"))
+    assert got.bounce
+    assert got.recipients == ("science.desk@accept.test",)
+
+
+def test_huge_and_deeply_nested_input_is_bounded() -> None:
+    """Multi-megabyte bodies and thousands of nested parts are capped, not followed."""
+    big = _sample("postfix/unknown-user.eml") + b"x" * (MAX_BYTES * 2)
+    assert parse_bounce(big).recipients == ("nobody@accept.test",)
+    nested = b"".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode() for i in range(3000)
+    )
+    got = parse_bounce(b"From: x@example.org\n" + nested)
+    assert isinstance(got, ParsedBounce)
+    assert not got.bounce
+
+
+def _check(got: ParsedBounce) -> None:
+    assert isinstance(got, ParsedBounce)
+    assert len(got.diagnostic) <= 500
+    assert "\n" not in got.diagnostic
+    assert all(r == r.lower() for r in got.recipients)
+    assert (got.kind is not None) == got.bounce
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    """Any bytes at all give a well-formed answer, without relying on the last-resort catch."""
+    _check(parse_module._parse(data))
+
+
+SAMPLES = sorted(LABELS)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(SAMPLES),
+    st.floats(0, 1),
+    st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)), max_size=6),
+)
+def test_mutated_samples_never_raise(
+    name: str, cut: float, splices: list[tuple[float, bytes]]
+) -> None:
+    """Real samples truncated anywhere and with random bytes spliced in never raise."""
+    data = _sample(name)
+    data = data[: max(1, int(len(data) * cut))] if cut < 0.95 else data
+    for where, junk in splices:
+        at = int(len(data) * where)
+        data = data[:at] + junk + data[at + len(junk) :]
+    _check(parse_module._parse(data))
+
+
+CLASSIFICATION = [
+    # (status, diagnostic, smtp code, kind, inferred status)
+    (
+        None,
+        "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown",
+        None,
+        "hard",
+        "5.1.1",
+    ),
+    (None, "The email account that you tried to reach does not exist", 550, "hard", "5.1.1"),
+    (None, "Requested action not taken: mailbox unavailable", 550, "hard", "5.1.1"),
+    (
+        None,
+        "Host or domain name not found. Name service error for name=x.test",
+        None,
+        "hard",
+        "5.4.4",
+    ),
+    (None, "This account has been disabled or discontinued", None, "hard", "5.2.1"),
+    ("5.0.0", "recipient reached disk quota", None, "soft", "5.2.2"),
+    (None, "452 4.2.2 Mailbox full", None, "soft", "4.2.2"),
+    (None, "Exceeded maximum inbound message size", 552, "soft", "5.3.4"),
+    (None, "Greylisted, please try again in 300 seconds", 450, "soft", "4.2.0"),
+    (None, "connect to mx.example.org: Connection timed out", None, "soft", "5.4.7"),
+    (
+        None,
+        "Name service error for domain example.org: Host not found, try again",
+        None,
+        "soft",
+        "5.4.3",
+    ),
+    (
+        "5.7.1",
+        "Service unavailable; client host blocked using zen.spamhaus.org",
+        554,
+        "block",
+        "5.7.1",
+    ),
+    (None, "Message rejected as spam", 550, "block", "5.7.1"),
+    (
+        None,
+        "550 5.7.26 Unauthenticated email is not accepted: DMARC policy",
+        None,
+        "block",
+        "5.7.26",
+    ),
+    (None, "421 4.7.0 Too many messages, rate limit exceeded", None, "block", "4.7.0"),
+    ("5.4.1", "Recipient address rejected: Access denied", 550, "hard", "5.1.1"),
+    ("5.3.0", "553 5.3.0 <a@example.org>... No such user here", 553, "hard", "5.3.0"),
+    ("4.4.7", "Delivery time expired", None, "soft", "5.4.7"),
+    # Russian, Ukrainian, German, French, Spanish, Portuguese, Italian, Polish, Chinese, Japanese.
+    (None, "Пользователь не найден", None, "hard", "5.1.1"),
+    (None, "Адресат не существует", 550, "hard", "5.1.1"),
+    (None, "Почтовый ящик получателя переполнен", None, "soft", "5.2.2"),
+    (None, "Ваш IP-адрес внесён в список спам-рассылок", 550, "block", "5.7.1"),
+    (None, "Користувача не знайдено", None, "hard", "5.1.1"),
+    (None, "Empfänger unbekannt", 550, "hard", "5.1.1"),
+    (None, "Postfach voll", 452, "soft", "4.2.2"),
+    (None, "Utilisateur inconnu", 550, "hard", "5.1.1"),
+    (None, "boîte pleine", 552, "soft", "5.2.2"),
+    (None, "Usuario desconocido", 550, "hard", "5.1.1"),
+    (None, "buzón lleno", None, "soft", "5.2.2"),
+    (None, "Usuário desconhecido", 550, "hard", "5.1.1"),
+    (None, "casella piena", 452, "soft", "4.2.2"),
+    (None, "Użytkownik nie istnieje", 550, "hard", "5.1.1"),
+    (None, "收件人不存在", 550, "hard", "5.1.1"),
+    (None, "邮箱空间不足", 552, "soft", "5.2.2"),
+    (None, "宛先不明: ユーザーが見つかりません", 550, "hard", "5.1.1"),
+    (None, "something went wrong", 550, "hard", None),
+    (None, "something went wrong", 451, "soft", None),
+]
+
+
+@pytest.mark.parametrize(("status", "text", "code", "kind", "inferred"), CLASSIFICATION)
+def test_classification_table(
+    status: str | None, text: str, code: int | None, kind: str, inferred: str | None
+) -> None:
+    """classify() and infer_status() read codes and words the way the table says, in any language."""
+    assert classify(status, text, code).value == kind
+    assert infer_status(text, code) == inferred
+
+
+def test_temporary_failures_are_never_hard() -> None:
+    """A 4xx reply or a 4.x.x status downgrades an unknown-user text to soft (RFC 3463 class 4)."""
+    assert classify("4.1.1", "user unknown") == BounceKind.SOFT
+    assert classify(None, "user unknown", 450) == BounceKind.SOFT
