@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     retry_hours: float = Field(
         default=72.0, gt=0, description="deferred deliveries retry this long"
     )
+    # A link must keep working at least 30 days after the message (US CAN-SPAM, 16 CFR 316.5).
+    unsubscribe_token_days: int = Field(
+        default=365,
+        ge=30,
+        le=3650,
+        description="unsubscribe links work this many days after their campaign was created",
+    )
     outbox_dir: Path = Field(
         default=Path("outbox"), description="Maildir the embedded default delivers into"
     )

@@ -28,10 +28,14 @@ __all__ = [
     "Campaign",
     "CampaignStatus",
     "Contact",
+    "ContactPreference",
     "ContactStatus",
     "Delivery",
     "DeliveryStatus",
     "ForgottenAddress",
+    "PreferenceAction",
+    "PreferenceChange",
+    "PreferenceChannel",
     "Spokesperson",
     "Suppression",
     "SuppressionKind",
@@ -341,4 +345,64 @@ class BounceEvent(SQLModel, table=True):
     status: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     smtp_code: int | None = Field(default=None, nullable=True)
     diagnostic: str = Field(default="", sa_column=Column(String(1000), nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PreferenceAction(StrEnum):
+    """What a journalist did about their subscription."""
+
+    UNSUBSCRIBE = "unsubscribe"
+    NARROW = "narrow"  # kept only some regions, beats and languages
+
+
+class PreferenceChannel(StrEnum):
+    """How the journalist's choice reached us."""
+
+    ONE_CLICK = "one_click"  # a mail client's RFC 8058 POST to the List-Unsubscribe URL
+    WEB = "web"  # the preferences page
+    MAILTO = "mailto"  # a message to the List-Unsubscribe mailto: address
+
+
+class ContactPreference(SQLModel, table=True):
+    """What a journalist chose to stop receiving; kept apart from the contact so that a staff
+    edit or an import never undoes it."""
+
+    __tablename__ = "contact_preference"
+
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # Exact region slugs, beats and BCP 47 tags the journalist unticked.
+    muted_regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    muted_beats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    muted_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PreferenceChange(SQLModel, table=True):
+    """One unsubscribe or change of preferences, when, from which campaign's link, and why."""
+
+    __tablename__ = "preference_change"
+    __table_args__ = (Index("ix_preference_change_contact", "contact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # CASCADE: forgetting a person erases their reasons too; the suppression hash remains.
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), nullable=False)
+    )
+    campaign_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True),
+    )
+    action: PreferenceAction = Field(
+        sa_column=Column(_enum(PreferenceAction, "preference_action"), nullable=False)
+    )
+    channel: PreferenceChannel = Field(
+        sa_column=Column(_enum(PreferenceChannel, "preference_channel"), nullable=False)
+    )
+    muted_regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    muted_beats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    muted_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The journalist's own words, one line, at most 500 characters (see mailer.unsubscribe).
+    reason: str = Field(default="", sa_column=Column(String(500), nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -30,6 +30,7 @@ __all__ = [
     "edit_contact",
     "find_contact",
     "forget_contact",
+    "language_match",
     "list_contacts",
     "reactivate_contact",
     "remove_contact",
@@ -86,7 +87,8 @@ def _sql_filters(flt: ContactFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _language_match(languages: Sequence[str], wanted: Sequence[str]) -> bool:
+def language_match(languages: Sequence[str], wanted: Sequence[str]) -> bool:
+    """Whether any of the languages is one of the wanted ones or a more specific form of one."""
     # "sr" matches sr-Latn and sr-Cyrl; "sr-Latn" matches only itself (RFC 4647 basic filtering).
     return any(
         lang.lower() == want.lower() or lang.lower().startswith(want.lower() + "-")
@@ -107,7 +109,7 @@ def list_contacts(session: Session, taxonomy: Taxonomy, flt: ContactFilter) -> l
         region = taxonomy.validate_slug(slug)
         rows = [c for c in rows if taxonomy.contains(region, c.country, c.regions)]
     if flt.languages:
-        rows = [c for c in rows if _language_match(c.languages, flt.languages)]
+        rows = [c for c in rows if language_match(c.languages, flt.languages)]
     if flt.beats:
         wanted = {b.lower() for b in flt.beats}
         rows = [c for c in rows if wanted.intersection(c.beats)]
