@@ -1,8 +1,8 @@
-"""Localized strings of the email templates."""
+"""Localized strings of the email templates and of the journalist-facing web pages."""
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "kind_label", "strings", "text_direction"]
+__all__ = ["PAGE_STRINGS", "STRINGS", "kind_label", "page_strings", "strings", "text_direction"]
 
 # Keyed by BCP 47 tag: the primary language subtag, or a longer tag where the script differs
 # from the primary subtag's default (sr is Cyrillic, sr-Latn Latin). Every entry has the same
@@ -546,7 +546,120 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
+# The unsubscribe and preferences pages of `mailer serve`. A language may leave keys out: they
+# fall back to English (a test checks that no entry has a key English lacks).
+PAGE_STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "page_title": "Your press release subscription",
+        "intro": "You receive press releases from {organisation} at {email}.",
+        "choose_heading": "Choose what you receive",
+        "choose_intro": "Untick what you no longer want to receive, then save.",
+        "regions_legend": "Regions",
+        "beats_legend": "Topics",
+        "languages_legend": "Languages",
+        "languages_hint": "Keep at least one language.",
+        "reason_label": "Anything you would like to tell us? (optional)",
+        "reason_hint": "At most {limit} characters. Only the press office reads it.",
+        "save": "Save my choices",
+        "saved": "Your choices are saved.",
+        "stop_heading": "Unsubscribe from everything",
+        "stop_intro": "You will receive no more press releases from {organisation}.",
+        "stop_button": "Unsubscribe from everything",
+        "unsubscribed_heading": "You are unsubscribed",
+        "unsubscribed_text": (
+            "You will receive no more press releases from {organisation} at {email}."
+        ),
+        "invalid_heading": "This link cannot be used",
+        "invalid_text": (
+            "It may be incomplete, changed or too old. To unsubscribe, use the link in a more "
+            "recent message from us, or reply to one of our messages."
+        ),
+        "need_language": "Keep at least one language, or unsubscribe from everything.",
+    },
+    "fr": {
+        "page_title": "Votre abonnement aux communiqués de presse",
+        "intro": "Vous recevez les communiqués de presse de {organisation} à l’adresse {email}.",
+        "choose_heading": "Choisissez ce que vous recevez",
+        "choose_intro": "Décochez ce que vous ne souhaitez plus recevoir, puis enregistrez.",
+        "regions_legend": "Régions",
+        "beats_legend": "Thèmes",
+        "languages_legend": "Langues",
+        "languages_hint": "Gardez au moins une langue.",
+        "reason_label": "Souhaitez-vous nous dire pourquoi\u00a0? (facultatif)",
+        "reason_hint": "{limit} caractères au maximum. Seul le service de presse le lit.",
+        "save": "Enregistrer mes choix",
+        "saved": "Vos choix sont enregistrés.",
+        "stop_heading": "Se désabonner de tout",
+        "stop_intro": "Vous ne recevrez plus aucun communiqué de presse de {organisation}.",
+        "stop_button": "Me désabonner de tout",
+        "unsubscribed_heading": "Votre désabonnement est confirmé",
+        "unsubscribed_text": (
+            "Vous ne recevrez plus aucun communiqué de presse de {organisation} "
+            "à l’adresse {email}."
+        ),
+        "invalid_heading": "Ce lien ne peut pas être utilisé",
+        "invalid_text": (
+            "Il est peut-être incomplet, modifié ou trop ancien. Pour vous désabonner, utilisez "
+            "le lien d’un message plus récent ou répondez à l’un de nos messages."
+        ),
+        "need_language": "Gardez au moins une langue, ou désabonnez-vous de tout.",
+    },
+    "ru": {
+        "page_title": "Ваша подписка на пресс-релизы",
+        "intro": "Вы получаете пресс-релизы от {organisation} на адрес {email}.",
+        "choose_heading": "Выберите, что вы хотите получать",
+        "choose_intro": "Снимите отметки с того, что больше не хотите получать, и сохраните.",
+        "regions_legend": "Регионы",
+        "beats_legend": "Темы",
+        "languages_legend": "Языки",
+        "languages_hint": "Оставьте хотя бы один язык.",
+        "reason_label": "Хотите сообщить нам причину? (необязательно)",
+        "reason_hint": "Не более {limit} символов. Это прочитает только пресс-служба.",
+        "save": "Сохранить выбор",
+        "saved": "Ваш выбор сохранён.",
+        "stop_heading": "Отписаться от всего",
+        "stop_intro": "Вы больше не будете получать пресс-релизы от {organisation}.",
+        "stop_button": "Отписаться от всего",
+        "unsubscribed_heading": "Подписка отменена",
+        "unsubscribed_text": (
+            "Вы больше не будете получать пресс-релизы от {organisation} на адрес {email}."
+        ),
+        "invalid_heading": "Эту ссылку нельзя использовать",
+        "invalid_text": (
+            "Возможно, она неполная, изменена или устарела. Чтобы отписаться, воспользуйтесь "
+            "ссылкой из более нового письма или ответьте на одно из наших писем."
+        ),
+        "need_language": "Оставьте хотя бы один язык или отпишитесь от всего.",
+    },
+    "es": {
+        "page_title": "Su suscripción a los comunicados de prensa",
+        "intro": "Recibe los comunicados de prensa de {organisation} en {email}.",
+        "choose_heading": "Elija lo que recibe",
+        "choose_intro": "Desmarque lo que ya no desea recibir y guarde los cambios.",
+        "regions_legend": "Regiones",
+        "beats_legend": "Temas",
+        "languages_legend": "Idiomas",
+        "languages_hint": "Mantenga al menos un idioma.",
+        "reason_label": "¿Quiere decirnos por qué? (opcional)",
+        "reason_hint": "Como máximo {limit} caracteres. Solo lo lee la oficina de prensa.",
+        "save": "Guardar mis preferencias",
+        "saved": "Sus preferencias se han guardado.",
+        "stop_heading": "Darse de baja de todo",
+        "stop_intro": "No recibirá más comunicados de prensa de {organisation}.",
+        "stop_button": "Darme de baja de todo",
+        "unsubscribed_heading": "Se ha dado de baja",
+        "unsubscribed_text": "No recibirá más comunicados de prensa de {organisation} en {email}.",
+        "invalid_heading": "Este enlace no se puede utilizar",
+        "invalid_text": (
+            "Puede que esté incompleto, modificado o caducado. Para darse de baja, use el enlace "
+            "de un mensaje más reciente o responda a uno de nuestros mensajes."
+        ),
+        "need_language": "Mantenga al menos un idioma o dese de baja de todo.",
+    },
+}
+
 _BY_TAG = {tag.lower(): values for tag, values in STRINGS.items()}
+_PAGES_BY_TAG = {tag.lower(): values for tag, values in PAGE_STRINGS.items()}
 _RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm"})
 
@@ -555,15 +668,24 @@ def _subtags(language: str) -> list[str]:
     return [s for s in language.strip().replace("_", "-").lower().split("-") if s]
 
 
-def strings(language: str) -> dict[str, str]:
-    """The strings for a language tag: the longest matching prefix of the tag, else English."""
+def _lookup(table: dict[str, dict[str, str]], language: str) -> dict[str, str] | None:
     subtags = _subtags(language)
     # RFC 4647 section 3.4 lookup: drop subtags from the end until a tag matches.
     for end in range(len(subtags), 0, -1):
-        found = _BY_TAG.get("-".join(subtags[:end]))
+        found = table.get("-".join(subtags[:end]))
         if found is not None:
-            return dict(found)
-    return dict(STRINGS["en"])
+            return found
+    return None
+
+
+def strings(language: str) -> dict[str, str]:
+    """The strings for a language tag: the longest matching prefix of the tag, else English."""
+    return dict(_lookup(_BY_TAG, language) or STRINGS["en"])
+
+
+def page_strings(language: str) -> dict[str, str]:
+    """The web pages' strings for a language tag; each one it lacks in English."""
+    return {**PAGE_STRINGS["en"], **(_lookup(_PAGES_BY_TAG, language) or {})}
 
 
 def text_direction(language: str) -> str:

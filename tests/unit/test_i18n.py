@@ -7,7 +7,14 @@ from string import Formatter
 import pytest
 
 from mailer.render import i18n
-from mailer.render.i18n import STRINGS, kind_label, strings, text_direction
+from mailer.render.i18n import (
+    PAGE_STRINGS,
+    STRINGS,
+    kind_label,
+    page_strings,
+    strings,
+    text_direction,
+)
 
 LANGUAGES = [
     "en", "fr", "ru", "ky", "kk", "uz", "tg", "tk", "sq", "sr", "sr-Latn", "mk", "bs", "hr",
@@ -29,8 +36,15 @@ VALUES = {
 
 
 def test_public_surface() -> None:
-    """The module exports exactly the table and its three helpers."""
-    assert sorted(i18n.__all__) == ["STRINGS", "kind_label", "strings", "text_direction"]
+    """The module exports exactly the two tables and their four helpers."""
+    assert sorted(i18n.__all__) == [
+        "PAGE_STRINGS",
+        "STRINGS",
+        "kind_label",
+        "page_strings",
+        "strings",
+        "text_direction",
+    ]
 
 
 def test_every_required_language_is_present() -> None:
@@ -152,3 +166,40 @@ def test_text_direction(tag: str, direction: str) -> None:
 def test_kind_label(kind: str, language: str, label: str) -> None:
     """A known kind gets its localized label; an unknown one comes back title-cased."""
     assert kind_label(kind, language) == label
+
+
+# The web pages' strings: English complete, en/fr/ru/es at least, placeholders as declared.
+PAGE_LANGUAGES = ["en", "fr", "ru", "es"]
+PAGE_PLACEHOLDERS = {
+    "intro": {"organisation", "email"},
+    "reason_hint": {"limit"},
+    "stop_intro": {"organisation"},
+    "unsubscribed_text": {"organisation", "email"},
+}
+PAGE_VALUES = {"organisation": "UNFFC Press Office", "email": "desk@example.org", "limit": "500"}
+
+
+def test_page_languages_are_complete() -> None:
+    """The pages are fully translated into English, French, Russian and Spanish."""
+    for language in PAGE_LANGUAGES:
+        assert set(PAGE_STRINGS[language]) == set(PAGE_STRINGS["en"]), language
+    assert all(set(v) <= set(PAGE_STRINGS["en"]) for v in PAGE_STRINGS.values())
+
+
+@pytest.mark.parametrize("language", sorted(PAGE_STRINGS))
+def test_page_strings_are_well_formed(language: str) -> None:
+    """Each page string is one trimmed line and names exactly the placeholders of its key."""
+    for key, value in PAGE_STRINGS[language].items():
+        assert value == value.strip() and "\n" not in value, f"{language}.{key}"
+        fields = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+        assert fields == PAGE_PLACEHOLDERS.get(key, set()), f"{language}.{key}: {value!r}"
+        value.format(**PAGE_VALUES)
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [("fr-CA", "fr"), ("RU", "ru"), ("es-419", "es"), ("ky", "en"), ("sr-Latn", "en"), ("", "en")],
+)
+def test_page_strings_fall_back_to_english(tag: str, expected: str) -> None:
+    """A language the pages are not written in gets English."""
+    assert page_strings(tag) == PAGE_STRINGS[expected]
