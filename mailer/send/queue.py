@@ -9,11 +9,14 @@ alive; when a worker dies the lease runs out and another worker takes the delive
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from mailer.bounces.record import EventInput, record_event
@@ -35,6 +38,7 @@ __all__ = [
     "claim",
     "counts",
     "finish_done_campaigns",
+    "leased_elsewhere",
     "next_retry_at",
     "record",
     "release",
@@ -47,6 +51,8 @@ _D = Delivery.__table__  # type: ignore[attr-defined]
 _C = Campaign.__table__  # type: ignore[attr-defined]
 _B = BounceEvent.__table__  # type: ignore[attr-defined]
 ACTIVE = (CampaignStatus.QUEUED, CampaignStatus.SENDING)
+_DEADLOCK_TRIES = 4
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -143,17 +149,29 @@ def renew(engine: Engine, worker: str, ids: Sequence[int], lease: float = LEASE_
     """Extend this worker's leases (called every few seconds while it lives)."""
     if not ids:
         return
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            update(_D)
-            .where(
-                _D.c.id.in_(list(ids)),
-                _D.c.lease_owner == worker,
-                _D.c.status == DeliveryStatus.SENDING,
-            )
-            .values(lease_expires_at=now + timedelta(seconds=lease))
+    # Rows are locked in id order, as claim and record lock them, so the three never deadlock;
+    # a row locked right now is being recorded or claimed and needs no renewal (SKIP LOCKED).
+    mine = (
+        select(_D.c.id)
+        .where(
+            _D.c.id.in_(sorted(ids)),
+            _D.c.lease_owner == worker,
+            _D.c.status == DeliveryStatus.SENDING,
         )
+        .order_by(_D.c.id)
+        .with_for_update(skip_locked=True)
+    )
+
+    def run() -> None:
+        now = utcnow()
+        with engine.begin() as conn:
+            conn.execute(
+                update(_D)
+                .where(_D.c.id.in_(mine.scalar_subquery()))
+                .values(lease_expires_at=now + timedelta(seconds=lease))
+            )
+
+    _retrying(run)
 
 
 def release(engine: Engine, worker: str, ids: Sequence[int]) -> None:
@@ -182,10 +200,33 @@ def _deadlines(session: Session, campaign_ids: set[int]) -> dict[int, datetime]:
     return {r.id: r.deadline_at for r in rows}
 
 
+def _is_deadlock(exc: OperationalError) -> bool:
+    # PostgreSQL SQLSTATE 40P01 (deadlock) and 40001 (serialization failure): the transaction
+    # was rolled back and may simply be run again.
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
+
+
+def _retrying(run: Callable[[], _T]) -> _T:
+    for attempt in range(_DEADLOCK_TRIES):
+        try:
+            return run()
+        except OperationalError as exc:
+            if not _is_deadlock(exc) or attempt == _DEADLOCK_TRIES - 1:
+                raise
+            log.warning("deadlock_retry attempt=%d", attempt + 1)
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def record(engine: Engine, results: Sequence[Result]) -> None:
     """Store outcomes in one transaction; 5xx at RCPT/DATA also become bounce events."""
-    if not results:
-        return
+    if results:
+        # Outcomes arrive in completion order; rows are updated in id order (see renew).
+        ordered = sorted(results, key=lambda r: r.delivery.id)
+        _retrying(lambda: _record(engine, ordered))
+
+
+def _record(engine: Engine, results: Sequence[Result]) -> None:
     now = utcnow()
     with Session(engine) as session, session.begin():
         deadlines = _deadlines(session, {r.delivery.campaign_id for r in results})
@@ -259,6 +300,20 @@ def counts(engine: Engine, campaign_id: int) -> dict[DeliveryStatus, int]:
             .group_by(_D.c.status)
         ).all()
     return {DeliveryStatus(s): int(n) for s, n in rows}
+
+
+def leased_elsewhere(engine: Engine, campaign_id: int, worker: str) -> tuple[int, datetime | None]:
+    """How many of the campaign's deliveries another sender holds, and when the last lease ends
+    (a foreground send waits for those to be recorded or to expire before it exits)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(func.count(), func.max(_D.c.lease_expires_at)).where(
+                _D.c.campaign_id == campaign_id,
+                _D.c.status == DeliveryStatus.SENDING,
+                or_(_D.c.lease_owner.is_(None), _D.c.lease_owner != worker),
+            )
+        ).one()
+    return int(row[0]), row[1]
 
 
 def next_retry_at(engine: Engine, campaign_id: int) -> datetime | None:

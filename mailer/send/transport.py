@@ -53,12 +53,14 @@ class SmtpConnection:
             port=relay.port,
             timeout=relay.timeout,
             use_tls=relay.tls == TlsMode.IMPLICIT,
-            # STARTTLS is required, never opportunistic: a relay that does not offer it is refused.
-            start_tls=relay.tls == TlsMode.STARTTLS,
+            # STARTTLS is negotiated below, so that a relay not offering it is a clear error.
+            start_tls=False,
             tls_context=_tls_context(relay) if relay.tls != TlsMode.NONE else None,
         )
         try:
             await smtp.connect()
+            if relay.tls == TlsMode.STARTTLS:
+                await self._starttls(smtp)
             if relay.username:
                 password = relay.password.get_secret_value() if relay.password else ""
                 await smtp.login(relay.username, password)
@@ -81,6 +83,18 @@ class SmtpConnection:
             ) from None
         self._sent_on_connection = 0
         return smtp
+
+    async def _starttls(self, smtp: aiosmtplib.SMTP) -> None:
+        # STARTTLS is required, never opportunistic (RFC 3207 section 4 leaves the policy to the
+        # client): a relay that does not offer it is refused before any credentials or mail.
+        await smtp.ehlo()
+        if not smtp.supports_extension("starttls"):
+            smtp.close()
+            raise RelayError(
+                f"relay {self.relay.name} does not offer STARTTLS, which its TLS mode requires; "
+                'enable TLS on the relay, or set tls = "implicit" for port 465'
+            )
+        await smtp.starttls()
 
     async def send(
         self, sender: str, recipient: str, data: bytes, options: tuple[str, ...] = ()

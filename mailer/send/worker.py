@@ -109,6 +109,7 @@ class Sender:
         self._fatal: MailerError | None = None
         self._relay_names: set[str] = set()
         self._closing = asyncio.Event()
+        self._waiting_logged = False
         self._signer = _dkim_signer(settings)
         self._domains: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.domain_concurrency)
@@ -153,6 +154,8 @@ class Sender:
         recorder = _Recorder(self.engine, self)
         slots = self._slots()
         tasks = [asyncio.create_task(recorder.run()), asyncio.create_task(self._renew())]
+        for task in tasks:
+            task.add_done_callback(self._bookkeeping_ended)
         senders = [asyncio.create_task(self._send_loop(slot, work, recorder)) for slot in slots]
         try:
             await self._claim_loop(work, len(slots))
@@ -175,6 +178,20 @@ class Sender:
         if self._fatal is not None:
             raise self._fatal
         return self.progress
+
+    def _bookkeeping_ended(self, task: asyncio.Task[None]) -> None:
+        # Without the recorder or the lease renewer, sending on would be unsafe: outcomes would
+        # not be durable, or leases would expire under our feet and others would resend.
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._fatal is None:
+            self._fatal = MailerError(
+                f"sending stopped: the database failed while recording ({detail}); "
+                "resume with the same command once it is reachable"
+            )
+        self.stop.set()
 
     def _slots(self) -> list[SmtpConnection | Outbox]:
         relays = self.settings.relay_list()
@@ -207,9 +224,27 @@ class Sender:
             self.progress.claimed += len(claimed)
             if claimed:
                 continue
-            if self.foreground and not self._held:
+            if self.foreground and not self._held and not await self._others_hold():
                 return
-            await self._wait(0.05 if self._held else self.poll_seconds)
+            await self._wait(0.05 if self._held else min(self.poll_seconds, 1.0))
+
+    async def _others_hold(self) -> bool:
+        """Whether another sender (perhaps a dead one) still leases deliveries of this campaign:
+        a foreground send waits until they are recorded or their leases run out and it can take
+        them over, rather than leaving them for a later resume."""
+        if self.campaign_id is None:
+            return False
+        held, until = await asyncio.to_thread(
+            queue.leased_elsewhere, self.engine, self.campaign_id, self.worker_id
+        )
+        if held and not self._waiting_logged:
+            self._waiting_logged = True
+            log.info(
+                "waiting for %d deliveries leased by another sender (leases end by %s)",
+                held,
+                until.isoformat(timespec="seconds") if until else "?",
+            )
+        return held > 0
 
     async def _wait(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
