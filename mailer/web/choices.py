@@ -122,7 +122,7 @@ def offer(
     page = _page_locale(page_language)
     return Choices(
         regions=_regions(session, taxonomy, contact, campaign, muted),
-        beats=[Choice(b, b, b.lower() not in muted.beats) for b in beats],
+        beats=[Choice(b, b[:1].upper() + b[1:], b.lower() not in muted.beats) for b in beats],
         languages=[
             Choice(t, _language_name(t, page), t.lower() not in muted.languages) for t in languages
         ],

@@ -190,7 +190,8 @@ def test_page_languages_are_complete() -> None:
 def test_page_strings_are_well_formed(language: str) -> None:
     """Each page string is one trimmed line and names exactly the placeholders of its key."""
     for key, value in PAGE_STRINGS[language].items():
-        assert value == value.strip() and "\n" not in value, f"{language}.{key}"
+        assert value == value.strip(), f"{language}.{key}"
+        assert "\n" not in value, f"{language}.{key}"
         fields = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
         assert fields == PAGE_PLACEHOLDERS.get(key, set()), f"{language}.{key}: {value!r}"
         value.format(**PAGE_VALUES)
