@@ -117,6 +117,15 @@ class Settings(BaseSettings):
     retry_hours: float = Field(
         default=72.0, gt=0, description="deferred deliveries retry this long"
     )
+    soft_bounce_limit: int = Field(
+        default=3, ge=1, le=100, description="soft bounces that make a journalist bounced"
+    )
+    soft_bounce_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="window of those soft bounces (a delivery in between starts it again)",
+    )
     # A link must keep working at least 30 days after the message (US CAN-SPAM, 16 CFR 316.5).
     unsubscribe_token_days: int = Field(
         default=365,

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from mailer.bounces.parse import ParsedBounce, parse_bounce
+from mailer.bounces.policy import BouncePolicy
 from mailer.bounces.record import EventInput, record_event
 from mailer.bounces.sources import Disposition, Fetched, identity_of
 from mailer.bounces.verp import find_delivery, message_id_delivery
@@ -84,6 +85,7 @@ def process(
                     status=parsed.status,
                     diagnostic=parsed.diagnostic,
                 ),
+                BouncePolicy.of(settings),
             )
             if recorded.new:
                 summary.recorded += 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from mailer.config import Settings
 from mailer.models import (
     BounceEvent,
     BounceKind,
@@ -17,14 +19,27 @@ from mailer.models import (
     utcnow,
 )
 
-__all__ = ["SOFT_LIMIT", "SOFT_WINDOW_DAYS", "apply_bounce"]
-
-SOFT_LIMIT = 3
-SOFT_WINDOW_DAYS = 30
+__all__ = ["DEFAULT_POLICY", "BouncePolicy", "apply_bounce"]
 
 
-def _soft_bounces_since_last_success(session: Session, contact_id: int) -> int:
-    since = utcnow() - timedelta(days=SOFT_WINDOW_DAYS)
+@dataclass(frozen=True)
+class BouncePolicy:
+    """The thresholds of the policy (settings `soft_bounce_limit`, `soft_bounce_days`)."""
+
+    soft_limit: int = 3
+    soft_days: int = 30
+
+    @classmethod
+    def of(cls, settings: Settings) -> BouncePolicy:
+        """The policy the settings configure."""
+        return cls(settings.soft_bounce_limit, settings.soft_bounce_days)
+
+
+DEFAULT_POLICY = BouncePolicy()
+
+
+def _soft_bounces_since_last_success(session: Session, contact_id: int, days: int) -> int:
+    since = utcnow() - timedelta(days=days)
     d, b = Delivery.__table__.c, BounceEvent.__table__.c  # type: ignore[attr-defined]
     last_ok = session.execute(
         select(func.max(d.sent_at)).where(
@@ -38,7 +53,9 @@ def _soft_bounces_since_last_success(session: Session, contact_id: int) -> int:
     return int(session.execute(soft).scalar_one())
 
 
-def apply_bounce(session: Session, contact_id: int, kind: BounceKind) -> ContactStatus | None:
+def apply_bounce(
+    session: Session, contact_id: int, kind: BounceKind, policy: BouncePolicy = DEFAULT_POLICY
+) -> ContactStatus | None:
     """Change the contact's status as the policy says; returns the new status, if any."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.status != ContactStatus.ACTIVE:
@@ -49,7 +66,7 @@ def apply_bounce(session: Session, contact_id: int, kind: BounceKind) -> Contact
     elif kind == BounceKind.COMPLAINT:
         new = ContactStatus.COMPLAINED
     elif kind == BounceKind.SOFT and (
-        _soft_bounces_since_last_success(session, contact_id) >= SOFT_LIMIT
+        _soft_bounces_since_last_success(session, contact_id, policy.soft_days) >= policy.soft_limit
     ):
         new = ContactStatus.BOUNCED
     # A block is about our sending (policy, reputation): reported, the contact stays active.

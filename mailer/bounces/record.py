@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from mailer.bounces.policy import apply_bounce
+from mailer.bounces.policy import DEFAULT_POLICY, BouncePolicy, apply_bounce
 from mailer.models import (
     BounceEvent,
     BounceKind,
@@ -49,7 +49,9 @@ class Recorded:
     contact_status: ContactStatus | None
 
 
-def record_event(session: Session, event: EventInput) -> Recorded:
+def record_event(
+    session: Session, event: EventInput, policy: BouncePolicy = DEFAULT_POLICY
+) -> Recorded:
     """Store the event unless its (source, identity) is known; mark the delivery bounced after a
     later DSN; apply the policy (hard: bounced now; soft: after repeats; complaint: complained;
     block: reported only)."""
@@ -88,7 +90,7 @@ def record_event(session: Session, event: EventInput) -> Recorded:
             created_at=utcnow(),
         )
     )
-    changed = apply_bounce(session, contact_id, event.kind) if contact_id is not None else None
+    changed = apply_bounce(session, contact_id, event.kind, policy) if contact_id is not None else None
     log.info(
         "bounce_recorded source=%s kind=%s delivery=%s contact_status=%s",
         event.source,

@@ -169,3 +169,29 @@ def test_reactivate(sent: tuple[Cli, RecordingHandler], tmp_path: Path) -> None:
     assert done.code == 0, done
     assert _status(cli, target) == "active"
     assert cli("contacts", "reactivate", target, "--reason", "x").code == 1
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+def test_soft_bounces_follow_the_configured_limit(
+    sent: tuple[Cli, RecordingHandler],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int,
+) -> None:
+    """Soft bounces make a journalist bounced only at MAILER_SOFT_BOUNCE_LIMIT (settings data)."""
+    cli, handler = sent
+    monkeypatch.setenv("MAILER_SOFT_BOUNCE_LIMIT", str(limit))
+    target = "j2@outlet2.example.org"
+    verp = _verp(handler, target)
+    statuses = []
+    for n in range(3):
+        box = _maildir(
+            tmp_path / f"soft{n}", [dsn(verp, target, status="4.2.2", message_id=f"<full-{n}@x>")]
+        )
+        assert (
+            json.loads(cli("bounces", "fetch", "--maildir", str(box), "--json").out)["recorded"]
+            == 1
+        )
+        statuses.append(_status(cli, target))
+    expected = ["active"] * (limit - 1) + ["bounced"] * (3 - limit + 1)
+    assert statuses == expected
