@@ -139,6 +139,39 @@ class Settings(BaseSettings):
     regions_file: Path = Field(
         default=Path("contacts/regions.yaml"), description="user-defined regions (YAML)"
     )
+    # Provider webhooks of `mailer serve` (README: Webhooks); a provider without its secret is off.
+    webhook_max_bytes: int = Field(
+        default=1_000_000, ge=10_000, le=50_000_000, description="larger webhook bodies get 413"
+    )
+    webhook_max_age_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=86_400,
+        description="Mailgun and generic webhook timestamps further off than this are refused",
+    )
+    ses_topic_arns: list[str] = Field(
+        default_factory=list,
+        description="SNS topics whose SES notifications are accepted; none = SES off, * = any",
+    )
+    sns_cert_host_pattern: str = Field(
+        default=r"sns\.[a-z0-9-]+\.amazonaws\.com",
+        description="host of an SNS SigningCertURL or SubscribeURL (regular expression, full)",
+    )
+    sendgrid_public_key: str | None = Field(
+        default=None, description="SendGrid signed event webhook verification key (base64 DER)"
+    )
+    mailgun_signing_key: SecretStr | None = Field(
+        default=None, description="Mailgun HTTP webhook signing key"
+    )
+    postmark_webhook_user: str | None = Field(
+        default=None, description="user name of the Postmark webhook's basic auth"
+    )
+    postmark_webhook_password: SecretStr | None = Field(
+        default=None, description="password of the Postmark webhook's basic auth"
+    )
+    generic_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key of /webhooks/generic (README: Webhooks)"
+    )
 
     @field_validator("brand_color")
     @classmethod
@@ -146,6 +179,32 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             raise ValueError("must be a colour like #1d5c96")
         return value.lower()
+
+    @field_validator("sns_cert_host_pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @field_validator("sendgrid_public_key")
+    @classmethod
+    def _ec_public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            # Imported here: it pulls in cryptography, which most commands never need.
+            from mailer.webhooks.sendgrid import public_key
+
+            public_key(value)
+        return value
+
+    @field_validator("mailgun_signing_key", "postmark_webhook_password", "generic_webhook_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
 
     @field_validator(
         "from_",

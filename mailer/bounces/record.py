@@ -9,21 +9,24 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from mailer.bounces.policy import DEFAULT_POLICY, BouncePolicy, apply_bounce
+from mailer.contacts.fields import email_key
 from mailer.models import (
     BounceEvent,
     BounceKind,
     BounceSource,
+    Contact,
     ContactStatus,
     Delivery,
     DeliveryStatus,
     utcnow,
 )
 
-__all__ = ["EventInput", "Recorded", "record_event"]
+__all__ = ["EventInput", "Recorded", "contact_by_email", "record_event"]
 
 log = logging.getLogger("mailer.bounces")
 _B = BounceEvent.__table__  # type: ignore[attr-defined]
 _D = Delivery.__table__  # type: ignore[attr-defined]
+_C = Contact.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class EventInput:
     status: str | None = None
     smtp_code: int | None = None
     diagnostic: str = ""
+    # The contact when no delivery is known (a provider webhook that names only the address).
+    contact_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def record_event(
     ).first()
     if exists is not None:
         return Recorded(False, None, None)
-    contact_id = None
+    contact_id = event.contact_id
     if event.delivery_id is not None:
         row = session.execute(
             select(_D.c.contact_id, _D.c.status).where(_D.c.id == event.delivery_id)
@@ -90,7 +95,9 @@ def record_event(
             created_at=utcnow(),
         )
     )
-    changed = apply_bounce(session, contact_id, event.kind, policy) if contact_id is not None else None
+    changed = (
+        apply_bounce(session, contact_id, event.kind, policy) if contact_id is not None else None
+    )
     log.info(
         "bounce_recorded source=%s kind=%s delivery=%s contact_status=%s",
         event.source,
@@ -99,3 +106,9 @@ def record_event(
         changed,
     )
     return Recorded(True, contact_id, changed)
+
+
+def contact_by_email(session: Session, email: str) -> int | None:
+    """The contact with this address (compared as `email_key` is: trimmed, lowercased)."""
+    row = session.execute(select(_C.c.id).where(_C.c.email_key == email_key(email))).first()
+    return None if row is None else int(row.id)

@@ -1,0 +1,1 @@
+"""Provider webhooks for bounces and complaints: SES via SNS, SendGrid, Mailgun, Postmark, ours."""
