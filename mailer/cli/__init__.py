@@ -21,6 +21,7 @@ from mailer.cli import (
     regions,
     release,
     send,
+    serve,
     spokespeople,
     suppressions,
 )
@@ -103,6 +104,7 @@ def root(
 
 app.command("send")(send.send)
 app.command("worker")(send.worker)
+app.command("serve")(serve.serve_cmd)
 app.command("report")(send.report)
 app.add_typer(send.campaigns_app, name="campaigns")
 app.add_typer(release.app, name="release")

@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from mailer.models import Campaign, CampaignStatus, DeliveryStatus
 from mailer.release import ReleaseInvalid
 from mailer.send import queue
 from mailer.send.report import build_report, write_csv, write_html
+from mailer.send.schedule import run_scheduler, start_due_campaigns
 from mailer.send.service import SendPlan, parse_when, plan_send, prepare_send, relay_description
 from mailer.send.worker import Progress as SendProgress
 from mailer.send.worker import Sender
@@ -63,6 +65,19 @@ def _print_plan(plan: SendPlan, relay: str) -> None:
     ]
     for line in lines:
         console.print(line, highlight=False, markup=False)
+
+
+def check_embargo(embargo: datetime | None, when: datetime | None, force: bool) -> None:
+    """Refuse to send an embargoed release before its embargo time unless forced: a release
+    sent early by mistake cannot be recalled."""
+    if embargo is None or force:
+        return
+    start = when or datetime.now(UTC)
+    if start < embargo:
+        raise UsageError(
+            f"the release is embargoed until {embargo.isoformat()}; schedule it with "
+            f"--at '{embargo.isoformat()}' (or later), or send it now with --force"
+        )
 
 
 def _confirm(yes: bool, count: int) -> None:
@@ -115,7 +130,16 @@ def _run(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, sender.stop.set)
-        return await sender.run()
+        if campaign_id is not None:
+            return await sender.run()
+        # A worker is also the scheduler: scheduled campaigns start when their time comes.
+        await asyncio.to_thread(start_due_campaigns, app_state.engine)
+        scheduler = asyncio.create_task(run_scheduler(app_state.engine, sender.stop))
+        try:
+            return await sender.run()
+        finally:
+            sender.stop.set()
+            await scheduler
 
     with bar:
         progress = asyncio.run(main())
@@ -211,6 +235,10 @@ def send(
         bool,
         typer.Option("--queue-only", help="Plan the campaign; leave sending to `mailer worker`."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Send an embargoed release before its embargo time."),
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON summary for scripts.")
@@ -260,6 +288,8 @@ def send(
                 markup=False,
             )
         return
+    if test_to is None:
+        check_embargo(plan.release.main.embargo, when, force)
     _confirm(yes, len(plan.audience.contacts))
     with session_scope(app_state.engine) as session:
         planned = plan_send(

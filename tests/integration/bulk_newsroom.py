@@ -1,8 +1,11 @@
-"""Synthetic journalists for the large send tests: fifty outlets, French and Russian speakers."""
+"""Synthetic journalists for the large send tests (fifty outlets, French and Russian speakers)
+and the delivery states a send leaves behind."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from tests.conftest import REPO
 
@@ -22,3 +25,12 @@ def write_contacts(path: Path, count: int) -> None:
         for i in range(count):
             lang = "fr" if i % 5 == 0 else "ru"
             fh.write(f"{address(i)},Journalist {i},Outlet {i % 50},,health,KG,{lang},,,\n")
+
+
+def delivery_statuses(db_url: str) -> dict[str, int]:
+    """Deliveries per status, read with a connection of its own."""
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT status, count(*) FROM delivery GROUP BY status")).all()
+    engine.dispose()
+    return {str(s): int(n) for s, n in rows}

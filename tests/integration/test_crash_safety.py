@@ -13,10 +13,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.conftest import REPO, Cli
-from tests.integration.bulk_newsroom import RELEASE, address, write_contacts
+from tests.integration.bulk_newsroom import (
+    RELEASE,
+    address,
+    delivery_statuses,
+    write_contacts,
+)
 from tests.smtpd import RecordingHandler, start_fast_server
 
 RECIPIENTS = 5_000
@@ -75,14 +79,6 @@ def _env(db_url: str, lease: float) -> dict[str, str]:
         MAILER_LEASE_SECONDS=str(lease),
     )
     return env
-
-
-def _statuses(db_url: str) -> dict[str, int]:
-    engine = create_engine(db_url)
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT status, count(*) FROM delivery GROUP BY status")).all()
-    engine.dispose()
-    return {str(s): int(n) for s, n in rows}
 
 
 @pytest.mark.slow
@@ -160,7 +156,7 @@ def test_kill_9_three_times_then_the_same_send_finishes_the_campaign(
             by_rcpt.setdefault(m.rcpt.lower(), []).append(m.message_id)
     for rcpt, ids in by_rcpt.items():
         assert ids == [ids[0]] * len(ids), f"{rcpt} got different Message-IDs: {ids}"
-    assert _statuses(db_url) == {"sent": RECIPIENTS}
+    assert delivery_statuses(db_url) == {"sent": RECIPIENTS}
 
 
 def test_a_rerun_right_after_a_kill_takes_over_the_dead_senders_leases(
@@ -184,7 +180,7 @@ def test_a_rerun_right_after_a_kill_takes_over_the_dead_senders_leases(
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        left = _statuses(db_url).get("sending", 0)
+        left = delivery_statuses(db_url).get("sending", 0)
         rerun = subprocess.run(
             SEND, cwd=run_dir, env=env, capture_output=True, text=True, timeout=60
         )
@@ -192,5 +188,5 @@ def test_a_rerun_right_after_a_kill_takes_over_the_dead_senders_leases(
         controller.stop()
     assert left > 0, "the killed sender held no leased deliveries; nothing to take over"
     assert rerun.returncode == 0, (rerun.stdout[-3000:], rerun.stderr[-3000:])
-    assert _statuses(db_url) == {"sent": recipients}, rerun.stdout[-600:]
+    assert delivery_statuses(db_url) == {"sent": recipients}, rerun.stdout[-600:]
     assert {m.rcpt.lower() for m in handler.received} == {address(i) for i in range(recipients)}
