@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from mailer.cli.output import console, err_console, print_json, table, warn
 from mailer.cli.state import state
 from mailer.contacts.export import export_csv, write_csv
 from mailer.contacts.importer import ImportOptions, ImportReport, import_contacts
+from mailer.contacts.privacy import forget_contact, subject_access
 from mailer.contacts.readers import FileFormat, RawRecord
 from mailer.contacts.records import LIST_FIELDS, SCALAR_FIELDS, ContactData, validate_record
 from mailer.contacts.store import (
@@ -21,7 +23,6 @@ from mailer.contacts.store import (
     bounce_history,
     edit_contact,
     find_contact,
-    forget_contact,
     list_contacts,
     reactivate_contact,
     remove_contact,
@@ -462,7 +463,16 @@ def forget_cmd(
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8).", dir_okay=False)],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="File to write: CSV (UTF-8), or JSON with --subject.", dir_okay=False),
+    ] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            "--subject", help="Everything held about this one address, as JSON (access request)."
+        ),
+    ] = None,
     region: RegionOpt = None,
     country: CountryOpt = None,
     language: LanguageOpt = None,
@@ -471,11 +481,18 @@ def export_cmd(
     status: StatusOpt = None,
     text: TextOpt = None,
 ) -> None:
-    """Export journalists to CSV, safe against spreadsheet formula injection.
+    """Export journalists to CSV (safe against spreadsheet formula injection), or with
+    --subject everything held about one person (GDPR access request) as JSON.
 
-    Example: mailer contacts export central-asia.csv --region central-asia
+    Examples: mailer contacts export central-asia.csv --region central-asia;
+    mailer contacts export --subject editor@radio.example.org
     """
     app_state = state(ctx)
+    if subject is not None:
+        _export_subject(ctx, subject, file)
+        return
+    if file is None:
+        raise UsageError("give the CSV file to write, or --subject ADDRESS")
     flt = _filter(region, country, language, outlet, beat, status, text)
     with session_scope(app_state.engine) as session:
         rows = list_contacts(session, app_state.taxonomy, flt)
@@ -484,6 +501,19 @@ def export_cmd(
     except OSError as exc:
         raise MailerError(f"cannot write {file}: {exc.strerror}") from None
     console.print(f"wrote {count} contacts to {file}", highlight=False, markup=False)
+
+
+def _export_subject(ctx: typer.Context, email: str, file: Path | None) -> None:
+    with session_scope(state(ctx).engine) as session:
+        report = subject_access(session, email)
+    if file is None:
+        print_json(report)
+        return
+    try:
+        file.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise MailerError(f"cannot write {file}: {exc.strerror}") from None
+    console.print(f"wrote everything held about {email.strip()} to {file}", highlight=False)
 
 
 @app.command("reactivate")

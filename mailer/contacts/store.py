@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, update
-from sqlmodel import Session, col, delete, or_, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, or_, select
 
 from mailer.contacts.fields import FieldError, email_key, normalize_email
 from mailer.contacts.records import ContactData
@@ -16,12 +16,9 @@ from mailer.models import (
     BounceEvent,
     Contact,
     ContactStatus,
-    Delivery,
-    ForgottenAddress,
-    Suppression,
     utcnow,
 )
-from mailer.suppressions import address_hash, load_suppression_set
+from mailer.suppressions import load_suppression_set
 
 __all__ = [
     "ContactFilter",
@@ -29,7 +26,6 @@ __all__ = [
     "bounce_history",
     "edit_contact",
     "find_contact",
-    "forget_contact",
     "language_match",
     "list_contacts",
     "reactivate_contact",
@@ -156,32 +152,6 @@ def remove_contact(session: Session, email: str) -> Contact:
     session.delete(contact)
     session.flush()
     return contact
-
-
-def forget_contact(session: Session, email: str) -> str:
-    """Erase everything held about a person; keep only a hash so they are not re-imported."""
-    key = _key(email)
-    contact = session.exec(select(Contact).where(Contact.email_key == key)).first()
-    suppressed = session.exec(select(Suppression).where(Suppression.target == key)).first()
-    if contact is None and suppressed is None:
-        raise NotFoundError(f"no contact or suppression with address {email.strip()}")
-    if contact is not None:
-        # Deliveries and bounce events keep their counts but lose the address and name.
-        for table in (Delivery, BounceEvent):
-            session.execute(
-                update(table).where(col(table.contact_id) == contact.id).values(email="")
-            )
-        session.execute(
-            update(Delivery).where(col(Delivery.contact_id) == contact.id).values(name="")
-        )
-        session.delete(contact)
-    # The suppression entry holds the address in clear; the hash below blocks it just as well.
-    session.execute(delete(Suppression).where(col(Suppression.target) == key))
-    digest = address_hash(key)
-    if session.get(ForgottenAddress, digest) is None:
-        session.add(ForgottenAddress(address_hash=digest))
-    session.flush()
-    return digest
 
 
 def reactivate_contact(session: Session, email: str, reason: str) -> Contact:
