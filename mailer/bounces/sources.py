@@ -1,23 +1,18 @@
-"""Where returned mail is read from: a Maildir, an mbox file, or an IMAP folder."""
+"""Where returned mail is read from: a Maildir or an mbox file (an IMAP folder: bounces.imap)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import imaplib
 import logging
 import mailbox
-import os
-import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from mailer.errors import MailerError, UsageError
+from mailer.errors import UsageError
 
-__all__ = ["Disposition", "Fetched", "ImapSource", "MaildirSource", "MboxSource", "identity_of"]
+__all__ = ["Disposition", "Fetched", "MaildirSource", "MboxSource", "identity_of"]
 
 log = logging.getLogger("mailer.bounces")
 DEAD_LETTER = "dead-letter"
@@ -97,54 +92,3 @@ class MboxSource:
             dead = mailbox.mbox(str(self.dead))
             dead.add(item.data)
             dead.flush()
-
-
-class ImapSource:
-    """An IMAP folder (imaps:// or imap:// with STARTTLS): unseen messages; processed ones are
-    flagged \\Seen, unreadable ones copied to a Mailer-Dead-Letter folder."""
-
-    def __init__(self, url: str, password: Callable[[], str]) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("imap", "imaps") or not parts.hostname or not parts.username:
-            raise UsageError("--imap expects imaps://user@host/FOLDER")
-        self.folder = unquote(parts.path.lstrip("/")) or "INBOX"
-        port = parts.port or (993 if parts.scheme == "imaps" else 143)
-        try:
-            if parts.scheme == "imaps":
-                self.conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    parts.hostname, port, timeout=30, ssl_context=ssl.create_default_context()
-                )
-            else:
-                self.conn = imaplib.IMAP4(parts.hostname, port, timeout=30)
-                self.conn.starttls(ssl.create_default_context())
-            self.conn.login(unquote(parts.username), password())
-            self.conn.select(self.folder)
-        except (OSError, imaplib.IMAP4.error) as exc:
-            raise MailerError(f"IMAP {parts.hostname}: {exc}") from None
-
-    def messages(self) -> Iterator[Fetched]:
-        _typ, data = self.conn.uid("SEARCH", "UNSEEN")
-        for uid in (data[0] or b"").split():
-            _typ, parts = self.conn.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
-            for part in parts:
-                if isinstance(part, tuple):
-                    yield Fetched(uid.decode(), bytes(part[1]))
-
-    def done(self, item: Fetched, disposition: Disposition) -> None:
-        if disposition == Disposition.DEAD:
-            self.conn.create("Mailer-Dead-Letter")
-            self.conn.uid("COPY", item.key, "Mailer-Dead-Letter")
-        self.conn.uid("STORE", item.key, "+FLAGS", "(\\Seen)")
-
-    def close(self) -> None:
-        """Log out."""
-        with contextlib.suppress(OSError, imaplib.IMAP4.error):
-            self.conn.logout()
-
-
-def imap_password(env: str = "MAILER_IMAP_PASSWORD") -> str:
-    """The IMAP password from the environment (never from the command line)."""
-    value = os.environ.get(env)
-    if value is None:
-        raise UsageError(f"set {env} (or run on a terminal to be asked)")
-    return value

@@ -12,8 +12,9 @@ import typer
 from sqlalchemy import select
 from sqlmodel import col
 
+from mailer.bounces.imap import ImapSource, imap_password
 from mailer.bounces.pipeline import FetchSummary, fetch, inspect
-from mailer.bounces.sources import ImapSource, MaildirSource, MboxSource, imap_password
+from mailer.bounces.sources import MaildirSource, MboxSource
 from mailer.cli.output import console, print_json, table
 from mailer.cli.state import state
 from mailer.db import session_scope
@@ -90,7 +91,9 @@ def fetch_cmd(
     imap: Annotated[
         str | None,
         typer.Option(
-            "--imap", help="imaps://user@host/FOLDER (password: $MAILER_IMAP_PASSWORD or a prompt)."
+            "--imap",
+            help="imaps://USER@HOST[:PORT]/FOLDER, or imap:// for STARTTLS; a user with @ is "
+            "written %40 (password: $MAILER_IMAP_PASSWORD or a prompt).",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
