@@ -18,6 +18,7 @@ from mailer.errors import MailerError
 from mailer.models import DeliveryStatus
 from mailer.send.outcome import Outcome, Stage, classify
 from mailer.send.relays import RelayConfig, TlsMode
+from mailer.send.wire import data_payload, path
 
 __all__ = ["Outbox", "RelayError", "SmtpConnection"]
 
@@ -36,6 +37,50 @@ def _tls_context(relay: RelayConfig) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+async def _command(smtp: aiosmtplib.SMTP, *args: bytes) -> aiosmtplib.SMTPResponse:
+    reply = await smtp.execute_command(*args)
+    if reply.code // 100 != 2:
+        raise aiosmtplib.SMTPResponseException(reply.code, reply.message)
+    return reply
+
+
+async def _data(smtp: aiosmtplib.SMTP, payload: bytes) -> aiosmtplib.SMTPResponse:
+    """DATA with a payload already dot-stuffed and terminated (see wire.data_payload).
+
+    The same replies, timeouts and errors as smtp.data(), without its per-message regular
+    expressions: 354, the payload, then the final reply (RFC 5321 section 4.1.1.4).
+    """
+    start = await smtp.execute_command(b"DATA")
+    if start.code != aiosmtplib.SMTPStatus.start_input:
+        raise aiosmtplib.SMTPDataError(start.code, start.message)
+    protocol = smtp.protocol
+    if protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    try:
+        protocol.write(payload)
+        reply = await protocol.read_response(timeout=smtp.timeout)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        # As smtp.data() does: a connection that lost its place in the dialogue is closed.
+        smtp.close()
+        raise
+    if reply.code != aiosmtplib.SMTPStatus.completed:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+    return reply
+
+
+async def _greet(smtp: aiosmtplib.SMTP) -> None:
+    # EHLO, or HELO from a server that refuses it, as aiosmtplib's own commands do on first
+    # use; done at once so that the extensions (DSN) are known for the first message too.
+    if not smtp.is_ehlo_or_helo_needed:
+        return
+    try:
+        await smtp.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        if not smtp.is_connected:
+            raise
+        await smtp.helo()
 
 
 class SmtpConnection:
@@ -64,6 +109,7 @@ class SmtpConnection:
             if relay.username:
                 password = relay.password.get_secret_value() if relay.password else ""
                 await smtp.login(relay.username, password)
+            await _greet(smtp)
         except aiosmtplib.SMTPAuthenticationError as exc:
             smtp.close()
             raise RelayError(
@@ -81,6 +127,9 @@ class SmtpConnection:
             raise RelayError(
                 f"relay {relay.name}: TLS certificate not trusted: {exc.verify_message}"
             ) from None
+        except (TimeoutError, aiosmtplib.SMTPException, OSError):
+            smtp.close()  # the caller defers the message; the half-open session is not kept
+            raise
         self._sent_on_connection = 0
         return smtp
 
@@ -107,11 +156,12 @@ class SmtpConnection:
             smtp = self._smtp
             stage = Stage.MAIL
             dsn = smtp.supports_extension("dsn")
-            await smtp.mail(sender, options=list(options) if dsn else None)
+            params = [o.encode("ascii") for o in options] if dsn else []
+            await _command(smtp, b"MAIL", b"FROM:" + path(sender), *params)
             stage = Stage.RCPT
-            await smtp.rcpt(recipient)
+            await _command(smtp, b"RCPT", b"TO:" + path(recipient))
             stage = Stage.DATA
-            reply = await smtp.data(data)
+            reply = await _data(smtp, data_payload(data))
         except RelayError:
             raise
         except aiosmtplib.SMTPResponseException as exc:
