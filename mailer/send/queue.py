@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from mailer.bounces.record import EventInput, record_event
 from mailer.models import (
@@ -79,39 +79,45 @@ class Result:
     message_id: str
 
 
-def _claimable(now: datetime, campaign_id: int | None) -> ColumnElement[bool]:
-    due = and_(
-        col(Delivery.status).in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
-        col(Delivery.next_attempt_at) <= now,
-    )
-    orphaned = and_(
-        col(Delivery.status) == DeliveryStatus.SENDING, col(Delivery.lease_expires_at) < now
-    )
+def _active(now: datetime, campaign_id: int | None) -> ColumnElement[int]:
     active = select(_C.c.id).where(
         _C.c.status.in_(list(ACTIVE)),
         or_(_C.c.scheduled_at.is_(None), _C.c.scheduled_at <= now),
     )
     if campaign_id is not None:
         active = active.where(_C.c.id == campaign_id)
-    return and_(or_(due, orphaned), col(Delivery.campaign_id).in_(active.scalar_subquery()))
+    return active.scalar_subquery()
 
 
-def claim(
-    engine: Engine,
+def _due(now: datetime, campaign_id: int | None) -> ColumnElement[bool]:
+    """Queued or deferred and due: a range of ix_delivery_claim (campaign, status, time)."""
+    return and_(
+        _D.c.campaign_id.in_(_active(now, campaign_id)),
+        _D.c.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
+        _D.c.next_attempt_at <= now,
+    )
+
+
+def _orphaned(now: datetime, campaign_id: int | None) -> ColumnElement[bool]:
+    """Sending under a lease that ran out (its worker died): the few rows in flight."""
+    return and_(
+        _D.c.campaign_id.in_(_active(now, campaign_id)),
+        _D.c.status == DeliveryStatus.SENDING,
+        _D.c.lease_expires_at < now,
+    )
+
+
+def _take(
+    conn: Connection,
+    where: ColumnElement[bool],
     worker: str,
     limit: int,
-    campaign_id: int | None = None,
-    lease: float = LEASE_SECONDS,
+    now: datetime,
+    lease: float,
 ) -> list[Claimed]:
-    """Take up to `limit` due deliveries (and expired leases) for this worker, in one statement."""
-    now = utcnow()
-    ids = (
-        select(_D.c.id)
-        .where(_claimable(now, campaign_id))
-        .order_by(_D.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    # No ORDER BY: the index order (campaign, status, next attempt, id) is a fair order already,
+    # and sorting the whole pending set for each batch made a claim cost O(campaign) on SQLite.
+    ids = select(_D.c.id).where(where).limit(limit).with_for_update(skip_locked=True)
     stmt = (
         update(_D)
         .where(_D.c.id.in_(ids.scalar_subquery()))
@@ -133,16 +139,30 @@ def claim(
             _D.c.attempts,
         )
     )
+    return [Claimed(*r) for r in conn.execute(stmt)]
+
+
+def claim(
+    engine: Engine,
+    worker: str,
+    limit: int,
+    campaign_id: int | None = None,
+    lease: float = LEASE_SECONDS,
+) -> list[Claimed]:
+    """Take up to `limit` expired leases and due deliveries for this worker, in one transaction."""
+    now = utcnow()
     with engine.begin() as conn:
-        rows = conn.execute(stmt).all()
-        started = {r.campaign_id for r in rows}
+        taken = _take(conn, _orphaned(now, campaign_id), worker, limit, now, lease)
+        if len(taken) < limit:
+            taken += _take(conn, _due(now, campaign_id), worker, limit - len(taken), now, lease)
+        started = {c.campaign_id for c in taken}
         if started:
             conn.execute(
                 update(_C)
                 .where(_C.c.id.in_(started), _C.c.status == CampaignStatus.QUEUED)
                 .values(status=CampaignStatus.SENDING, started_at=now)
             )
-    return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
+    return sorted(taken, key=lambda c: c.id)
 
 
 def renew(engine: Engine, worker: str, ids: Sequence[int], lease: float = LEASE_SECONDS) -> None:
@@ -195,9 +215,12 @@ def release(engine: Engine, worker: str, ids: Sequence[int]) -> None:
         )
 
 
-def _deadlines(session: Session, campaign_ids: set[int]) -> dict[int, datetime]:
-    rows = session.execute(select(_C.c.id, _C.c.deadline_at).where(_C.c.id.in_(campaign_ids)))
-    return {r.id: r.deadline_at for r in rows}
+def _deadlines(conn: Connection, campaign_ids: set[int], known: dict[int, datetime]) -> None:
+    """Fill in the retry deadlines not known yet (fixed when a campaign is planned)."""
+    missing = campaign_ids - known.keys()
+    if missing:
+        rows = conn.execute(select(_C.c.id, _C.c.deadline_at).where(_C.c.id.in_(missing)))
+        known.update({r.id: r.deadline_at for r in rows})
 
 
 def _is_deadlock(exc: OperationalError) -> bool:
@@ -218,40 +241,53 @@ def _retrying(run: Callable[[], _T]) -> _T:
     raise AssertionError("unreachable")
 
 
-def record(engine: Engine, results: Sequence[Result]) -> None:
-    """Store outcomes in one transaction; 5xx at RCPT/DATA also become bounce events."""
+def record(
+    engine: Engine, results: Sequence[Result], deadlines: dict[int, datetime] | None = None
+) -> None:
+    """Store outcomes in one transaction; 5xx at RCPT/DATA also become bounce events.
+
+    `deadlines` caches the campaigns' retry deadlines across calls (a sender passes its own).
+    """
     if results:
         # Outcomes arrive in completion order; rows are updated in id order (see renew).
         ordered = sorted(results, key=lambda r: r.delivery.id)
-        _retrying(lambda: _record(engine, ordered))
+        known = {} if deadlines is None else deadlines
+        _retrying(lambda: _record(engine, ordered, known))
 
 
-def _record(engine: Engine, results: Sequence[Result]) -> None:
+# Built once: one executemany per batch of outcomes, on a Connection (no ORM unit of work).
+_RECORD = (
+    update(_D)
+    .where(_D.c.id == bindparam("b_id"), _D.c.status == DeliveryStatus.SENDING)
+    .values(
+        status=bindparam("b_status"),
+        smtp_code=bindparam("b_code"),
+        smtp_reply=bindparam("b_reply"),
+        queue_id=bindparam("b_queue"),
+        relay=bindparam("b_relay"),
+        message_id=bindparam("b_mid"),
+        next_attempt_at=bindparam("b_next"),
+        sent_at=bindparam("b_sent"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
+def _record(engine: Engine, results: Sequence[Result], deadlines: dict[int, datetime]) -> None:
     now = utcnow()
-    with Session(engine) as session, session.begin():
-        deadlines = _deadlines(session, {r.delivery.campaign_id for r in results})
-        params = [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results]
-        session.execute(
-            update(_D)
-            .where(_D.c.id == bindparam("b_id"), _D.c.status == DeliveryStatus.SENDING)
-            .values(
-                status=bindparam("b_status"),
-                smtp_code=bindparam("b_code"),
-                smtp_reply=bindparam("b_reply"),
-                queue_id=bindparam("b_queue"),
-                relay=bindparam("b_relay"),
-                message_id=bindparam("b_mid"),
-                next_attempt_at=bindparam("b_next"),
-                sent_at=bindparam("b_sent"),
-                lease_owner=None,
-                lease_expires_at=None,
-                updated_at=now,
-            ),
-            params,
-        )
-        for r in results:
-            if r.outcome.bounce is not None:
-                _bounce(session, r)
+    with engine.begin() as conn:
+        _deadlines(conn, {r.delivery.campaign_id for r in results}, deadlines)
+        conn.execute(_RECORD, [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results])
+        bounced = [r for r in results if r.outcome.bounce is not None]
+        if bounced:
+            # The bounce pipeline takes a Session: one joined to this transaction, which the
+            # `with` above commits (the Session flushes into it, never commits it).
+            with Session(bind=conn, join_transaction_mode="rollback_only") as session:
+                for r in bounced:
+                    _bounce(session, r)
+                session.flush()  # the policy may change ORM rows (a contact's status)
 
 
 def _row(r: Result, now: datetime, deadline: datetime) -> dict[str, object]:
@@ -269,6 +305,7 @@ def _row(r: Result, now: datetime, deadline: datetime) -> dict[str, object]:
         "b_mid": r.message_id,
         "b_next": when,
         "b_sent": now if status == DeliveryStatus.SENT else None,
+        "b_now": now,
     }
 
 

@@ -107,6 +107,7 @@ class Sender:
         self._held: dict[int, queue.Claimed] = {}
         self._prepared: dict[int, dict[str, PreparedMessage]] = {}
         self._fatal: MailerError | None = None
+        self.deadlines: dict[int, datetime] = {}  # campaign -> retry deadline, for the recorder
         self._relay_names: set[str] = set()
         self._closing = asyncio.Event()
         self._waiting_logged = False
@@ -348,7 +349,7 @@ class _Recorder:
             return
         results = [r for r, _ in batch]
         try:
-            await asyncio.to_thread(queue.record, self.engine, results)
+            await asyncio.to_thread(queue.record, self.engine, results, self.owner.deadlines)
         except Exception as exc:
             for _, future in batch:
                 if not future.done():
