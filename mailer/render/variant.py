@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -66,8 +67,14 @@ class RenderedVariant:
 
 def sender_domain(settings: Settings) -> str:
     """The domain of the From address (Message-IDs and List-Id live under it)."""
-    address = parseaddr(settings.from_)[1]
-    return address.rpartition("@")[2].lower() or settings.bounce_domain
+    return _domain_of(settings.from_, settings.bounce_domain)
+
+
+@lru_cache(maxsize=32)
+def _domain_of(from_: str, fallback: str) -> str:
+    # Cached: every message's Message-ID needs it, and parseaddr costs more than the HMACs.
+    address = parseaddr(from_)[1]
+    return address.rpartition("@")[2].lower() or fallback
 
 
 def _locale(language: str) -> Locale:
