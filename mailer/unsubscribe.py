@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
 
 from mailer.config import Settings
 from mailer.contacts.preferences import Muted, muted_of, save_muted
@@ -52,6 +53,38 @@ __all__ = [
 
 log = logging.getLogger("mailer.unsubscribe")
 REASON_MAX = 500
+_C = Contact.__table__  # type: ignore[attr-defined]
+_D = Delivery.__table__  # type: ignore[attr-defined]
+_P = PreferenceChange.__table__  # type: ignore[attr-defined]
+_S = Suppression.__table__  # type: ignore[attr-defined]
+# Built once: an unsubscribe is a handful of small statements, and building them per request
+# costs more than running them.
+_FLIP = (
+    update(_C)
+    .where(_C.c.id == bindparam("b_id"), _C.c.status != ContactStatus.UNSUBSCRIBED)
+    .values(status=ContactStatus.UNSUBSCRIBED, updated_at=bindparam("b_now"))
+)
+_RECORD = insert(_P)
+_SUPPRESSED = select(_S.c.id).where(_S.c.target == bindparam("b_target"))
+_SUPPRESS = insert(_S).values(
+    target=bindparam("b_target"),
+    kind=SuppressionKind.ADDRESS,
+    reason="unsubscribed",
+    source=SuppressionSource.UNSUBSCRIBE,
+    created_at=bindparam("b_now"),
+)
+# A campaign still queued or retrying for them must not reach them after they said stop.
+_CANCEL = (
+    update(_D)
+    .where(
+        _D.c.contact_id == bindparam("b_id"),
+        _D.c.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
+    )
+    .values(status=DeliveryStatus.CANCELLED, updated_at=bindparam("b_now"))
+)
+_SENT_IN = select(_D.c.language).where(
+    _D.c.campaign_id == bindparam("b_campaign"), _D.c.contact_id == bindparam("b_contact")
+)
 
 
 class LinkProblem(StrEnum):
@@ -114,12 +147,9 @@ def open_link(
 
 def page_language(session: Session, link: Link) -> str:
     """The language the journalist got this campaign in, else their first language, else en."""
-    sent_in = session.exec(
-        select(Delivery.language).where(
-            Delivery.campaign_id == link.campaign.id, Delivery.contact_id == link.contact.id
-        )
-    ).first()
-    return sent_in or next(iter(link.contact.languages), "en")
+    params = {"b_campaign": link.campaign.id, "b_contact": link.contact.id}
+    sent_in = session.execute(_SENT_IN, params).scalar()
+    return str(sent_in or next(iter(link.contact.languages), "en"))
 
 
 def clean_reason(text: str) -> str:
@@ -148,24 +178,22 @@ def unsubscribe_link(
 ) -> Change:
     """Unsubscribe an opened link's journalist; see unsubscribe()."""
     contact, campaign_id = link.contact, link.campaign.id or 0
+    now = utcnow()
     # Only the request that flips the status records the change: a concurrent replay waits on
     # the row (PostgreSQL re-checks the WHERE after the first commits; SQLite has one writer).
-    flipped = session.execute(
-        update(Contact)
-        .where(col(Contact.id) == contact.id, col(Contact.status) != ContactStatus.UNSUBSCRIBED)
-        .values(status=ContactStatus.UNSUBSCRIBED, updated_at=utcnow())
-    )
+    flipped = session.execute(_FLIP, {"b_id": contact.id, "b_now": now})
     if not flipped.rowcount:  # type: ignore[attr-defined]
         return Change(False, contact.id or 0, campaign_id)
+    set_committed_value(contact, "status", ContactStatus.UNSUBSCRIBED)
     _record(session, link, PreferenceAction.UNSUBSCRIBE, via, Muted(), reason)
-    _suppress(session, contact)
-    cancelled = _cancel_pending(session, contact.id or 0)
+    _suppress(session, contact.email_key, now)
+    cancelled = session.execute(_CANCEL, {"b_id": contact.id, "b_now": now}).rowcount  # type: ignore[attr-defined]
     log.info(
         "unsubscribed contact=%s campaign=%s via=%s cancelled=%d",
         contact.id,
         campaign_id,
         via.value,
-        cancelled,
+        cancelled or 0,
     )
     return Change(True, contact.id or 0, campaign_id)
 
@@ -198,45 +226,22 @@ def _record(
     muted: Muted,
     reason: str,
 ) -> None:
-    session.add(
-        PreferenceChange(
-            contact_id=link.contact.id or 0,
-            campaign_id=link.campaign.id,
-            action=action,
-            channel=via,
-            muted_regions=sorted(muted.regions),
-            muted_beats=sorted(muted.beats),
-            muted_languages=sorted(muted.languages),
-            reason=clean_reason(reason),
-        )
-    )
-    session.flush()
+    row = {
+        "contact_id": link.contact.id,
+        "campaign_id": link.campaign.id,
+        "action": action,
+        "channel": via,
+        "muted_regions": sorted(muted.regions),
+        "muted_beats": sorted(muted.beats),
+        "muted_languages": sorted(muted.languages),
+        "reason": clean_reason(reason),
+        "created_at": utcnow(),
+    }
+    session.execute(_RECORD, row)
 
 
-def _suppress(session: Session, contact: Contact) -> None:
+def _suppress(session: Session, key: str, now: datetime) -> None:
     # The suppression entry outlives the contact: if staff remove it and import the address
     # again, the import refuses it (mailer.suppressions).
-    key = contact.email_key
-    if session.exec(select(Suppression.id).where(Suppression.target == key)).first() is None:
-        session.add(
-            Suppression(
-                target=key,
-                kind=SuppressionKind.ADDRESS,
-                reason="unsubscribed",
-                source=SuppressionSource.UNSUBSCRIBE,
-            )
-        )
-        session.flush()
-
-
-def _cancel_pending(session: Session, contact_id: int) -> int:
-    # A campaign still queued or retrying for them must not reach them after they said stop.
-    result = session.execute(
-        update(Delivery)
-        .where(
-            col(Delivery.contact_id) == contact_id,
-            col(Delivery.status).in_([DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]),
-        )
-        .values(status=DeliveryStatus.CANCELLED, updated_at=utcnow())
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if session.execute(_SUPPRESSED, {"b_target": key}).first() is None:
+        session.execute(_SUPPRESS, {"b_target": key, "b_now": now})

@@ -8,8 +8,12 @@ cross-site form cannot act for anyone whose link it does not already hold.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import partial
 from urllib.parse import parse_qs
 
 from sqlalchemy import Engine
@@ -71,6 +75,12 @@ class UnsubscribePages:
     def __init__(self, settings: Settings, engine: Engine, taxonomy: Taxonomy) -> None:
         self.settings, self.engine, self.taxonomy = settings, engine, taxonomy
         self.pages = Pages(settings)
+        # SQLite has one writer at a time, and a waiting writer polls the file lock with sleeps
+        # of up to 100 ms (busy_timeout): queue this process's writers on a lock instead.
+        sqlite = engine.dialect.name == "sqlite"
+        self._writing: AbstractContextManager[object] = (
+            threading.Lock() if sqlite else contextlib.nullcontext()
+        )
 
     def routes(self) -> list[Route]:
         """GET shows, POST acts."""
@@ -82,7 +92,8 @@ class UnsubscribePages:
     async def show(self, request: Request) -> Response:
         """The preferences page, or the unsubscribed page once they have left."""
         saved = request.query_params.get("saved") == "1"
-        return await self._with_link(request, lambda s, link: self._page(s, link, saved=saved))
+        page = partial(self._page, saved=saved)
+        return await self._with_link(request, page, writes=False)
 
     async def submit(self, request: Request) -> Response:
         """One-click unsubscribe, or the page's form (preferences or unsubscribe)."""
@@ -98,15 +109,18 @@ class UnsubscribePages:
             return await self._with_link(request, lambda s, link: self._save(s, link, form))
         return PlainTextResponse("unknown form\n", status_code=400, headers=SECURITY_HEADERS)
 
-    async def _with_link(self, request: Request, act: Action) -> Response:
+    async def _with_link(self, request: Request, act: Action, *, writes: bool = True) -> Response:
         """Open the request's link in a worker thread (the database calls block) and act on it
         in one transaction; a bad link gets the 400 page."""
         token = request.path_params["token"]
         accept = request.headers.get("accept-language")
-        return await run_in_threadpool(self._in_session, token, accept, act)
+        return await run_in_threadpool(self._in_session, token, accept, act, writes)
 
-    def _in_session(self, token: str, accept: str | None, act: Action) -> Response:
-        with session_scope(self.engine) as session:
+    def _in_session(self, token: str, accept: str | None, act: Action, writes: bool) -> Response:
+        with (
+            self._writing if writes else contextlib.nullcontext(),
+            session_scope(self.engine) as session,
+        ):
             try:
                 link = open_link(session, self.settings, token)
             except InvalidLink as exc:
