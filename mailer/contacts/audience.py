@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
+from mailer.contacts.members import Member, stream_members
 from mailer.contacts.preferences import Muted, load_muted
 from mailer.contacts.regions import Taxonomy
-from mailer.contacts.store import ContactFilter, language_match, list_contacts
-from mailer.models import Contact, ContactStatus
+from mailer.contacts.store import ContactFilter, language_match
+from mailer.models import ContactStatus
 from mailer.release import Release
 from mailer.suppressions import load_suppression_set
 
@@ -41,7 +42,7 @@ class Audience:
     `narrowed` counts those left out by their own preferences.
     """
 
-    contacts: list[Contact]
+    contacts: list[Member]
     regions_of: dict[int, list[str]]
     excluded: int
     narrowed: int = 0
@@ -60,7 +61,7 @@ def _muted_variant(release: Release | None, languages: list[str], muted: Muted) 
     return tag in muted.languages or tag.split("-")[0] in muted.languages
 
 
-def _left_out(contact: Contact, muted: Muted, flt: AudienceFilter, inside: list[str]) -> bool:
+def _left_out(contact: Member, muted: Muted, flt: AudienceFilter, inside: list[str]) -> bool:
     """Whether a journalist's own choices leave this send out (regions match by exact slug)."""
     languages = muted.kept_languages(contact.languages)
     beats = {b.lower() for b in muted.kept_beats(contact.beats)}
@@ -73,12 +74,9 @@ def _left_out(contact: Contact, muted: Muted, flt: AudienceFilter, inside: list[
     )
 
 
-def _with_languages(contact: Contact, muted: Muted) -> Contact:
-    languages = muted.kept_languages(contact.languages)
-    if languages == contact.languages:
-        return contact
-    # A detached copy: changing the loaded row would write the change back on the next flush.
-    return Contact.model_validate({**contact.model_dump(), "languages": languages})
+def _with_languages(contact: Member, muted: Muted) -> Member:
+    languages = tuple(muted.kept_languages(contact.languages))
+    return contact if languages == contact.languages else replace(contact, languages=languages)
 
 
 def resolve_audience(session: Session, taxonomy: Taxonomy, flt: AudienceFilter) -> Audience:
@@ -86,9 +84,9 @@ def resolve_audience(session: Session, taxonomy: Taxonomy, flt: AudienceFilter) 
     without suppressed addresses or domains nor those whose own choices leave the send out;
     each contact once."""
     slugs = [taxonomy.validate_slug(r) for r in flt.regions]
-    candidates = list_contacts(
+    # Streamed as light rows: a whole newsroom of ORM objects took hundreds of megabytes.
+    candidates = stream_members(
         session,
-        taxonomy,
         ContactFilter(
             countries=flt.countries,
             languages=flt.languages,
@@ -97,8 +95,9 @@ def resolve_audience(session: Session, taxonomy: Taxonomy, flt: AudienceFilter) 
     )
     blocked = load_suppression_set(session)
     muted_by_contact = load_muted(session)
-    chosen: list[Contact] = []
+    chosen: list[Member] = []
     regions_of: dict[int, list[str]] = {}
+    shared: dict[tuple[str, ...], list[str]] = {}  # one list per distinct set of regions
     excluded = narrowed = 0
     for contact in candidates:
         inside = [s for s in slugs if taxonomy.contains(s, contact.country, contact.regions)]
@@ -114,5 +113,5 @@ def resolve_audience(session: Session, taxonomy: Taxonomy, flt: AudienceFilter) 
                 continue
             inside, contact = muted.kept_regions(inside), _with_languages(contact, muted)
         chosen.append(contact)
-        regions_of[contact.id or 0] = inside
+        regions_of[contact.id or 0] = shared.setdefault(tuple(inside), inside)
     return Audience(chosen, regions_of, excluded, narrowed)

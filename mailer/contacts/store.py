@@ -30,6 +30,7 @@ __all__ = [
     "list_contacts",
     "reactivate_contact",
     "remove_contact",
+    "sql_filters",
 ]
 
 
@@ -61,7 +62,8 @@ def find_contact(session: Session, email: str) -> Contact:
     return contact
 
 
-def _sql_filters(flt: ContactFilter) -> list[ColumnElement[bool]]:
+def sql_filters(flt: ContactFilter) -> list[ColumnElement[bool]]:
+    """The filters SQL can apply (country, status, outlet, text); the rest are applied in Python."""
     conds: list[ColumnElement[bool]] = []
     if flt.countries:
         conds.append(col(Contact.country).in_([c.upper() for c in flt.countries]))
@@ -97,7 +99,7 @@ def list_contacts(session: Session, taxonomy: Taxonomy, flt: ContactFilter) -> l
     """Contacts matching the filter, ordered by country then name."""
     query = (
         select(Contact)
-        .where(*_sql_filters(flt))
+        .where(*sql_filters(flt))
         .order_by(col(Contact.country), col(Contact.name), col(Contact.email_key))
     )
     rows = list(session.exec(query))

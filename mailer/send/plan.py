@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,6 +73,27 @@ def _new_campaign(
     )
 
 
+def _rows(
+    release: Release, audience: Audience, taxonomy: Taxonomy, have: set[int | None]
+) -> Iterator[dict[str, object]]:
+    """The new deliveries' values, made as bulk_insert takes them: a chunk at a time, never a
+    list of the whole audience."""
+    names: dict[tuple[str, ...], list[str]] = {}  # equal region lists share one list of names
+    for contact in audience.contacts:
+        if contact.id in have:
+            continue
+        slugs = tuple(audience.regions_of.get(contact.id or 0, []))
+        if slugs not in names:
+            names[slugs] = [taxonomy.get(s).name for s in slugs]
+        yield {
+            "contact_id": contact.id,
+            "email": contact.email,
+            "name": contact.name,
+            "language": release.variant_for(contact.languages).language,
+            "regions": names[slugs],
+        }
+
+
 def plan_campaign(
     session: Session,
     release: Release,
@@ -94,20 +116,10 @@ def plan_campaign(
     have = set(
         session.exec(select(Delivery.contact_id).where(Delivery.campaign_id == campaign.id)).all()
     )
-    rows = []
-    for contact in audience.contacts:
-        if contact.id in have or campaign.status == CampaignStatus.CANCELLED:
-            continue
-        names = [taxonomy.get(s).name for s in audience.regions_of.get(contact.id or 0, [])]
-        rows.append(
-            {
-                "contact_id": contact.id,
-                "email": contact.email,
-                "name": contact.name,
-                "language": release.variant_for(contact.languages).language,
-                "regions": names,
-            }
-        )
+    cancelled = campaign.status == CampaignStatus.CANCELLED
+    rows: Iterable[dict[str, object]] = (
+        () if cancelled else _rows(release, audience, taxonomy, have)
+    )
     now = utcnow()
     constants = {
         "campaign_id": campaign.id,

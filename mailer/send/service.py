@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from mailer.config import Settings
 from mailer.contacts.audience import Audience, AudienceFilter, resolve_audience
+from mailer.contacts.members import Member
 from mailer.contacts.regions import Taxonomy
 from mailer.errors import ConfigError, UsageError
-from mailer.models import Contact, ContactStatus
+from mailer.models import ContactStatus
 from mailer.release import Release, ReleaseInvalid, load_release
 from mailer.release_check import roster_for
 from mailer.render.variant import make_recipient, render_variant
@@ -128,14 +129,7 @@ def prepare_send(
 def _test_audience(address: str, release: Release) -> Audience:
     # One pseudo-contact per language variant, all to the test address.
     contacts = [
-        Contact(
-            id=None,
-            email=address,
-            email_key=address.lower(),
-            name="",
-            languages=[lang],
-            status=ContactStatus.ACTIVE,
-        )
+        Member(None, address, address.lower(), "", None, (), (lang,), (), ContactStatus.ACTIVE)
         for lang in release.variants
     ]
     return Audience(contacts, {}, 0)
