@@ -339,7 +339,10 @@ def _print(args: argparse.Namespace, run: Run, fig: dict[str, Any], report: dict
     )
     for share, final, t in run.kills:
         print(f"kill -9 of worker A at {share:.0%}: {final:,} final after {t:.1f} s; restarted")
-    print(f"retry passes: {run.passes} made {run.retried:,} deferred deliveries due")
+    print(
+        f"retry passes: {run.passes} (queue.retry_now every {RETRY_EVERY:.0f} s; {run.retried:,} "
+        "deferred rows made due, a row not claimed yet counted again at the next pass)"
+    )
     print()
     rows = [
         ("recipients", f"{n:,} (planned {fig['planned']:,})"),
