@@ -122,7 +122,9 @@ def _audience(
     regions: tuple[str, ...],
     report: CheckReport,
 ) -> None:
-    audience = resolve_audience(session, taxonomy, AudienceFilter(regions=regions))
+    audience = resolve_audience(
+        session, taxonomy, AudienceFilter(regions=regions, release=release)
+    )
     fallback = 0
     for contact in audience.contacts:
         variant = release.variant_for(contact.languages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -81,12 +81,9 @@ def prepare_send(
     """Load and validate the release, render every variant once, resolve the audience."""
     release = load_release(path)
     if not flt.regions and release.main.regions and test_to is None:
-        flt = AudienceFilter(
-            regions=release.main.regions,
-            countries=flt.countries,
-            languages=flt.languages,
-            beats=flt.beats,
-        )
+        flt = replace(flt, regions=release.main.regions)
+    # Journalists' own choices apply to what this release is: its topics, the variant each gets.
+    flt = replace(flt, release=release)
     if not flt.regions and not flt.countries and test_to is None:
         raise UsageError(
             "no audience: give --region (or --country), or list regions: in the "

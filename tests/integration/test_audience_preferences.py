@@ -3,6 +3,7 @@ mailto: path) records once; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from mailer.contacts.preferences import Muted, save_muted
 from mailer.models import Campaign, Contact, ContactStatus, PreferenceChannel, utcnow
 from mailer.release import load_release
 from mailer.unsubscribe import InvalidLink, LinkProblem, unsubscribe
-from tests.conftest import REPO
+from tests.conftest import REPO, Cli
 from tests.integration.newsroom_links import TAXONOMY, Newsroom, changes, seed, settings_for
 
 RELEASE = load_release(REPO / "examples" / "immunization-release.md")  # en, fr, ru
@@ -161,3 +162,20 @@ def test_mailto_unsubscribe_refuses_bad_links(
             )
     assert caught.value.problem == problem
     assert changes(engine) == []
+
+
+def test_a_send_applies_topic_and_variant_choices(newsroom: Newsroom, cli: Cli) -> None:
+    """`mailer send` passes its release to the audience: a journalist who muted every topic of
+    the release, and one whose only variant would be in a muted language, are left out, and a
+    journalist who muted Russian is counted under the English variant."""
+    _mute(newsroom, "nurlan@radio.example.org", beats=["children", "health", "immunization"])
+    _mute(newsroom, "diego@diario.example.org", languages=["en"])
+    _mute(newsroom, "aizada@news-kg.test", languages=["ru"])
+    assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
+    release = str(REPO / "examples" / "immunization-release.md")
+    plan = cli("send", release, "--region", "central-asia", "--dry-run", "--json")
+    assert plan.code == 0, plan
+    summary = json.loads(plan.out)
+    assert summary["recipients"] == len(EVERYONE) - 2
+    # claire reads French; aizada now English; jonas (German) falls back to English.
+    assert summary["by_language"] == {"fr": 1, "en": 2}
