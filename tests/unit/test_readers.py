@@ -82,8 +82,8 @@ def test_split_multi(value: str, expected: list[str]) -> None:
 
 # --- format and encoding -----------------------------------------------------------------------
 
-VCARD_MIN = "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@x.org\r\nEND:VCARD\r\n"
-CSV_MIN = "email\r\na@x.org\r\n"
+VCARD_MIN = "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@x.test\r\nEND:VCARD\r\n"
+CSV_MIN = "email\r\na@x.test\r\n"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ CSV_MIN = "email\r\na@x.org\r\n"
         ("export", VCARD_MIN, FileFormat.VCARD),
         (
             "export.dat",
-            "\ufeff \r\n begin:vcard\r\nEMAIL:a@x.org\r\nEND:VCARD\r\n",
+            "\ufeff \r\n begin:vcard\r\nEMAIL:a@x.test\r\nEND:VCARD\r\n",
             FileFormat.VCARD,
         ),
         ("export", CSV_MIN, FileFormat.CSV),
@@ -109,19 +109,19 @@ def test_format_by_extension_then_content(
     """The extension decides the format; without a known one, a leading BEGIN:VCARD does."""
     contacts = open_contacts(write(tmp_path, name, content))
     assert contacts.format is expected
-    assert [r.fields["email"] for r in contacts.records()] == ["a@x.org"]
+    assert [r.fields["email"] for r in contacts.records()] == ["a@x.test"]
 
 
 def test_explicit_format_overrides_extension(tmp_path: Path) -> None:
     """format= wins over a misleading extension."""
     path = write(tmp_path, "cards.csv", VCARD_MIN)
-    assert read(path, FileFormat.VCARD)[0].fields == {"email": "a@x.org"}
+    assert read(path, FileFormat.VCARD)[0].fields == {"email": "a@x.test"}
 
 
-FRENCH = "email;name;notes\r\nzoe@x.fr;Zoé Lefèvre;“Éditrice” — 2 €\r\n"
-GERMAN = "email,name\nhans@x.de,Hans Müller\ngrete@y.de,Grete Größe\n"
-RUSSIAN = "email,name\nivan@x.ru,Иван Петров\nolga@y.ru,Ольга Смирнова журналист\n"
-POLISH = "email,name\njan@x.pl,Łukasz Żółć\nanna@y.pl,Anna Wiśniewska dziennikarka\n"
+FRENCH = "email;name;notes\r\nzoe@x-fr.test;Zoé Lefèvre;“Éditrice” — 2 €\r\n"
+GERMAN = "email,name\nhans@x-de.test,Hans Müller\ngrete@y-de.test,Grete Größe\n"
+RUSSIAN = "email,name\nivan@x-ru.test,Иван Петров\nolga@y-ru.test,Ольга Смирнова журналист\n"
+POLISH = "email,name\njan@x-pl.test,Łukasz Żółć\nanna@y-pl.test,Anna Wiśniewska dziennikarka\n"
 
 
 @pytest.mark.parametrize(
@@ -151,9 +151,9 @@ def test_encoding_detection(
 )
 def test_explicit_encoding_is_used(tmp_path: Path, given: str, expected: str) -> None:
     """encoding= is used as given and reported under its canonical codec name."""
-    path = write(tmp_path, "c.csv", "email,name\na@x.org,Zoé\n".encode("latin-1"))
+    path = write(tmp_path, "c.csv", "email,name\na@x.test,Zoé\n".encode("latin-1"))
     if expected == "utf-8":
-        path.write_bytes("email,name\na@x.org,Zoé\n".encode())
+        path.write_bytes("email,name\na@x.test,Zoé\n".encode())
     contacts = open_contacts(path, encoding=given)
     assert contacts.encoding == expected
     assert next(contacts.records()).fields["name"] == "Zoé"
@@ -162,10 +162,10 @@ def test_explicit_encoding_is_used(tmp_path: Path, given: str, expected: str) ->
 @pytest.mark.parametrize(
     ("data", "encoding", "line", "message"),
     [
-        pytest.param(b"email\na@x.org\n\xe9\n", "ascii", 3, "--encoding", id="wrong-explicit"),
+        pytest.param(b"email\na@x.test\n\xe9\n", "ascii", 3, "--encoding", id="wrong-explicit"),
         pytest.param(bytes(range(0x80, 0x100)) * 8, None, None, "--encoding", id="undecodable"),
         pytest.param(b"PK\x03\x04\x14\x00\x08\x00\xff\xfe", None, 1, "NUL", id="binary-zip"),
-        pytest.param(b"email\na@x.org\n\x00\x00", None, 3, "NUL", id="nul-in-utf8"),
+        pytest.param(b"email\na@x.test\n\x00\x00", None, 3, "NUL", id="nul-in-utf8"),
     ],
 )
 def test_undecodable_files_are_located_data_errors(
@@ -221,21 +221,21 @@ def test_unusable_files_are_data_errors(tmp_path: Path, setup: str, message: str
 @pytest.mark.parametrize(
     ("content", "delimiter", "expected"),
     [
-        ("email,name\na@x.org,Ann\n", ",", {"email": "a@x.org", "name": "Ann"}),
-        ("email;name\na@x.org;Ann\n", ";", {"email": "a@x.org", "name": "Ann"}),
-        ("email\tname\na@x.org\tAnn\n", "\t", {"email": "a@x.org", "name": "Ann"}),
+        ("email,name\na@x.test,Ann\n", ",", {"email": "a@x.test", "name": "Ann"}),
+        ("email;name\na@x.test;Ann\n", ";", {"email": "a@x.test", "name": "Ann"}),
+        ("email\tname\na@x.test\tAnn\n", "\t", {"email": "a@x.test", "name": "Ann"}),
         (
-            "email;beats;notes\na@x.org;health, education;Smith, John, Jr\n",
+            "email;beats;notes\na@x.test;health, education;Smith, John, Jr\n",
             ";",
-            {"email": "a@x.org", "beats": "health, education", "notes": "Smith, John, Jr"},
+            {"email": "a@x.test", "beats": "health, education", "notes": "Smith, John, Jr"},
         ),
         (
-            "email,beats\na@x.org,a;b;c;d\nb@x.org,e;f;g;h\n",
+            "email,beats\na@x.test,a;b;c;d\nb@x.test,e;f;g;h\n",
             ",",
-            {"email": "a@x.org", "beats": "a;b;c;d"},
+            {"email": "a@x.test", "beats": "a;b;c;d"},
         ),
-        ("email\na@x.org\n", ",", {"email": "a@x.org"}),
-        ('email, name\na@x.org, "Doe, Ann"\n', ",", {"email": "a@x.org", "name": "Doe, Ann"}),
+        ("email\na@x.test\n", ",", {"email": "a@x.test"}),
+        ('email, name\na@x.test, "Doe, Ann"\n', ",", {"email": "a@x.test", "name": "Doe, Ann"}),
     ],
 )
 def test_delimiter_is_sniffed(
@@ -309,14 +309,14 @@ GOOGLE_NEW_HEADER = (
     [
         pytest.param(
             OUTLOOK_HEADER,
-            "Ms.,Anna,Maria,Berg,Der Spiegel,Editor,anna@spiegel.de,old@x.de,,"
+            "Ms.,Anna,Maria,Berg,Der Spiegel,Editor,anna@spiegel.example,old@x-de.test,,"
             "+49 1,+49 2,,,Germany,Deutschland,Hi,Politics;Economy",
             {
                 "first_name": "Anna Maria",
                 "last_name": "Berg",
                 "outlet": "Der Spiegel",
                 "role": "Editor",
-                "email": "anna@spiegel.de",
+                "email": "anna@spiegel.example",
                 "phone": "+49 1",
                 "country": "Germany",
                 "notes": "Hi",
@@ -326,11 +326,11 @@ GOOGLE_NEW_HEADER = (
         ),
         pytest.param(
             OUTLOOK_HEADER,
-            "Mr.,,Jo,Li,,,,,third@x.org,,,+1 3,+1 4,,USA,,",
+            "Mr.,,Jo,Li,,,,,third@x.test,,,+1 3,+1 4,,USA,,",
             {
                 "first_name": "Jo",
                 "last_name": "Li",
-                "email": "third@x.org",
+                "email": "third@x.test",
                 "phone": "+1 3",
                 "country": "USA",
             },
@@ -338,7 +338,7 @@ GOOGLE_NEW_HEADER = (
         ),
         pytest.param(
             GOOGLE_HEADER,
-            "Jo Li,Jo,Q,Li,Met in Rome,Press ::: * myContacts ::: Health,* Work,,jo@x.org,"
+            "Jo Li,Jo,Q,Li,Met in Rome,Press ::: * myContacts ::: Health,* Work,,jo@x.test,"
             "Mobile,+39 1,Italy,La Stampa,Reporter",
             {
                 "name": "Jo Li",
@@ -346,7 +346,7 @@ GOOGLE_NEW_HEADER = (
                 "last_name": "Li",
                 "notes": "Met in Rome",
                 "beats": "Press;Health",
-                "email": "jo@x.org",
+                "email": "jo@x.test",
                 "phone": "+39 1",
                 "country": "Italy",
                 "outlet": "La Stampa",
@@ -356,11 +356,11 @@ GOOGLE_NEW_HEADER = (
         ),
         pytest.param(
             GOOGLE_NEW_HEADER,
-            "Ana,,Pérez,* myContacts ::: * starred,Work,ana@x.es,+34 1,El País,Editora",
+            "Ana,,Pérez,* myContacts ::: * starred,Work,ana@x-es.test,+34 1,El País,Editora",
             {
                 "first_name": "Ana",
                 "last_name": "Pérez",
-                "email": "ana@x.es",
+                "email": "ana@x-es.test",
                 "phone": "+34 1",
                 "outlet": "El País",
                 "role": "Editora",
@@ -389,26 +389,26 @@ def test_export_ignored_columns_are_listed(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         pytest.param(
-            'email,notes\r\na@x.org,"one\r\ntwo\r\nthree"\r\nb@x.org,x\r\n',
+            'email,notes\r\na@x.test,"one\r\ntwo\r\nthree"\r\nb@x.test,x\r\n',
             [
-                (2, {"email": "a@x.org", "notes": "one\r\ntwo\r\nthree"}),
-                (5, {"email": "b@x.org", "notes": "x"}),
+                (2, {"email": "a@x.test", "notes": "one\r\ntwo\r\nthree"}),
+                (5, {"email": "b@x.test", "notes": "x"}),
             ],
             id="crlf-multiline",
         ),
         pytest.param(
-            'email;notes\n\n"a@x.org";"say ""hi""\nplease"\n\n\nb@x.org;\n',
-            [(3, {"email": "a@x.org", "notes": 'say "hi"\nplease'}), (7, {"email": "b@x.org"})],
+            'email;notes\n\n"a@x.test";"say ""hi""\nplease"\n\n\nb@x.test;\n',
+            [(3, {"email": "a@x.test", "notes": 'say "hi"\nplease'}), (7, {"email": "b@x.test"})],
             id="blank-lines-and-quotes",
         ),
         pytest.param(
-            'email,notes\ra@x.org,"x\ry"\rb@x.org,z\r',
-            [(2, {"email": "a@x.org", "notes": "x\ry"}), (4, {"email": "b@x.org", "notes": "z"})],
+            'email,notes\ra@x.test,"x\ry"\rb@x.test,z\r',
+            [(2, {"email": "a@x.test", "notes": "x\ry"}), (4, {"email": "b@x.test", "notes": "z"})],
             id="cr-only",
         ),
         pytest.param(
-            "\n\nemail\na@x.org\n",
-            [(4, {"email": "a@x.org"})],
+            "\n\nemail\na@x.test\n",
+            [(4, {"email": "a@x.test"})],
             id="header-after-blank-lines",
         ),
     ],
@@ -420,20 +420,20 @@ def test_line_numbers(tmp_path: Path, content: str, expected: list[tuple[int, ob
 
 def test_short_long_and_empty_rows(tmp_path: Path) -> None:
     """Short and long rows are kept with an _error; rows of nothing but delimiters are skipped."""
-    content = "email,name,notes\na@x.org,Ann\nb@x.org,Bob,hi,extra,more\n,,\n , ,  \nc@x.org,Cy,\n"
+    content = "email,name,notes\na@x.test,Ann\nb@x.test,Bob,hi,extra,more\n,,\n , ,  \nc@x.test,Cy,\n"
     records = read(write(tmp_path, "c.csv", content))
     assert [(r.line, r.fields) for r in records] == [
-        (2, {"email": "a@x.org", "name": "Ann", "_error": "row has 2 fields, header has 3"}),
+        (2, {"email": "a@x.test", "name": "Ann", "_error": "row has 2 fields, header has 3"}),
         (
             3,
             {
-                "email": "b@x.org",
+                "email": "b@x.test",
                 "name": "Bob",
                 "notes": "hi",
                 "_error": "row has 5 fields, header has 3",
             },
         ),
-        (6, {"email": "c@x.org", "name": "Cy"}),
+        (6, {"email": "c@x.test", "name": "Cy"}),
     ]
 
 
@@ -441,13 +441,13 @@ def test_short_long_and_empty_rows(tmp_path: Path) -> None:
     ("content", "line", "message"),
     [
         pytest.param(
-            'email,notes\na@x.org,ok\nb@x.org,"never closed\nc@x.org,x\n',
+            'email,notes\na@x.test,ok\nb@x.test,"never closed\nc@x.test,x\n',
             3,
             "never closed",
             id="unclosed-quote",
         ),
         pytest.param(
-            'email,notes\na@x.org,"' + "x" * 200_000 + '"\n',
+            'email,notes\na@x.test,"' + "x" * 200_000 + '"\n',
             2,
             "field limit",
             id="field-too-large",
@@ -473,9 +473,9 @@ VCARD3 = (
     "FN:Jean-Luc\r\n"
     "  Dupont\r\n"
     "N:Dupont;Jean-Luc;;;\r\n"
-    "item1.EMAIL;TYPE=INTERNET:second@x.fr\r\n"
+    "item1.EMAIL;TYPE=INTERNET:second@x-fr.test\r\n"
     "item1.X-ABLabel:work\r\n"
-    "EMAIL;TYPE=INTERNET,pref:first@x.fr\r\n"
+    "EMAIL;TYPE=INTERNET,pref:first@x-fr.test\r\n"
     "ORG:Le Monde\\, SA;Rédaction\r\n"
     "TITLE:Rédacteur\r\n"
     "TEL;TYPE=CELL:+33 6\r\n"
@@ -492,8 +492,8 @@ VCARD4 = (
     "BEGIN:VCARD\n"
     "VERSION:4.0\n"
     "N:Berg;Anna;Maria;Dr.;\n"
-    "EMAIL;PREF=2:two@x.de\n"
-    'EMAIL;TYPE="work,voice";PREF=1:one@x.de\n'
+    "EMAIL;PREF=2:two@x-de.test\n"
+    'EMAIL;TYPE="work,voice";PREF=1:one@x-de.test\n'
     "LANG;PREF=2:en\n"
     "LANG;PREF=1:de\n"
     "LANG:fr\n"
@@ -509,7 +509,7 @@ VCARD21 = (
     "rgen\r\n"
     "FN;CHARSET=ISO-8859-1;QUOTED-PRINTABLE:J=FCrgen M=FCller\r\n"
     "TEL;CELL;PREF:+49 123\r\n"
-    "EMAIL;INTERNET:j@m.de\r\n"
+    "EMAIL;INTERNET:j@m-de.test\r\n"
     "NOTE;ENCODING=QUOTED-PRINTABLE:first=0D=0Asecond=\r\n"
     " third\r\n"
     "END:VCARD\r\n"
@@ -528,7 +528,7 @@ VCARD21 = (
                         "name": "Jean-Luc Dupont",
                         "first_name": "Jean-Luc",
                         "last_name": "Dupont",
-                        "email": "first@x.fr",
+                        "email": "first@x-fr.test",
                         "outlet": "Le Monde, SA",
                         "role": "Rédacteur",
                         "phone": "+33 1",
@@ -550,7 +550,7 @@ VCARD21 = (
                         "name": "Anna Berg",
                         "first_name": "Anna Maria",
                         "last_name": "Berg",
-                        "email": "one@x.de",
+                        "email": "one@x-de.test",
                         "languages": "de;en;fr",
                         "phone": "+49-30-1",
                         "role": "Editor",
@@ -568,7 +568,7 @@ VCARD21 = (
                         "name": "Jürgen Müller",
                         "first_name": "Jürgen",
                         "last_name": "Müller",
-                        "email": "j@m.de",
+                        "email": "j@m-de.test",
                         "phone": "+49 123",
                         "notes": "first\r\nsecond third",
                     },
@@ -578,7 +578,7 @@ VCARD21 = (
         ),
         pytest.param(
             "\n" + VCARD3.replace("\r\n", "\r") + "\n\n" + VCARD4,
-            [(2, {"email": "first@x.fr"}), (22, {"email": "one@x.de"})],
+            [(2, {"email": "first@x-fr.test"}), (22, {"email": "one@x-de.test"})],
             id="two-cards-mixed-line-endings",
         ),
     ],
@@ -702,7 +702,7 @@ def test_large_csv_reads_every_row(tmp_path: Path) -> None:
     """A 100,000-row canonical CSV is read into 100,000 records (its speed is measured by
     benchmarks/import_contacts.py, not asserted here: this machine is shared and noisy)."""
     path = tmp_path / "big.csv"
-    row = ["j@x.org", "Ann Lee", "Ann", "Lee", "Le Monde", "Editor", "health; education"]
+    row = ["j@x.test", "Ann Lee", "Ann", "Lee", "Le Monde", "Editor", "health; education"]
     row += ["FR", "fr;en", "western-europe", "+33 1 23 45 67 89", "note, with comma"]
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
