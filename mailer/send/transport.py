@@ -40,6 +40,7 @@ def _tls_context(relay: RelayConfig) -> ssl.SSLContext:
 
 
 async def _command(smtp: aiosmtplib.SMTP, *args: bytes) -> aiosmtplib.SMTPResponse:
+    """MAIL or RCPT; any reply but 2xx raises with its code, as smtp.mail() and rcpt() do."""
     reply = await smtp.execute_command(*args)
     if reply.code // 100 != 2:
         raise aiosmtplib.SMTPResponseException(reply.code, reply.message)
