@@ -343,7 +343,9 @@ _BLOCK_WEAK = _rx(
     r"拒绝",
     r"拒否",
 )
-_HARD_WEAK = _rx(r"unavailable", r"invalid", r"undeliverable address", r"недоступ")
+_HARD_WEAK = _rx(
+    r"unavailable", r"invalid", r"undeliverable address", r"mailbox (?:is )?frozen", r"недоступ"
+)
 _SOFT_WEAK = _rx(
     r"tim(?:ed|e) ?out",
     r"connection (?:refused|reset|lost|closed|dropped)",
@@ -398,6 +400,14 @@ _WEAK: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_HARD_WEAK, HARD, ""),
     (_SOFT_WEAK, SOFT, ""),
 )
+# A refusal in reply to MAIL FROM or to the connection itself came before any recipient was named
+# (RFC 5321 section 3.3): it is about the sender or its host, whatever words it uses.
+_SENDER_STAGE = _rx(
+    r"after mail from",
+    r"in reply to mail from",
+    r"after initial connection",
+    r"in reply to (?:the )?initial greeting",
+)
 _ANY_STRONG = re.compile("|".join(p.pattern for p, _k, _d in _STRONG))
 _ANY_REASON = re.compile("|".join(p.pattern for p, _k, _d in _STRONG + _WEAK))
 # Finer subject.detail for some soft and hard texts, tried after the table above matched.
@@ -419,6 +429,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"discontinued",
             r"inactive",
             r"suspended",
+            r"frozen",
             r"отключен",
             r"заблокирован",
             r"désactivé",
@@ -494,8 +505,10 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = weak[0]
     else:
         kind = by_code or _smtp_kind(smtp_code) or HARD
-    if kind == HARD and _temporary(status, smtp_code):
-        return SOFT
+    if _temporary(status, smtp_code):
+        return SOFT if kind == HARD else kind
+    if _SENDER_STAGE.search(text):
+        return BLOCK
     return kind
 
 

@@ -521,7 +521,7 @@ _ENTRY = re.compile(
     r"""^(?P<indent>[ \t]*)(?:[>*•-]+[ \t]*)?"""  # a bullet, then an optional display name
     r"""(?:(?:"[^"\n]*"|(?:[^\s<>()@:"]+[ \t]+){0,3}[^\s<>()@:"]+)[ \t]*(?=[<(]))?"""
     r"""[<(]?['"]?(?P<addr>[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+)['"]?[>)]?"""
-    r"""(?P<rest>(?:[ \t:>.,;].*)?)$"""
+    r"""(?P<rest>(?:[ \t:>.,;].*|<mailto:.*)?)$"""  # Exchange: 'addr<mailto:addr>'
 )
 _DATE_REST = re.compile(r"^\s*on\s+\w{3},?\s+\d.*$", re.IGNORECASE)
 _SECTION_END = re.compile(
@@ -852,6 +852,7 @@ _INTRO = _rx(
     r"(?: the following[^\n:]*)?:?",
     r"failed recipients",
     r"failed addresses",
+    r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD
     r"did not receive (?:this|your|a copy of your) message:?",
     r"message not delivered to the following[^\n]*",
     r"n'a pas pu (?:être|etre) (?:d[ée]livr[ée]|remis|distribu[ée])e? [àa]",
