@@ -494,7 +494,8 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
 def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
     """hard (the address is gone), soft (try later) or block (refused for the sender or the
     content): a specific RFC 3463 code, then strong text, weak text, the code's subject, the SMTP
-    reply code, and hard by default. A temporary (4xx, 4.x.x) failure is never hard."""
+    reply code, and hard by default. A temporary (4xx, 4.x.x) failure is never hard; a permanent
+    one in reply to MAIL FROM or to the connection is block."""
     text = diagnostic[:2000].lower()
     by_code, specific = _code_kind(status)
     if by_code is not None and specific:
