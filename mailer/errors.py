@@ -27,6 +27,12 @@ __all__ = [
     "UsageError",
 ]
 
+# Input quoted in a message must not break its one line, nor reach a terminal as control codes.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
 
 @dataclass(frozen=True)
 class Location:
@@ -56,7 +62,8 @@ class MailerError(Exception):
 
     def __str__(self) -> str:
         where = str(self.location) if self.location else ""
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return text.translate(_UNPRINTABLE)
 
 
 class UsageError(MailerError):

@@ -53,6 +53,7 @@ INHERITED = (
 )
 _FENCE = re.compile(r"^---[ \t]*$")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class ReleaseKind(StrEnum):
@@ -154,7 +155,7 @@ def _yaml_mapping(
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         values = yaml.load(text, Loader=yaml.BaseLoader) if root is not None else {}  # noqa: S506 - BaseLoader builds only str/list/dict
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         errs.items.append(yaml_error(exc, str(errs.path), first_line))
         return {}, {}
     if root is None:
@@ -183,9 +184,14 @@ def _text(
     if not isinstance(value, str):
         errs.add(f"{key} must be text, not a {type(value).__name__}", lines.get(key), key)
         return None
-    if "\n" in value.strip() or "\r" in value:
-        # It ends up in a header or a single line of the email (RFC 5322 2.2: no bare breaks).
-        errs.add(f"{key} must be a single line", lines.get(key), key)
+    if _CONTROL.search(value.strip()) or "\r" in value:
+        # It ends up in a header or a single line of the email (RFC 5322 2.2: no bare breaks;
+        # NEL, U+2028 or a vertical tab end a line for some readers too).
+        errs.add(
+            f"{key} must be a single line (no line breaks or control characters)",
+            lines.get(key),
+            key,
+        )
         return None
     text = " ".join(value.split())
     if len(text) > limit:

@@ -143,14 +143,19 @@ def _translations(value: Any, fail: Callable[[str, str], DataError]) -> dict[str
 def _yaml_entries(text: str, file: str) -> Iterator[tuple[int, Any]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise yaml_error(exc, file) from None
     if root is None:
         return
     if not isinstance(root, yaml.SequenceNode):
         raise DataError("expected a list of spokespeople", Location(file, root.start_mark.line + 1))
     for node in root.value:
-        yield node.start_mark.line + 1, yaml.safe_load(yaml.serialize(node))
+        line = node.start_mark.line + 1
+        try:
+            value = yaml.safe_load(yaml.serialize(node))
+        except RecursionError as exc:
+            raise yaml_error(exc, file, line) from None
+        yield line, value
 
 
 def _csv_entries(text: str) -> Iterator[tuple[int, Any]]:

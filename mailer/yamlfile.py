@@ -9,9 +9,12 @@ from mailer.errors import DataError, Location
 __all__ = ["yaml_error"]
 
 
-def yaml_error(exc: yaml.YAMLError, file: str, first_line: int = 1) -> DataError:
+def yaml_error(exc: yaml.YAMLError | RecursionError, file: str, first_line: int = 1) -> DataError:
     """The error at the line PyYAML points to (1-based, offset for embedded YAML), saying where
     the unfinished construct opened when that is elsewhere."""
+    if isinstance(exc, RecursionError):
+        # PyYAML composes and constructs recursively: deep enough nesting exhausts the stack.
+        return DataError("invalid YAML: nested too deeply", Location(file, first_line))
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
     line = first_line + mark.line if mark is not None else None

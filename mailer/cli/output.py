@@ -15,7 +15,8 @@ __all__ = ["console", "err_console", "print_json", "table", "warn"]
 
 # Piped output is read by people in wide windows and by grep: do not fold it at 80 columns.
 console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True)
+# Each problem is one line on stderr however long (README "Errors and exit codes"): no folding.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def print_json(value: Any) -> None:

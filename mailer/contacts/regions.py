@@ -262,7 +262,7 @@ class _UserFile:
     def _compose(self, text: str) -> yaml.Node | None:
         try:
             return yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:
             raise yaml_error(exc, self._file) from None
 
     def _region_nodes(self, root: yaml.Node) -> list[yaml.Node]:

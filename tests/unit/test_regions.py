@@ -313,6 +313,12 @@ BAD_FILES = [
         "invalid YAML",
         id="malformed-yaml",
     ),
+    pytest.param(  # found by tests/fuzz: PyYAML's RecursionError was a traceback
+        "regions:\n  - slug: " + "[" * 3000 + "]" * 3000 + "\n",
+        1,
+        "invalid YAML: nested too deeply",
+        id="nested-too-deeply",
+    ),
     pytest.param(
         "regions:\n  - slug: ok\n    name: X\n    includes: [KZ]\n",
         4,

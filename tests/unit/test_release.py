@@ -141,6 +141,14 @@ def test_every_variant_is_validated_on_its_own(tmp_path: Path) -> None:
             "---\ntitle: x\nlanguage: en\nattachments: [nope.pdf]\n---\nbody\n",
             "attachment not found",
         ),
+        # Found by tests/fuzz: these end a header line for some readers, yet passed as one line
+        # and failed later, unlocated, in the composer.
+        ('---\ntitle: "a\\u2028Bcc: x@example.org"\nlanguage: en\n---\nb\n', "release.md:2: title"),
+        ('---\ntitle: x\nsubtitle: "a\\x85b"\nlanguage: en\n---\nb\n', "release.md:3: subtitle"),
+        ('---\ntitle: "a\\vb"\nlanguage: en\n---\nb\n', "title must be a single line"),
+        ('---\ntitle: "a\\0b"\nlanguage: en\n---\nb\n', "title must be a single line"),
+        # Found by tests/fuzz: PyYAML recursed until RecursionError, a traceback (exit 70).
+        ("---\ntitle: " + "[" * 2000 + "]" * 2000 + "\n---\nb\n", "release.md:2: invalid YAML"),
     ],
 )
 def test_broken_files(tmp_path: Path, text: str, expected: str) -> None:
@@ -148,6 +156,17 @@ def test_broken_files(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ReleaseInvalid) as info:
         load_release(_write(tmp_path, {"release.md": text}))
     assert any(expected in str(e) for e in info.value.errors), [str(e) for e in info.value.errors]
+
+
+def test_problems_quoting_control_characters_stay_on_one_line(tmp_path: Path) -> None:
+    """A key holding a line break or a terminal escape is quoted, escaped, on one line (found by
+    tests/fuzz: the key "\\r" split the error over two lines)."""
+    text = '---\ntitle: x\nlanguage: en\n"\\r": 1\n"\\e[31m": 2\n---\nbody\n'
+    with pytest.raises(ReleaseInvalid) as info:
+        load_release(_write(tmp_path, {"release.md": text}))
+    messages = [str(e) for e in info.value.errors]
+    assert [m.split(": ", 2)[1] for m in messages] == ["\\x0d", "\\x1b[31m"], messages
+    assert all(m.isprintable() for m in messages), messages
 
 
 def test_missing_file(tmp_path: Path) -> None:
