@@ -101,6 +101,12 @@ def open_contacts(
     text, used = _decode(data, file, encoding)
     if "\x00" in text:
         raise DataError(_NOT_TEXT, Location(file, text.count("\n", 0, text.index("\x00")) + 1))
+    if (odd := _SURROGATE.search(text)) is not None:  # UTF-7 and the escape codecs make them
+        raise DataError(
+            f"not {used} text: it decodes to an unpaired surrogate; pass --encoding with the "
+            "file's encoding",
+            Location(file, text.count("\n", 0, odd.start()) + 1),
+        )
     if not text.strip():
         raise DataError("the file is empty", Location(file))
     kind = format or _detect_format(path, text)
@@ -116,6 +122,7 @@ def open_contacts(
 
 _NOT_TEXT = "not a text file (it has NUL bytes); save it as CSV or vCard, or pass --encoding"
 _NO_ENCODING = "cannot tell the text encoding; pass --encoding (for example --encoding cp1252)"
+_SURROGATE = re.compile("[\ud800-\udfff]")  # no text has them; a database cannot store them
 # A BOM is the only reliable sign of UTF-16/32; UTF-32 first, its LE BOM starts like UTF-16's.
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -270,6 +277,7 @@ def _detect_format(path: Path, text: str) -> FileFormat:
 
 _DELIMITERS = ",;\t"
 _SNIFF_CHARS = 8 * 1024
+_QUOTED = re.compile(r'"[^"]*"')
 
 Transform = Callable[[str], str]
 
@@ -290,8 +298,11 @@ def _sniff_delimiter(text: str) -> str:
         sample = sample[: sample.rindex("\n")]
     header = _NEWLINE.split(sample.lstrip("\r\n"), maxsplit=1)[0]
     counts = {d: header.count(d) for d in _DELIMITERS}
+    # The sniffer's quote analysis backtracks without end on runs of quotes (a few hundred take
+    # minutes); it only has to find the delimiter, so it sees no quoted text and no quotes.
+    plain = _QUOTED.sub("", sample).replace('"', "").replace("'", "")
     try:
-        sniffed: str | None = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        sniffed: str | None = csv.Sniffer().sniff(plain, delimiters=_DELIMITERS).delimiter
     except csv.Error:
         sniffed = None
     if sniffed in counts and (counts[sniffed] or not any(counts.values())):
@@ -594,6 +605,8 @@ def _parse_property(line: str, number: int, file: str) -> _Property:
     value = line[colon + 1 :]
     if "QUOTED-PRINTABLE" in (v.upper() for v in params.get("ENCODING", [])):
         value = _decode_qp(value, params)
+        if "\x00" in value:
+            raise DataError("quoted-printable value has a NUL byte", Location(file, number))
     return _Property(name, params, value)
 
 
@@ -645,9 +658,11 @@ def _decode_qp(value: str, params: dict[str, list[str]]) -> str:
     raw = quopri.decodestring(value.encode("utf-8"))
     charset = (params.get("CHARSET") or ["utf-8"])[0]
     try:
-        return raw.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+        text = raw.decode(charset)
+    except (LookupError, UnicodeError):  # codecs such as punycode raise the base class
         return raw.decode("utf-8", errors="replace")
+    # UTF-7 and the escape codecs can make unpaired surrogates, which no database stores.
+    return raw.decode("utf-8", errors="replace") if _SURROGATE.search(text) else text
 
 
 def _split_escaped(value: str, separator: str | None = None) -> list[str]:

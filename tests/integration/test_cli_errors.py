@@ -19,6 +19,14 @@ def _files(tmp: Path) -> dict[str, Path]:
         "bad_toml": ("bad.toml", "database_url = \n"),
         "unknown_key": ("unknown.toml", "smtp = 'x'\n"),
         "vcard": ("broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\n"),
+        # Found by tests/fuzz (each was an internal error, exit 70, or an unlocated one):
+        "utf7": ("utf7.csv", "email,notes\na@example.org,x+2D0-y\n"),
+        "qp_nul": (
+            "qpnul.vcf",
+            "BEGIN:VCARD\nEMAIL:a@example.org\nNOTE;QUOTED-PRINTABLE:=00\nEND:VCARD\n",
+        ),
+        "deep_people": ("deep.yaml", "- handle: a\n  name: " + "[" * 3000 + "]" * 3000 + "\n"),
+        "deep_release": ("deep.md", "---\ntitle: " + "{a: " * 3000 + "}" * 3000 + "\n---\nb\n"),
     }
     out = {}
     for key, (name, body) in files.items():
@@ -33,6 +41,10 @@ CASES: list[tuple[list[str], int, str]] = [
     (["contacts", "import", "{no_email_col}"], 1, "no email column"),
     (["contacts", "import", "{binary}"], 1, "binary.csv"),
     (["contacts", "import", "{vcard}"], 1, "broken.vcf:1"),
+    (["contacts", "import", "{utf7}", "--encoding", "utf-7"], 1, "utf7.csv:2: not utf-7 text"),
+    (["contacts", "import", "{qp_nul}"], 1, "qpnul.vcf:3: quoted-printable value has a NUL"),
+    (["spokespeople", "import", "{deep_people}"], 1, "deep.yaml:1: invalid YAML: nested too"),
+    (["release", "check", "{deep_release}"], 1, "deep.md:2: invalid YAML: nested too deeply"),
     (["contacts", "import", "{no_email_col}", "--region", "narnia"], 2, "unknown region 'narnia'"),
     (["contacts", "list", "--region", "central-asai"], 2, "did you mean central-asia"),
     (["contacts", "list", "--status", "happy"], 2, "--status must be one of"),
@@ -86,3 +98,17 @@ def test_database_that_cannot_be_opened(cli: Cli, monkeypatch: pytest.MonkeyPatc
     assert result.code == 1, result
     assert result.err.startswith("error: cannot open database")
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_every_problem_is_one_line_however_long(cli: Cli, tmp_path: Path) -> None:
+    """Found by tests/fuzz: stderr was folded at the terminal width, so a long value split one
+    problem over several lines; now each invalid row is one line, then the error line."""
+    path = tmp_path / "long.csv"
+    path.write_text("email,country\na@example.org," + "Narnia" * 60 + "\nb@example.org,XX\n")
+    result = cli("contacts", "import", str(path))
+    assert result.code == 1, result
+    lines = result.err.splitlines()
+    assert len(lines) == 3, result
+    assert lines[0].startswith(f"{path}:2: country: unknown country 'NarniaNarnia"), result
+    assert lines[0].endswith("Narnia'"), result
+    assert lines[1] == f"{path}:3: country: unknown country 'XX'", result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,9 @@ def test_explicit_encoding_is_used(tmp_path: Path, given: str, expected: str) ->
         pytest.param(bytes(range(0x80, 0x100)) * 8, None, None, "--encoding", id="undecodable"),
         pytest.param(b"PK\x03\x04\x14\x00\x08\x00\xff\xfe", None, 1, "NUL", id="binary-zip"),
         pytest.param(b"email\na@x.test\n\x00\x00", None, 3, "NUL", id="nul-in-utf8"),
+        # Found by tests/fuzz: UTF-7 decodes "+2D0-" to a lone surrogate, which the database
+        # driver could not encode (an internal error, exit 70).
+        pytest.param(b"email,notes\na@x.test,x+2D0-y\n", "utf-7", 2, "surrogate", id="utf-7"),
     ],
 )
 def test_undecodable_files_are_located_data_errors(
@@ -420,7 +424,9 @@ def test_line_numbers(tmp_path: Path, content: str, expected: list[tuple[int, ob
 
 def test_short_long_and_empty_rows(tmp_path: Path) -> None:
     """Short and long rows are kept with an _error; rows of nothing but delimiters are skipped."""
-    content = "email,name,notes\na@x.test,Ann\nb@x.test,Bob,hi,extra,more\n,,\n , ,  \nc@x.test,Cy,\n"
+    content = (
+        "email,name,notes\na@x.test,Ann\nb@x.test,Bob,hi,extra,more\n,,\n , ,  \nc@x.test,Cy,\n"
+    )
     records = read(write(tmp_path, "c.csv", content))
     assert [(r.line, r.fields) for r in records] == [
         (2, {"email": "a@x.test", "name": "Ann", "_error": "row has 2 fields, header has 3"}),
@@ -581,6 +587,20 @@ VCARD21 = (
             [(2, {"email": "first@x-fr.test"}), (22, {"email": "one@x-de.test"})],
             id="two-cards-mixed-line-endings",
         ),
+        # Found by tests/fuzz: charsets whose decoders raise UnicodeError itself (punycode) or
+        # make lone surrogates (UTF-7) are read as UTF-8 with replacement characters.
+        pytest.param(
+            "BEGIN:VCARD\nEMAIL:q@x.test\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=punycode:=80a\n"
+            "END:VCARD\n",
+            [(1, {"email": "q@x.test", "notes": "\ufffda"})],
+            id="qp-punycode",
+        ),
+        pytest.param(
+            "BEGIN:VCARD\nEMAIL:q@x.test\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-7:+2D0-\n"
+            "END:VCARD\n",
+            [(1, {"email": "q@x.test", "notes": "+2D0-"})],
+            id="qp-utf-7-surrogate",
+        ),
     ],
 )
 def test_vcards(tmp_path: Path, content: str, expected: list[tuple[int, dict[str, str]]]) -> None:
@@ -601,6 +621,13 @@ def test_vcards(tmp_path: Path, content: str, expected: list[tuple[int, dict[str
         pytest.param("END:VCARD\n", 1, "without BEGIN", id="end-first"),
         pytest.param(VCARD4 + "stray: text\n", 13, "expected BEGIN:VCARD", id="outside"),
         pytest.param("BEGIN:VCARD\nFN:x\nno colon here\nEND:VCARD\n", 3, "NAME:value", id="colon"),
+        # Found by tests/fuzz: PostgreSQL refuses NUL in text (a database error, not located).
+        pytest.param(
+            "BEGIN:VCARD\nEMAIL:q@x.test\nNOTE;ENCODING=QUOTED-PRINTABLE:a=00b\nEND:VCARD\n",
+            3,
+            "NUL byte",
+            id="qp-nul",
+        ),
     ],
 )
 def test_broken_vcard_is_a_located_data_error(
@@ -695,6 +722,16 @@ def test_sample_files(name: str, kind: FileFormat, encoding: str, count: int) ->
     assert (contacts.format, contacts.encoding, len(records)) == (kind, encoding, count)
     assert all(r.fields.get("email") for r in records)
     assert [r.line for r in records] == sorted({r.line for r in records})
+
+
+def test_runs_of_quotes_do_not_stall_the_delimiter_sniffer(tmp_path: Path) -> None:
+    """Found by tests/fuzz: csv.Sniffer's quote regex backtracks on runs of quotes (this file
+    took it minutes; a few hundred quotes more, hours). The reader answers at once."""
+    path = write(tmp_path, "c.csv", "email;name\ra;" + '"' * 400 + "\rb;" + '"' * 400)
+    start = time.perf_counter()
+    contacts = open_contacts(path)
+    assert time.perf_counter() - start < 5  # milliseconds, with room for a noisy machine
+    assert contacts.delimiter == ";"
 
 
 @pytest.mark.slow
