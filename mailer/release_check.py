@@ -15,6 +15,7 @@ from mailer.contacts.regions import Taxonomy
 from mailer.errors import DataError, UnknownRegionError
 from mailer.models import Spokesperson
 from mailer.release import Release, ReleaseInvalid, Variant, load_release
+from mailer.render.compose import HeaderInjection
 from mailer.render.variant import RenderedVariant, make_recipient, render_variant
 
 __all__ = ["CheckReport", "check_release", "roster_for"]
@@ -92,7 +93,14 @@ def check_release(
         report.errors += errors + _check_regions(variant, taxonomy)
         if errors:
             continue
-        rendered = render_variant(variant, people, settings, now=now)
+        try:
+            rendered = render_variant(variant, people, settings, now=now)
+        except HeaderInjection as exc:
+            if exc.header != "Reply-To" or settings.reply_to:
+                raise
+            # Without a reply_to setting the lead spokesperson's address is the Reply-To.
+            report.errors.append(DataError(exc.message, variant.where("spokespeople")))
+            continue
         report.rendered[language] = rendered
         report.warnings += [f"{variant.path}: {w}" for w in rendered.warnings]
         size = report.sizes[language] = _sample_size(rendered, settings)
@@ -122,9 +130,7 @@ def _audience(
     regions: tuple[str, ...],
     report: CheckReport,
 ) -> None:
-    audience = resolve_audience(
-        session, taxonomy, AudienceFilter(regions=regions, release=release)
-    )
+    audience = resolve_audience(session, taxonomy, AudienceFilter(regions=regions, release=release))
     fallback = 0
     for contact in audience.contacts:
         variant = release.variant_for(contact.languages)

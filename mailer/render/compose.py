@@ -24,6 +24,8 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, quote
 
+import idna
+
 from mailer.errors import DataError
 
 __all__ = [
@@ -49,7 +51,12 @@ _MARK = "\ue000"
 
 
 class HeaderInjection(DataError):
-    """A header value with a line break or other control character: refused, never folded in."""
+    """A header value with a line break or other control character, or an address that ASCII
+    headers cannot carry: refused, never folded in. `header` names the header."""
+
+    def __init__(self, header: str, problem: str) -> None:
+        super().__init__(f"{header} {problem}")
+        self.header = header
 
 
 # C0 and C1 control characters (tab excepted) and Unicode line/paragraph separators: any could
@@ -59,15 +66,29 @@ _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 def _single_line(name: str, value: str) -> str:
     if _CONTROL.search(value):
-        raise HeaderInjection(f"{name} contains a line break or control character: {value!r}")
+        raise HeaderInjection(name, f"contains a line break or control character: {value!r}")
     return value
+
+
+def _ascii_address(name: str, addr_spec: str) -> str:
+    """The address as an ASCII header carries it: an international domain in IDNA A-labels
+    (RFC 5891); a non-ASCII local part would need SMTPUTF8 (RFC 6531), which we do not use."""
+    if addr_spec.isascii():
+        return addr_spec
+    local, _, domain = addr_spec.rpartition("@")
+    if not local.isascii():
+        raise HeaderInjection(name, f"has a non-ASCII local part (needs SMTPUTF8): {addr_spec!r}")
+    try:  # IDNA 2008 with UTS 46 mapping, as email-validator reads domains (not Python's 2003)
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        raise HeaderInjection(name, f"has an invalid international domain: {addr_spec!r}") from None
 
 
 def _to_header(name: str, email: str) -> bytes:
     """The To header: display name quoted or RFC 2047 encoded (split into encoded words of at
     most 75 characters), folded before the address when the line would pass 78 columns."""
     _single_line("name", name)
-    _single_line("email", email)
+    email = _ascii_address("To", _single_line("email", email))
     if not name:
         return f"To: {email}\r\n".encode("ascii")
     if name.isascii():
@@ -96,10 +117,10 @@ def _address(name: str, value: str) -> str:
         parsed = _POLICY.header_factory(name, _single_line(name, value))
         address = parsed.addresses[0]
     except (IndexError, AttributeError, ValueError):
-        raise HeaderInjection(f"{name} is not an address: {value!r}") from None
-    if not address.addr_spec or "@" not in address.addr_spec:
-        raise HeaderInjection(f"{name} is not an address: {value!r}")
-    text = formataddr((address.display_name, address.addr_spec), charset="utf-8")
+        raise HeaderInjection(name, f"is not an address: {value!r}") from None
+    if not address.username or not address.domain:  # '""@x' parses with an empty local part
+        raise HeaderInjection(name, f"is not an address: {value!r}")
+    text = formataddr((address.display_name, _ascii_address(name, address.addr_spec)), "utf-8")
     folded: str = _POLICY.fold(name, text)
     return folded
 

@@ -54,6 +54,30 @@ def test_check_reports_every_problem_with_file_and_line(cli: Cli, tmp_path: Path
     assert f"{path}:5: regions: unknown region 'atlantis'" in again.err
 
 
+def test_a_roster_address_no_header_can_carry_is_a_located_problem(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Found by tests/fuzz: a lead spokesperson whose address has a non-ASCII local part (the
+    Reply-To) made `release check` fail with an internal error (exit 70); it is a problem at the
+    spokespeople key. An international domain alone is fine (written in IDNA A-labels)."""
+    roster = tmp_path / "roster.yaml"
+    roster.write_text(
+        "- {handle: j-idn, name: Jürgen, email: jürgen@example.org}\n"
+        "- {handle: m-idn, name: Marta, email: marta@münchen.example.org}\n",
+        encoding="utf-8",
+    )
+    assert cli("spokespeople", "import", str(roster)).code == 0
+    path = tmp_path / "r.md"
+    path.write_text(
+        "---\ntitle: A title\nlanguage: en\nspokespeople: [j-idn]\n---\nBody.\n", "utf-8"
+    )
+    result = cli("release", "check", str(path))
+    assert result.code == 1, result
+    assert f"{path}:4: spokespeople: Reply-To has a non-ASCII local part" in result.err, result
+    path.write_text(path.read_text("utf-8").replace("j-idn", "m-idn"), "utf-8")
+    assert cli("release", "check", str(path)).code == 0
+
+
 def test_warnings_do_not_fail(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A past embargo and a large attachment (linked, not attached) are warnings, exit 0."""
     _setup(cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -147,3 +148,46 @@ def test_no_data_can_add_a_header(name: str, subject: str, organisation: str) ->
     assert msg["To"].addresses[0].addr_spec == "a.t@tienshan.example.org"
     assert msg["From"].addresses[0].addr_spec == "press@unffc.example.org"
     assert not msg.defects
+
+
+def test_international_domains_are_written_as_a_labels() -> None:
+    """Found by tests/fuzz: an address with a non-ASCII domain (valid for email-validator) made
+    the ASCII header encoding raise UnicodeEncodeError; the domain goes out in IDNA A-labels
+    (RFC 5891), in To and Reply-To alike."""
+    headers = replace(HEADERS, reply_to="Jürgen <j@pressestelle-münchen.example.org>")
+    msg = _parse(
+        prepare(headers, HTML, TEXT).personalise(_recipient(email="a@müller.example"), WHEN)
+    )
+    assert msg["Reply-To"].addresses[0].addr_spec == "j@xn--pressestelle-mnchen-jbc.example.org"
+    assert msg["To"].addresses[0].addr_spec == "a@xn--mller-kva.example"
+    # IDNA 2008, as email-validator reads it: ß stays itself (IDNA 2003 made it "ss", another
+    # domain altogether).
+    msg = _parse(
+        prepare(headers, HTML, TEXT).personalise(_recipient(email="a@straße.example"), WHEN)
+    )
+    assert msg["To"].addresses[0].addr_spec == "a@xn--strae-oqa.example"
+
+
+@pytest.mark.parametrize("header", ["To", "Reply-To", "From"])
+def test_non_ascii_local_parts_are_refused_by_header(header: str) -> None:
+    """A non-ASCII local part needs SMTPUTF8 (RFC 6531), which these messages do not use: a
+    HeaderInjection naming the header, not a UnicodeEncodeError (found by tests/fuzz)."""
+    address = "jürgen@example.org"
+    headers = replace(
+        HEADERS,
+        from_=address if header == "From" else HEADERS.from_,
+        reply_to=address if header == "Reply-To" else None,
+    )
+    email = address if header == "To" else "a@example.org"
+    with pytest.raises(HeaderInjection, match="non-ASCII local part") as caught:
+        prepare(headers, HTML, TEXT).personalise(_recipient(email=email), WHEN)
+    assert caught.value.header == header
+
+
+@pytest.mark.parametrize("value", ['""@unffc.example.org', "Press <@unffc.example.org>", "press@"])
+def test_from_without_a_local_part_or_domain_is_refused(value: str) -> None:
+    """Found by tests/fuzz: '""@unffc.example.org' parsed with an empty local part and was
+    written as "From: @unffc.example.org", a header with no address at all."""
+    headers = replace(HEADERS, from_=value)
+    with pytest.raises(HeaderInjection, match="is not an address"):
+        prepare(headers, HTML, TEXT)
