@@ -13,7 +13,7 @@ from email import message_from_bytes
 from email.header import Header, decode_header
 from email.message import Message
 from email.parser import HeaderParser
-from email.policy import compat32
+from email.policy import Compat32
 
 from flufl.bounce import all_failures
 
@@ -33,6 +33,7 @@ MAX_BYTES = 4 * 1024 * 1024  # a returned message is cut here before parsing
 MAX_TEXT = 64 * 1024  # characters of a report's text that the detectors read
 MAX_PARTS = 200  # MIME parts looked at, however deep or many
 MAX_DIAGNOSTIC = 500
+MAX_HEADER = 16 * 1024  # characters of one header field kept (RFC 5322 lines are 998 at most)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,16 @@ _REPORT_TYPES = (
 )
 
 
+class _CappedHeaders(Compat32):
+    """compat32, each header field cut at MAX_HEADER characters: the stdlib reads parameters
+    (Content-Type) and encoded words in quadratic time (2 MB of either took 20 to 30 s)."""
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        return name, value[:MAX_HEADER]
+
+
+_POLICY = _CappedHeaders()
 _MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
 MAX_NESTING = 64  # multipart levels read; the stdlib parser recurses once per level
 
@@ -113,10 +124,15 @@ def _decode(payload: bytes, charset: str | None) -> str:
     for name, errors in ((charset, "strict"), ("utf-8", "strict"), (charset, "replace")):
         if name:
             try:
-                return payload.decode(name, errors)
-            except (LookupError, UnicodeDecodeError):
+                text = payload.decode(name, errors)
+            except (LookupError, UnicodeError):  # punycode and idna raise the base class
                 continue
+            if not _SURROGATE.search(text):  # UTF-7 can decode to unpaired surrogates
+                return text
     return payload.decode("cp1252", "replace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _clean(text: str) -> str:
@@ -152,6 +168,12 @@ def _header(msg: Message, name: str) -> str:
     return " ".join("".join(out).split())
 
 
+def _subparts(part: Message) -> list[Message]:
+    """The parts inside a multipart or message/* part, [] for a leaf. (A leaf's get_payload()
+    decodes 8-bit text with the declared charset, and some charsets, such as punycode, raise.)"""
+    return [p for p in part.get_payload() if isinstance(p, Message)] if part.is_multipart() else []
+
+
 def _walk(msg: Message) -> Iterator[tuple[Message, str]]:
     """Every part and its type, depth first, not entering returned or report messages; capped."""
     stack, seen = [msg], 0
@@ -162,9 +184,7 @@ def _walk(msg: Message) -> Iterator[tuple[Message, str]]:
         yield part, ctype
         if ctype in _RETURNED_TYPES or ctype in _REPORT_TYPES:
             continue
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        stack.extend(reversed(_subparts(part)))
 
 
 def _cte_decode(text: str, encoding: str) -> str:
@@ -181,17 +201,13 @@ def _cte_decode(text: str, encoding: str) -> str:
 
 def _part_text(part: Message) -> str:
     """A leaf part's text, decoded; a message/* part's headers and body as text."""
-    payload = part.get_payload()
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
-    if isinstance(payload, list):
+    if part.is_multipart():
         chunks = []
-        for sub in payload:
-            if isinstance(sub, Message):
-                head = "".join(f"{k}: {_raw(v)}\n" for k, v in sub.items())
-                body = sub.get_payload(decode=True) if not sub.is_multipart() else b""
-                chunks.append(
-                    head + "\n" + (_decode(body, "utf-8") if isinstance(body, bytes) else "")
-                )
+        for sub in _subparts(part):
+            head = "".join(f"{k}: {_raw(v)}\n" for k, v in sub.items())
+            body = sub.get_payload(decode=True) if not sub.is_multipart() else b""
+            chunks.append(head + "\n" + (_decode(body, "utf-8") if isinstance(body, bytes) else ""))
         text = "\n".join(chunks)
         if encoding in ("base64", "quoted-printable"):
             text = _cte_decode(text.strip(), encoding)
@@ -964,7 +980,10 @@ def _flufl(ctx: _Ctx) -> _Hit | None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())[:MAX_DIAGNOSTIC]
+    return _CONTROL.sub("", " ".join(text.split()))[:MAX_DIAGNOSTIC]
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # NUL and terminal escapes, never in a diagnostic
 
 
 def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
@@ -1149,17 +1168,17 @@ def _returned(ctx: _Ctx) -> Message | None:
     for part, ctype in ctx.parts:
         if ctype not in _RETURNED_TYPES:
             continue
-        payload = part.get_payload()
-        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-            return payload[0]
-        if isinstance(payload, str):
-            return HeaderParser(policy=compat32).parsestr(
+        inside = _subparts(part)
+        if inside:
+            return inside[0]
+        if not part.is_multipart():
+            return HeaderParser(policy=_POLICY).parsestr(
                 _part_text(part)[:MAX_TEXT], headersonly=True
             )
     tail = ctx.tail.lstrip(" \t\n-*=")
     if tail:
-        tail = tail.split("\n", 1)[1] if not _HEADER_AT.match(tail) else tail
-        parsed = HeaderParser(policy=compat32).parsestr(
+        tail = tail.partition("\n")[2] if not _HEADER_AT.match(tail) else tail
+        parsed = HeaderParser(policy=_POLICY).parsestr(
             tail.lstrip("\n")[:MAX_TEXT], headersonly=True
         )
         if parsed.get("message-id") or parsed.get("from") or parsed.get("to"):
@@ -1215,9 +1234,9 @@ def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:
     for part, ctype in ctx.parts:
         if ctype != "message/rfc822":
             continue
-        payload = part.get_payload()
-        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-            inner = _from_message(payload[0], depth + 1, ctx.size)
+        inside = _subparts(part)
+        if inside:
+            inner = _from_message(inside[0], depth + 1, ctx.size)
             if inner.bounce:
                 return inner
     return None
@@ -1259,7 +1278,7 @@ def _parse(data: bytes) -> ParsedBounce:
     raw = _normalise(data)
     if not raw or not _HEADER_LINE.match(raw):
         return _MALFORMED
-    msg = message_from_bytes(raw, policy=compat32)
+    msg = message_from_bytes(raw, policy=_POLICY)
     if not msg.keys():
         return _MALFORMED
     return _from_message(msg, 0, len(raw))

@@ -60,8 +60,9 @@ def record_event(
     """Store the event unless its (source, identity) is known; mark the delivery bounced after a
     later DSN; apply the policy (hard: bounced now; soft: after repeats; complaint: complained;
     block: reported only)."""
+    identity = _storable(event.identity, 250)
     exists = session.execute(
-        select(_B.c.id).where(_B.c.source == event.source, _B.c.identity == event.identity[:250])
+        select(_B.c.id).where(_B.c.source == event.source, _B.c.identity == identity)
     ).first()
     if exists is not None:
         return Recorded(False, None, None)
@@ -84,14 +85,14 @@ def record_event(
     session.execute(
         insert(_B).values(
             source=event.source,
-            identity=event.identity[:250],
+            identity=identity,
             kind=event.kind,
             delivery_id=event.delivery_id,
             contact_id=contact_id,
-            email=event.email[:320],
-            status=event.status,
+            email=_storable(event.email, 320),
+            status=_storable(event.status, 16) if event.status is not None else None,
             smtp_code=event.smtp_code,
-            diagnostic=event.diagnostic[:1000],
+            diagnostic=_storable(event.diagnostic, 1000),
             created_at=utcnow(),
         )
     )
@@ -110,5 +111,12 @@ def record_event(
 
 def contact_by_email(session: Session, email: str) -> int | None:
     """The contact with this address (compared as `email_key` is: trimmed, lowercased)."""
-    row = session.execute(select(_C.c.id).where(_C.c.email_key == email_key(email))).first()
+    key = email_key(_storable(email, 320))
+    row = session.execute(select(_C.c.id).where(_C.c.email_key == key)).first()
     return None if row is None else int(row.id)
+
+
+def _storable(text: str, limit: int) -> str:
+    """Text as every database stores it, cut to its column: PostgreSQL refuses NUL, and no
+    driver takes a lone surrogate (a JSON "\\ud800" escape or an odd charset decodes to one)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:limit]

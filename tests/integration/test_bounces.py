@@ -195,3 +195,26 @@ def test_soft_bounces_follow_the_configured_limit(
         statuses.append(_status(cli, target))
     expected = ["active"] * (limit - 1) + ["bounced"] * (3 - limit + 1)
     assert statuses == expected
+
+
+def test_odd_bytes_in_returned_mail_are_recorded_not_fatal(cli: Cli, tmp_path: Path) -> None:
+    """Found by tests/fuzz: NUL in a returned message's Message-ID or diagnostic stopped `fetch`
+    on PostgreSQL (which refuses NUL in text) at that message, every time; a UTF-7 encoded word
+    made `inspect --json` fail writing a lone surrogate (exit 70). Both are read as text now."""
+    verp = "bounces+aaaaaaaaaaaaaaaa@bounces.newsroom.test"
+    data = dsn(verp, "gone@accept.test", message_id="<dsn\x00nul@mx.accept.test>")
+    data = data.replace(b"X-Postfix; unknown user", b"X-Postfix; unknown\x00 user")
+    path = tmp_path / "bounces.mbox"
+    box = mailbox.mbox(str(path))
+    box.add(data)
+    box.flush()
+    fetched = cli("bounces", "fetch", "--mbox", str(path), "--json")
+    assert fetched.code == 0, fetched
+    assert json.loads(fetched.out)["recorded"] == 1
+    (event,) = json.loads(cli("bounces", "list", "--json").out)
+    assert "\x00" not in event["diagnostic"]
+    odd = tmp_path / "odd.eml"
+    odd.write_bytes(b"From: Jo <jo@example.org>\nSubject: =?utf-7?B?KzJEMC0=?= hello\n\nhi\n")
+    shown = cli("bounces", "inspect", str(odd), "--json")
+    assert shown.code == 0, shown
+    assert json.loads(shown.out)["diagnostic"] == "+2D0- hello"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,58 @@ def test_huge_and_deeply_nested_input_is_bounded() -> None:
     got = parse_bounce(b"From: x@example.org\n" + nested)
     assert isinstance(got, ParsedBounce)
     assert not got.bounce
+
+
+def test_a_report_in_an_odd_charset_is_still_read() -> None:
+    """Found by tests/fuzz: 8-bit text declared in a charset whose decoder raises UnicodeError
+    itself (punycode) broke the stdlib's get_payload(), and a real hard bounce came out as
+    "malformed"."""
+    data = _sample("postfix/unknown-user.eml").replace(b"charset=utf-8", b"charset=punycode")
+    data = data.replace(b"The mail system", b"The mail syst\xc3\xa8me")
+    got = parse_module._parse(data)
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.HARD,
+        ("nobody@accept.test",),
+    )
+
+
+def test_a_copy_marker_at_the_very_end_is_not_a_crash() -> None:
+    """Found by tests/fuzz (and by the unseeded mutation test now and then, on a truncated
+    flufl/yahoo_11.txt): a report cut one line after its "original message follows" raised
+    IndexError, so a hard bounce came out as "malformed"."""
+    data = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n"
+        b"Subject: Undelivered Mail Returned to Sender\n\n"
+        b"<gone@example.org>: host mx.example.org said: 550 5.1.1 user unknown\n\n"
+        b"--- Original message follows\nThe message was cut here"
+    )
+    got = parse_module._parse(data)
+    assert (got.bounce, got.kind, got.status) == (True, BounceKind.HARD, "5.1.1")
+
+
+def test_enormous_headers_are_read_in_linear_time() -> None:
+    """Found by tests/fuzz: the stdlib decodes encoded words and reads Content-Type parameters in
+    quadratic time, so each of these held the parser for 25 s or so; fields are cut at 16 KB."""
+    dsn = _sample("postfix/unknown-user.eml")
+    subject = b"Subject: " + b"=?utf-8?q?=C3=A9?= " * 100_000 + b"\n"
+    params = b"Content-Type: multipart/mixed; boundary=b" + b"\n ;x=1" * 300_000 + b"\n\n"
+    for data in (subject + dsn, params + b"--b\n\n" + dsn + b"\n--b--\n"):
+        start = time.perf_counter()
+        got = parse_module._parse(data)
+        assert time.perf_counter() - start < 10  # a fraction of a second now
+        assert got.recipients == ("nobody@accept.test",)
+
+
+def test_answers_hold_only_storable_one_line_text() -> None:
+    """Found by tests/fuzz: a UTF-7 encoded word decoded to a lone surrogate (which no database
+    or UTF-8 stdout takes), and NUL and escape codes went into diagnostics."""
+    subject = b"From: Jo <jo@example.org>\nSubject: =?utf-7?B?KzJEMC0=?= hello\n\nhi\n"
+    assert parse_module._parse(subject).diagnostic == "+2D0- hello"
+    dsn = _sample("postfix/unknown-user.eml").replace(
+        b"Action: failed", b"Action: failed\nDiagnostic-Code: smtp; 550 5.1.1 no\x00 such\x1b[2J"
+    )
+    assert parse_module._parse(dsn).diagnostic.startswith("550 5.1.1 no such[2J")
 
 
 def _check(got: ParsedBounce) -> None:
