@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 from typing import Literal
@@ -38,6 +39,7 @@ __all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "GenericEvent", "GenericRecei
 SIGNATURE_HEADER = "X-Mailer-Signature"
 TIMESTAMP_HEADER = "X-Mailer-Timestamp"
 _GEN = Provider.GENERIC
+_UNIX_TIME = re.compile(r"[0-9]{1,12}")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -108,5 +110,6 @@ class GenericReceiver:
         expected = sign(self._secret, timestamp, body)
         if not hmac.compare_digest(expected.encode(), given.strip().encode()):
             raise Unauthenticated("generic: signature does not match")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > self._max_age:
+        # ASCII digits only ("²".isdigit() is true) and short enough to be a time at all.
+        if not _UNIX_TIME.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > self._max_age:
             raise Unauthenticated("generic: stale timestamp")

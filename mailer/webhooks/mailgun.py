@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +26,7 @@ from mailer.webhooks.payload import digest, load_json, text
 __all__ = ["MailgunReceiver", "Tokens", "signature"]
 
 _MG = Provider.MAILGUN
+_UNIX_TIME = re.compile(r"[0-9]{1,12}")
 _MAX_TOKENS = 100_000
 # Failures Mailgun did not attempt because the address is on one of its suppression lists.
 _SUPPRESSED: dict[str, BounceKind | None] = {
@@ -94,7 +96,8 @@ class MailgunReceiver:
 
     def _check_fresh(self, timestamp: str, token: str) -> None:
         now = time.time()
-        if not timestamp.isdigit() or abs(now - int(timestamp)) > self._max_age:
+        # ASCII digits only ("²".isdigit() is true) and short enough to be a time at all.
+        if not _UNIX_TIME.fullmatch(timestamp) or abs(now - int(timestamp)) > self._max_age:
             raise Unauthenticated("mailgun: stale timestamp")
         if not self._tokens.first_use(token, now):
             raise Unauthenticated("mailgun: token replayed")

@@ -21,6 +21,10 @@ def load_json(body: bytes) -> Any:
         raise BadPayload(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:  # the decoder recurses once per nested array or object
+        raise BadPayload("malformed JSON: nested too deeply") from None
+    except ValueError:  # an integer longer than int() accepts (4,300 digits)
+        raise BadPayload("malformed JSON: a number too long") from None
 
 
 def _at(obj: Any, path: tuple[str, ...]) -> Any:

@@ -60,8 +60,10 @@ class SesReceiver:
         return read_notification(content, str(message["MessageId"]))
 
     def _check_topic(self, message: dict[str, Any]) -> None:
-        if self._topics is not None and message.get("TopicArn") not in self._topics:
-            raise Unauthenticated(f"sns: topic not allowed: {str(message.get('TopicArn'))[:200]}")
+        topic = message.get("TopicArn")
+        # Not yet authenticated: any JSON at all may stand here (a list is not even hashable).
+        if self._topics is not None and (not isinstance(topic, str) or topic not in self._topics):
+            raise Unauthenticated(f"sns: topic not allowed: {str(topic)[:200]}")
 
     def _confirm(self, message: dict[str, Any]) -> None:
         # Visiting SubscribeURL confirms (SNS developer guide, "Confirm the subscription").

@@ -12,8 +12,12 @@ import pytest
 from sqlalchemy import Engine
 
 from mailer.config import Settings
+from mailer.webhooks.generic import sign
+from mailer.webhooks.mailgun import signature as mailgun_signature
 from tests.webhook_kit import (
     CERT_URL,
+    GENERIC_SECRET,
+    MAILGUN_KEY,
     Hooks,
     Newsroom,
     altered,
@@ -590,3 +594,82 @@ def test_newsroom_helper_is_consistent(engine: Engine) -> None:
         message_id_delivery(room.message_id("a@example.org"), SECRET)
         == room.deliveries["a@example.org"]
     )
+
+
+# --- Found by tests/fuzz (each answered 500) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("stamp", ["²", "9" * 400])
+def test_odd_but_signed_timestamps_are_stale(web: Hooks, engine: Engine, stamp: str) -> None:
+    """A correctly signed timestamp of non-ASCII digits ("²".isdigit() is true) or of 400
+    digits raised ValueError or OverflowError; it is refused as stale, 403."""
+    body = json.dumps(sample("generic_events.json")).encode()
+    headers = {
+        "X-Mailer-Timestamp": stamp.encode("latin-1"),  # HTTP header bytes, read as latin-1
+        "X-Mailer-Signature": sign(GENERIC_SECRET, stamp, body).encode(),
+    }
+    assert web.client.post("/webhooks/generic", content=body, headers=headers).status_code == 403
+    token = "t" * 50
+    mac = mailgun_signature(MAILGUN_KEY, stamp, token)
+    signature = {"token": token, "timestamp": stamp, "signature": mac}
+    event = sample("mailgun_failed_permanent.json")["event-data"]
+    mailgun = json.dumps({"signature": signature, "event-data": event}).encode()
+    assert web.client.post("/webhooks/mailgun", content=mailgun).status_code == 403
+    assert events(engine) == []
+
+
+@pytest.mark.parametrize("topic", [[], {}, 7, None])
+def test_a_topic_of_any_json_type_is_refused(web: Hooks, engine: Engine, topic: Any) -> None:
+    """Before its signature is checked, an SNS message's TopicArn may be any JSON: a list was
+    looked up in a frozenset (TypeError); now any topic not listed is 403."""
+    body = json.dumps({**sample("sns_notification.json"), "TopicArn": topic}).encode()
+    assert web.client.post("/webhooks/ses", content=body).status_code == 403
+    assert events(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[" * 100_000, "malformed JSON: nested too deeply"),  # RecursionError
+        (b"1" * 5000, "malformed JSON: a number too long"),  # int() refuses 4,300+ digits
+    ],
+)
+def test_json_too_deep_or_too_long_is_400_after_good_auth(
+    web: Hooks, body: bytes, reason: str
+) -> None:
+    """A signed body the decoder cannot build: 400 with a one-line reason."""
+    response = web.client.post("/webhooks/generic", content=body, headers=generic_headers(body))
+    assert response.status_code == 400
+    assert response.text == reason + "\n"
+
+
+def test_nul_and_lone_surrogates_are_stored_cleaned(web: Hooks, engine: Engine) -> None:
+    """JSON can carry NUL (PostgreSQL refuses it in text) and "\\ud800" escapes (a lone
+    surrogate, which no database driver encodes); events holding them are recorded, cleaned."""
+    generic = json.dumps(
+        {
+            "events": [
+                {
+                    "id": "fz-1\x00",
+                    "type": "bounce",
+                    "recipient": "nul@example.org",
+                    "diagnostic": "550 5.1.1 gone\x00",
+                }
+            ]
+        }
+    ).encode()
+    response = web.client.post(
+        "/webhooks/generic", content=generic, headers=generic_headers(generic)
+    )
+    assert response.status_code == 200, response.text
+    batch = [{"email": "\ud800x@example.org", "event": "bounce", "sg_event_id": "fz-2"}]
+    sendgrid = json.dumps(batch).encode()  # ensure_ascii writes the surrogate as \ud800
+    response = web.client.post(
+        "/webhooks/sendgrid", content=sendgrid, headers=sendgrid_headers(sendgrid)
+    )
+    assert response.status_code == 200, response.text
+    found = events(engine)
+    assert [(e["identity"], e["email"]) for e in found] == [
+        ("generic:fz-1", "nul@example.org"),
+        ("sendgrid:fz-2", "?x@example.org"),
+    ]
