@@ -34,6 +34,7 @@ CONFIG_ENV = "MAILER_CONFIG"
 CONFIG_NAME = "mailer.toml"
 # The embedded demo signs its tokens with this; a real send refuses it (see require_secret).
 DEFAULT_SECRET = "insecure-demo-secret-change-me"  # noqa: S105 - a documented placeholder
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")  # as the composer refuses
 
 
 class Origin(StrEnum):
@@ -220,8 +221,9 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _single_line(cls, value: str | None) -> str | None:
-        # A value that ends up in a header must never smuggle a line break (RFC 5322 2.2).
-        if value is not None and ("\n" in value or "\r" in value):
+        # A value that ends up in a header must never smuggle a line break (RFC 5322 2.2), nor
+        # NEL, U+2028 or another control that ends a line for some reader.
+        if value is not None and _CONTROL.search(value):
             raise ValueError("must be a single line")
         return value
 

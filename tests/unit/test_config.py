@@ -68,6 +68,12 @@ def test_mailer_config_variable_and_explicit_path(
         ("nonsense = 1\n", "unknown setting 'nonsense'"),
         ("database_url = [1]\n", "database_url (or MAILER_DATABASE_URL)"),
         ('from = "A <a@example.org>\\nBcc: x@example.org"\n', "must be a single line"),
+        # The composer refuses these too, but only later and naming no file or variable.
+        (
+            'from = "A <a@example.org>\\u2028Bcc: x@example.org"\n',
+            "from (or MAILER_FROM): must be a single",
+        ),
+        ('list_name = "Press\\u0085releases"\n', "list_name (or MAILER_LIST_NAME): must be"),
     ],
 )
 def test_bad_file_is_a_located_config_error(tmp_path: Path, content: str, expected: str) -> None:
