@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -256,23 +267,35 @@ def _retrying(run: Callable[[], _T]) -> _T:
 
 
 def record(
-    engine: Engine, results: Sequence[Result], deadlines: dict[int, datetime] | None = None
+    engine: Engine,
+    results: Sequence[Result],
+    deadlines: dict[int, datetime] | None = None,
+    worker: str | None = None,
 ) -> None:
     """Store outcomes in one transaction; 5xx at RCPT/DATA also become bounce events.
 
     `deadlines` caches the campaigns' retry deadlines across calls (a sender passes its own).
+    With `worker`, an outcome other than sent is stored only while that worker still holds the
+    lease: a sender that lost its lease (starved, paused) must not overwrite the delivery another
+    sender has taken over, or that sender's later "sent" would find the row no longer `sending`
+    and the recipient would be sent a further copy. A "sent" is always stored: it is the truth.
     """
     if results:
         # Outcomes arrive in completion order; rows are updated in id order (see renew).
         ordered = sorted(results, key=lambda r: r.delivery.id)
         known = {} if deadlines is None else deadlines
-        _retrying(lambda: _record(engine, ordered, known))
+        _retrying(lambda: _record(engine, ordered, known, worker))
 
 
 # Built once: one executemany per batch of outcomes, on a Connection (no ORM unit of work).
+# `b_any` is true for outcomes stored whoever holds the lease (see record).
 _RECORD = (
     update(_D)
-    .where(_D.c.id == bindparam("b_id"), _D.c.status == DeliveryStatus.SENDING)
+    .where(
+        _D.c.id == bindparam("b_id"),
+        _D.c.status == DeliveryStatus.SENDING,
+        or_(bindparam("b_any", type_=Boolean), _D.c.lease_owner == bindparam("b_owner")),
+    )
     .values(
         status=bindparam("b_status"),
         smtp_code=bindparam("b_code"),
@@ -289,11 +312,20 @@ _RECORD = (
 )
 
 
-def _record(engine: Engine, results: Sequence[Result], deadlines: dict[int, datetime]) -> None:
+def _record(
+    engine: Engine,
+    results: Sequence[Result],
+    deadlines: dict[int, datetime],
+    worker: str | None,
+) -> None:
     now = utcnow()
     with engine.begin() as conn:
         _deadlines(conn, {r.delivery.campaign_id for r in results}, deadlines)
-        conn.execute(_RECORD, [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results])
+        rows = [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results]
+        for row in rows:
+            row["b_any"] = worker is None or row["b_status"] == DeliveryStatus.SENT
+            row["b_owner"] = worker or ""
+        conn.execute(_RECORD, rows)
         bounced = [r for r in results if r.outcome.bounce is not None]
         if bounced:
             # The bounce pipeline takes a Session: one joined to this transaction, which the

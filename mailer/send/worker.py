@@ -349,7 +349,9 @@ class _Recorder:
             return
         results = [r for r, _ in batch]
         try:
-            await asyncio.to_thread(queue.record, self.engine, results, self.owner.deadlines)
+            await asyncio.to_thread(
+                queue.record, self.engine, results, self.owner.deadlines, self.owner.worker_id
+            )
         except Exception as exc:
             for _, future in batch:
                 if not future.done():

@@ -1,0 +1,52 @@
+"""A sender that lost its lease cannot undo the work of the sender that took the delivery over."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from mailer.db import make_engine
+from mailer.models import DeliveryStatus
+from mailer.send import queue
+from mailer.send.outcome import Outcome, Stage
+from tests.conftest import REPO, Cli
+from tests.integration.bulk_newsroom import RELEASE, write_contacts
+
+SENT = Outcome(DeliveryStatus.SENT, 250, "2.0.0 Ok: queued as Q1", Stage.DATA)
+BUSY = Outcome(DeliveryStatus.DEFERRED, 451, "4.3.0 try later", Stage.DATA)
+
+
+def _status(engine: object, delivery_id: int) -> tuple[str, str | None]:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        row = conn.execute(
+            text("SELECT status, lease_owner FROM delivery WHERE id = :id"), {"id": delivery_id}
+        ).one()
+    return str(row[0]), row[1]
+
+
+def test_a_stale_outcome_does_not_overwrite_a_taken_over_delivery(cli: Cli, tmp_path: Path) -> None:
+    """w1's lease runs out and w2 takes the delivery over: w1's late "deferred" is dropped, so
+    w2's "sent" lands; a late "sent" from a stale sender is stored, being the truth."""
+    write_contacts(tmp_path / "j.csv", 2)
+    assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
+    assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
+    planned = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
+    assert planned.code == 0, planned
+    engine = make_engine(cli.db_url)
+    try:
+        first, second = queue.claim(engine, "w1", 10, lease=0.2)
+        time.sleep(0.4)  # w1 stalls past its lease
+        taken = queue.claim(engine, "w2", 10, lease=60)
+        assert [d.id for d in taken] == [first.id, second.id]
+        stale = [queue.Result(d, BUSY, "relay", f"<{d.id}@test>") for d in (first, second)]
+        queue.record(engine, stale, worker="w1")
+        assert _status(engine, first.id) == ("sending", "w2")
+        queue.record(engine, [queue.Result(taken[0], SENT, "relay", "<m@test>")], worker="w2")
+        assert _status(engine, first.id) == ("sent", None)
+        # w1 did deliver the second one after all: its "sent" is stored although w2 holds it.
+        queue.record(engine, [queue.Result(second, SENT, "relay", "<n@test>")], worker="w1")
+        assert _status(engine, second.id) == ("sent", None)
+    finally:
+        engine.dispose()
