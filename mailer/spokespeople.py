@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from mailer.contacts.fields import (
     FieldError,
-    normalize_email,
+    mailable_email,
     normalize_language,
     normalize_phone,
     single_line,
@@ -89,7 +89,7 @@ def validate_spokesperson(values: dict[str, Any], where: Location) -> Spokespers
     if not name:
         raise fail("name", "a name is required")
     try:
-        email = normalize_email(str(values.get("email") or ""))
+        email = mailable_email(str(values.get("email") or ""))
     except FieldError as exc:
         raise fail("email", str(exc)) from None
     try:

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 __all__ = [
     "FieldError",
     "email_key",
+    "mailable_email",
     "normalize_beat",
     "normalize_email",
     "normalize_language",
@@ -72,6 +73,15 @@ def normalize_email(text: str) -> str:
     if any(ch in value for ch in "\r\n"):
         raise FieldError("address contains a line break")
     return _fast_email(value) or _validated_email(value)
+
+
+def mailable_email(text: str) -> str:
+    """normalize_email, refusing a non-ASCII local part: that needs SMTPUTF8 (RFC 6531), which
+    the mailer does not use (an international domain is fine: it is sent in IDNA A-labels)."""
+    email = normalize_email(text)
+    if not email.rpartition("@")[0].isascii():
+        raise FieldError("a non-ASCII local part needs SMTPUTF8, which the mailer does not use")
+    return email
 
 
 def email_key(address: str) -> str:

@@ -9,8 +9,8 @@ from mailer.contacts.countries import resolve_country
 from mailer.contacts.fields import (
     FieldError,
     email_key,
+    mailable_email,
     normalize_beat,
-    normalize_email,
     normalize_language,
     normalize_phone,
     single_line,
@@ -131,7 +131,7 @@ def validate_record(
         errs.add("row", values["_error"])
     email = ""
     try:
-        email = normalize_email(values.get("email", ""))
+        email = mailable_email(values.get("email", ""))
     except FieldError as exc:
         errs.add("email", str(exc))
     country = None

@@ -21,6 +21,7 @@ def _files(tmp: Path) -> dict[str, Path]:
         "vcard": ("broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:X\r\n"),
         # Found by tests/fuzz (each was an internal error, exit 70, or an unlocated one):
         "utf7": ("utf7.csv", "email,notes\na@example.org,x+2D0-y\n"),
+        "smtputf8": ("intl.csv", "email\nann@münchen.example.org\njürgen@example.org\n"),
         "qp_nul": (
             "qpnul.vcf",
             "BEGIN:VCARD\nEMAIL:a@example.org\nNOTE;QUOTED-PRINTABLE:=00\nEND:VCARD\n",
@@ -43,6 +44,8 @@ CASES: list[tuple[list[str], int, str]] = [
     (["contacts", "import", "{vcard}"], 1, "broken.vcf:1"),
     (["contacts", "import", "{utf7}", "--encoding", "utf-7"], 1, "utf7.csv:2: not utf-7 text"),
     (["contacts", "import", "{qp_nul}"], 1, "qpnul.vcf:3: quoted-printable value has a NUL"),
+    (["contacts", "import", "{smtputf8}"], 1, "intl.csv:3: email: a non-ASCII local part"),
+    (["contacts", "add", "jürgen@example.org"], 1, "command line: email: a non-ASCII local"),
     (["spokespeople", "import", "{deep_people}"], 1, "deep.yaml:1: invalid YAML: nested too"),
     (["release", "check", "{deep_release}"], 1, "deep.md:2: invalid YAML: nested too deeply"),
     (["contacts", "import", "{no_email_col}", "--region", "narnia"], 2, "unknown region 'narnia'"),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from mailer.db import make_engine, session_scope
+from mailer.models import Spokesperson
 from tests.conftest import REPO, Cli
 
 EXAMPLES = REPO / "examples"
@@ -58,15 +60,24 @@ def test_a_roster_address_no_header_can_carry_is_a_located_problem(
     cli: Cli, tmp_path: Path
 ) -> None:
     """Found by tests/fuzz: a lead spokesperson whose address has a non-ASCII local part (the
-    Reply-To) made `release check` fail with an internal error (exit 70); it is a problem at the
-    spokespeople key. An international domain alone is fine (written in IDNA A-labels)."""
+    Reply-To) made `release check` fail with an internal error (exit 70). Import now refuses
+    such an address at its line; one already in the roster is a problem at the spokespeople
+    key. An international domain alone is fine (written in IDNA A-labels)."""
     roster = tmp_path / "roster.yaml"
     roster.write_text(
-        "- {handle: j-idn, name: Jürgen, email: jürgen@example.org}\n"
-        "- {handle: m-idn, name: Marta, email: marta@münchen.example.org}\n",
+        "- {handle: m-idn, name: Marta, email: marta@münchen.example.org}\n"
+        "- {handle: j-idn, name: Jürgen, email: jürgen@example.org}\n",
         encoding="utf-8",
     )
+    refused = cli("spokespeople", "import", str(roster))
+    assert refused.code == 1, refused
+    assert f"{roster}:2: email: a non-ASCII local part needs SMTPUTF8" in refused.err, refused
+    roster.write_text(roster.read_text("utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert cli("spokespeople", "import", str(roster)).code == 0
+    engine = make_engine(cli.db_url)
+    with session_scope(engine) as session:  # as a roster imported before the rule holds it
+        session.add(Spokesperson(handle="j-idn", name="Jürgen", email="jürgen@example.org"))
+    engine.dispose()
     path = tmp_path / "r.md"
     path.write_text(
         "---\ntitle: A title\nlanguage: en\nspokespeople: [j-idn]\n---\nBody.\n", "utf-8"
