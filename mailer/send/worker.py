@@ -28,7 +28,7 @@ from mailer.config import Settings
 from mailer.errors import DataError, Location, MailerError
 from mailer.models import Campaign, DeliveryStatus, Spokesperson
 from mailer.release import load_release
-from mailer.render.compose import PreparedMessage
+from mailer.render.compose import HeaderInjection, PreparedMessage
 from mailer.render.variant import make_recipient, render_variant
 from mailer.send import queue
 from mailer.send.dkim import DkimSigner
@@ -159,7 +159,7 @@ class Sender:
             task.add_done_callback(self._bookkeeping_ended)
         senders = [asyncio.create_task(self._send_loop(slot, work, recorder)) for slot in slots]
         try:
-            await self._claim_loop(work, len(slots))
+            await self._claim_loop(work, len(slots), recorder)
         finally:
             self._closing.set()
             for _ in senders:
@@ -201,7 +201,9 @@ class Sender:
             return [Outbox(self.settings.outbox_dir)]
         return [SmtpConnection(r) for r in relays for _ in range(r.max_connections)]
 
-    async def _claim_loop(self, work: asyncio.Queue[_Item | None], width: int) -> None:
+    async def _claim_loop(
+        self, work: asyncio.Queue[_Item | None], width: int, recorder: _Recorder
+    ) -> None:
         low = max(width * 2, 32)
         while not self.stop.is_set() and self._fatal is None:
             if work.qsize() >= low:
@@ -219,6 +221,11 @@ class Sender:
                 self._held[d.id] = d
                 try:
                     work.put_nowait(self._item(d))
+                except HeaderInjection as exc:
+                    if exc.header != "To":
+                        self._fatal = exc  # the release or settings: every message would fail
+                        return
+                    await recorder.add(_unsendable(d, exc))
                 except MailerError as exc:
                     self._fatal = exc
                     return
@@ -361,6 +368,13 @@ class _Recorder:
         for _, future in batch:
             if not future.done():
                 future.set_result(None)
+
+
+def _unsendable(d: queue.Claimed, exc: HeaderInjection) -> queue.Result:
+    """A journalist whose address no header can carry (e.g. a non-ASCII local part, which needs
+    SMTPUTF8, RFC 6531): that one delivery fails, the campaign goes on."""
+    outcome = Outcome(DeliveryStatus.FAILED, None, f"not sent: {exc}", None)
+    return queue.Result(d, outcome, None, "")
 
 
 def _drain(work: asyncio.Queue[_Item | None]) -> list[_Item]:

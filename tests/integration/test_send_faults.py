@@ -14,7 +14,7 @@ import trustme
 from sqlalchemy import create_engine, update
 from sqlmodel import Session, select
 
-from mailer.models import BounceEvent, Campaign, Delivery, utcnow
+from mailer.models import BounceEvent, Campaign, Contact, Delivery, utcnow
 from tests.conftest import REPO, Cli
 from tests.smtpd import Authenticator, RecordingHandler, start_refusing_server, start_server
 
@@ -258,3 +258,28 @@ def test_a_recipient_always_answering_451_fails_at_the_deadline(
     with Session(engine) as session:
         assert session.exec(select(BounceEvent)).all() == []
     engine.dispose()
+
+
+def test_an_address_no_header_can_carry_fails_only_its_delivery(
+    newsroom: Cli, plain_smtp: tuple[RecordingHandler, int]
+) -> None:
+    """A journalist stored before import refused non-ASCII local parts (they need SMTPUTF8,
+    RFC 6531): their delivery fails with the reason, everyone else receives the release."""
+    handler, port = plain_smtp
+    _relay(port, tls="none")
+    engine = create_engine(newsroom.db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(Contact)
+            .where(Contact.email_key == "j2@outlet2.example.org")  # type: ignore[arg-type]
+            .values(email="jürgen@outlet2.example.org", email_key="jürgen@outlet2.example.org")
+        )
+    engine.dispose()
+    result = newsroom(*SEND)
+    assert result.code == 0, result
+    assert {m.rcpt for m in handler.received} == EVERYONE - {"j2@outlet2.example.org"}
+    deliveries = _deliveries(newsroom)
+    failed = deliveries["jürgen@outlet2.example.org"]
+    assert failed.status.value == "failed"
+    assert "non-ASCII local part" in (failed.smtp_reply or "")
+    assert sorted(d.status.value for d in deliveries.values()).count("sent") == 5
