@@ -49,12 +49,16 @@ def configured(
 ) -> tuple[Cli, Path]:
     """Journalists, the roster, a relay with a password, a DKIM key and every secret set."""
     _handler, port = relay
-    rows = "".join(f"j{i}@outlet{i}.example.org,Journalist {i},Outlet,,,KG,ru,,,\n" for i in range(3))
+    rows = "".join(
+        f"j{i}@outlet{i}.example.org,Journalist {i},Outlet,,,KG,ru,,,\n" for i in range(3)
+    )
     (tmp_path / "j.csv").write_text(HEADER + rows, encoding="utf-8")
     assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
     assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
     key = tmp_path / "dkim.pem"
-    assert cli("dkim", "keygen", str(key), "--selector", "s1", "--domain", "newsroom.test").code == 0
+    assert (
+        cli("dkim", "keygen", str(key), "--selector", "s1", "--domain", "newsroom.test").code == 0
+    )
     Path("mailer.toml").write_text(
         f'[[relays]]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\n'
         f'username = "press"\npassword = "{PASSWORD}"\n',
