@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,35 @@ def test_every_module_says_its_job_in_one_line() -> None:
         if not doc or not doc.splitlines()[0].strip():
             missing.append(str(path.relative_to(REPO)))
     assert missing == []
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _imported_modules(root: Path) -> set[str]:
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"mailer", "__future__"}
+
+
+def test_every_package_the_code_imports_is_a_runtime_dependency() -> None:
+    """A user's `pip install .` (without the dev extra) has everything `mailer` imports: each
+    third-party module imported under mailer/ belongs to a distribution listed in
+    [project.dependencies] itself, not only in the dev extra or as someone else's dependency."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {
+        _canonical(re.split(r"[\s<>=!~;\[]", req, maxsplit=1)[0]) for req in project["dependencies"]
+    }
+    providers = importlib.metadata.packages_distributions()
+    missing = {
+        module: providers.get(module, ["?"])
+        for module in _imported_modules(REPO / "mailer")
+        if not any(_canonical(dist) in declared for dist in providers.get(module, []))
+    }
+    assert missing == {}
