@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, or_, update
+from sqlalchemy import Table, func, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
@@ -63,7 +63,9 @@ def _mapping(row: Any) -> dict[str, Any]:
 
 
 def _names(table: Table, contact_id: int | None, key: str) -> Any:
-    by_address = table.c.email.ilike(key)
+    # Equality on the lowercased address, never LIKE: "_" and "%" are legal in a local part and
+    # would match other people's addresses as wildcards.
+    by_address = func.lower(table.c.email) == key
     return or_(table.c.contact_id == contact_id, by_address) if contact_id else by_address
 
 

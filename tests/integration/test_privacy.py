@@ -145,3 +145,24 @@ def test_export_subject_of_an_unknown_address_is_a_clear_error(cli: Cli) -> None
     assert result.code != 0
     assert "nothing is held about nobody@example.org" in result.err
     assert "Traceback" not in result.err
+
+
+def test_forget_treats_underscore_and_percent_as_letters(cli: Cli, tmp_path: Path) -> None:
+    """`_` is legal in an address and a LIKE wildcard: forgetting j_smith must leave jasmith's
+    (and everybody else's) deliveries as they were."""
+    rows = "".join(
+        f"{email},Someone,Outlet,,health,KG,ru,,,\n"
+        for email in (
+            "j_smith@news.example.org",
+            "jasmith@news.example.org",
+            "ink@news.example.org",
+        )
+    )
+    (tmp_path / "j.csv").write_text(HEADER + rows, encoding="utf-8")
+    assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
+    assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
+    queued = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
+    assert queued.code == 0, queued
+    assert cli("contacts", "forget", "j_smith@news.example.org", "--yes").code == 0
+    deliveries = [v for t, c, v in _everything(cli.db_url) if t == "delivery" and c == "email"]
+    assert sorted(deliveries) == ['"ink@news.example.org"', '"jasmith@news.example.org"']
