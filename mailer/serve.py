@@ -25,6 +25,7 @@ from mailer.webhooks.routes import webhook_routes
 __all__ = ["ServeOptions", "serve"]
 
 log = logging.getLogger("mailer.serve")
+SMTP_CLOSE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,21 @@ async def serve(settings: Settings, engine: Engine, options: ServeOptions) -> Pr
     sender = Sender(engine, settings, foreground=False, on_progress=lambda p: _count(metrics, p))
     work: asyncio.Task[Progress] | None = None
     health = Health()
+    server = _app_server(settings, engine, options, metrics, health)
+    smtp = await _listen_smtp(inbound, options, settings.bounce_domain)
+    web = asyncio.create_task(_serve_web(server, options))
+    try:
+        await _started(server, web)
+    except BaseException:
+        if smtp is not None:
+            smtp.close()
+        raise
+    # The worker starts only once both listeners are up: a port in use must not interrupt a
+    # send half-way.
+    scheduler = asyncio.create_task(run_scheduler(engine, stop)) if options.worker else None
     if options.worker:
         work = asyncio.create_task(sender.run())
         health.worker = lambda: not work.done()
-    server = _app_server(settings, engine, options, metrics, health)
-    smtp = await _listen_smtp(inbound, options, settings.bounce_domain)
-    web = asyncio.create_task(server.serve())
-    scheduler = asyncio.create_task(run_scheduler(engine, stop)) if options.worker else None
-    await _started(server, web, options)
     log.info("serving http://%s:%d", options.host, options.port)
     try:
         await _until_stopped(stop, web, work)
@@ -119,13 +127,21 @@ def _count(metrics: ServiceMetrics, progress: Progress) -> None:
     metrics.worker_sent = progress.done
 
 
-async def _started(server: _Server, web: asyncio.Task[None], options: ServeOptions) -> None:
+async def _serve_web(server: _Server, options: ServeOptions) -> None:
+    try:
+        await server.serve()
+    except SystemExit:
+        # uvicorn logs why and calls sys.exit() when it cannot start; the usual cause is the port.
+        raise MailerError(
+            f"cannot listen for HTTP on {options.host}:{options.port}; choose another --port"
+        ) from None
+
+
+async def _started(server: _Server, web: asyncio.Task[None]) -> None:
     while not server.started:
         if web.done():
-            # uvicorn logs why and exits; the usual cause is the port.
-            raise MailerError(
-                f"cannot listen for HTTP on {options.host}:{options.port}; choose another --port"
-            )
+            web.result()  # raises the MailerError above
+            raise MailerError("the web server stopped while starting")
         await asyncio.sleep(0.02)
 
 
@@ -151,12 +167,16 @@ async def _shutdown(
     stop.set()
     sender.stop.set()  # in-flight messages finish and are recorded; the rest go back queued
     if smtp is not None:
-        smtp.close()  # no new SMTP clients; a transaction in progress still gets its answer
+        smtp.close()  # no new SMTP clients
     server.should_exit = True
     for task in (work, scheduler, web):
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     if smtp is not None:
-        await smtp.wait_closed()
+        # Python 3.12+ waits here for open client connections (an idle one could hold us for
+        # minutes); what a client sent is committed before it is answered, so a transaction
+        # cut short is only resent by its MTA.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(smtp.wait_closed(), timeout=SMTP_CLOSE_SECONDS)
     log.info("stopped")

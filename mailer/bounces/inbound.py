@@ -23,7 +23,6 @@ from mailer.bounces.pipeline import FetchSummary, process
 from mailer.bounces.sources import Fetched, identity_of
 from mailer.config import Settings
 from mailer.db import session_scope
-from mailer.errors import MailerError
 from mailer.models import PreferenceChannel
 from mailer.unsubscribe import InvalidLink, unsubscribe
 
@@ -93,41 +92,45 @@ class InboundHandler:
         if not isinstance(data, bytes):
             data = str(data).encode("utf-8", "surrogateescape")
         try:
-            await asyncio.to_thread(self._deliver, envelope.rcpt_tos, data)
-        except MailerError as exc:
-            # Nothing was committed: a temporary failure makes the sending MTA retry later.
-            log.warning("inbound_deferred error=%s", exc)
+            outcomes = await asyncio.to_thread(self._deliver, envelope.rcpt_tos, data)
+        except Exception as exc:  # never a 5xx for our own trouble: the MTA would drop the mail
+            # Nothing is lost: what was committed is idempotent, and a temporary failure makes
+            # the sending MTA retry later (RFC 5321 section 4.2.5).
+            log.warning("inbound_deferred error=%s: %s", type(exc).__name__, exc)
             self.stats.outcomes["deferred"] += 1
             return "451 4.3.0 temporary failure, try again later"
+        # Counted here, on the event loop, so /metrics never reads a counter being changed.
+        self.stats.outcomes.update(outcomes)
         return "250 2.0.0 OK"
 
-    def _deliver(self, recipients: list[str], data: bytes) -> None:
+    def _deliver(self, recipients: list[str], data: bytes) -> list[str]:
+        """Feed each of our recipients' pipeline; returns what happened, one label each."""
+        outcomes = []
         for address in recipients:
             found = mailbox_of(address, self.settings.bounce_domain)
             if found is None:
                 continue
             mailbox, token = found
             if mailbox == Mailbox.BOUNCES:
-                self._bounce(data)
+                outcomes.append(self._bounce(data))
             else:
-                self._unsubscribe(token)
+                outcomes.append(self._unsubscribe(token))
+        return outcomes
 
-    def _bounce(self, data: bytes) -> None:
+    def _bounce(self, data: bytes) -> str:
         summary = FetchSummary()
         process(self.engine, self.settings, Fetched(identity_of(data), data), summary)
-        outcome = "bounce" if summary.recorded else "duplicate" if summary.duplicates else "other"
-        self.stats.outcomes[outcome] += 1
+        return "bounce" if summary.recorded else "duplicate" if summary.duplicates else "other"
 
-    def _unsubscribe(self, token: str) -> None:
+    def _unsubscribe(self, token: str) -> str:
         try:
             with session_scope(self.engine) as session:
                 change = unsubscribe(session, self.settings, token, via=PreferenceChannel.MAILTO)
         except InvalidLink as exc:
             # Accepted and dropped: answering differently would tell a guesser which tokens live.
             log.warning("mailto_unsubscribe_refused problem=%s", exc.problem.value)
-            self.stats.outcomes["unsubscribe_invalid"] += 1
-            return
-        self.stats.outcomes["unsubscribe" if change.new else "unsubscribe_replay"] += 1
+            return "unsubscribe_invalid"
+        return "unsubscribe" if change.new else "unsubscribe_replay"
 
 
 def smtp_factory(handler: InboundHandler, hostname: str) -> Any:

@@ -289,7 +289,9 @@ def send(
             )
         return
     if test_to is None:
-        check_embargo(plan.release.main.embargo, when, force)
+        # Translations may carry their own (later) embargo: the latest one governs the send.
+        embargoes = [v.embargo for v in plan.release.variants.values() if v.embargo is not None]
+        check_embargo(max(embargoes, default=None), when, force)
     _confirm(yes, len(plan.audience.contacts))
     with session_scope(app_state.engine) as session:
         planned = plan_send(

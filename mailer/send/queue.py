@@ -293,8 +293,23 @@ _RECORD = (
     update(_D)
     .where(
         _D.c.id == bindparam("b_id"),
-        _D.c.status == DeliveryStatus.SENDING,
-        or_(bindparam("b_any", type_=Boolean), _D.c.lease_owner == bindparam("b_owner")),
+        or_(
+            and_(
+                _D.c.status == DeliveryStatus.SENDING,
+                or_(bindparam("b_any", type_=Boolean), _D.c.lease_owner == bindparam("b_owner")),
+            ),
+            # A "sent" also replaces what a sender that took the delivery over recorded since
+            # (a deferral, a release): the message did go out, and must not go out again.
+            and_(
+                bindparam("b_sent_ok", type_=Boolean),
+                # OR of equalities, not IN: executemany cannot expand an IN list.
+                or_(
+                    _D.c.status == DeliveryStatus.DEFERRED,
+                    _D.c.status == DeliveryStatus.QUEUED,
+                    _D.c.status == DeliveryStatus.FAILED,
+                ),
+            ),
+        ),
     )
     .values(
         status=bindparam("b_status"),
@@ -323,7 +338,8 @@ def _record(
         _deadlines(conn, {r.delivery.campaign_id for r in results}, deadlines)
         rows = [_row(r, now, deadlines[r.delivery.campaign_id]) for r in results]
         for row in rows:
-            row["b_any"] = worker is None or row["b_status"] == DeliveryStatus.SENT
+            row["b_sent_ok"] = row["b_status"] == DeliveryStatus.SENT
+            row["b_any"] = worker is None or row["b_sent_ok"]
             row["b_owner"] = worker or ""
         conn.execute(_RECORD, rows)
         bounced = [r for r in results if r.outcome.bounce is not None]

@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from mailer.models import Campaign, CampaignStatus, utcnow
 
@@ -40,6 +41,10 @@ def start_due_campaigns(engine: Engine, now: datetime | None = None) -> list[int
 async def run_scheduler(engine: Engine, stop: asyncio.Event, every: float = 5.0) -> None:
     """Start due campaigns every few seconds until stopped."""
     while not stop.is_set():
-        await asyncio.to_thread(start_due_campaigns, engine)
+        try:
+            await asyncio.to_thread(start_due_campaigns, engine)
+        except SQLAlchemyError as exc:
+            # A database blip must not end the scheduler: log it and try again next round.
+            log.warning("scheduler: database error, retrying: %s", str(exc).splitlines()[0])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

@@ -217,8 +217,9 @@ class Sender:
                 self.campaign_id,
                 self.settings.lease_seconds,
             )
+            # The whole batch is held first, so a fatal error below releases all of it at the end.
+            self._held.update((d.id, d) for d in claimed)
             for d in claimed:
-                self._held[d.id] = d
                 try:
                     work.put_nowait(self._item(d))
                 except HeaderInjection as exc:
@@ -337,8 +338,12 @@ class _Recorder:
         self.engine, self.owner = engine, owner
         self.pending: list[tuple[queue.Result, asyncio.Future[None]]] = []
         self.ready = asyncio.Event()
+        self.failed: Exception | None = None
 
     async def add(self, result: queue.Result) -> None:
+        if self.failed is not None:
+            # Nothing would ever record this outcome: fail now rather than wait forever.
+            raise self.failed
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.pending.append((result, future))
         self.ready.set()
@@ -360,7 +365,11 @@ class _Recorder:
                 queue.record, self.engine, results, self.owner.deadlines, self.owner.worker_id
             )
         except Exception as exc:
-            for _, future in batch:
+            self.failed = exc
+            # Outcomes added while this batch was being written would wait for a flush that
+            # never comes: they fail too (their deliveries stay leased and are retried).
+            waiting, self.pending = batch + self.pending, []
+            for _, future in waiting:
                 if not future.done():
                     future.set_exception(exc)
             raise

@@ -50,3 +50,26 @@ def test_a_stale_outcome_does_not_overwrite_a_taken_over_delivery(cli: Cli, tmp_
         assert _status(engine, second.id) == ("sent", None)
     finally:
         engine.dispose()
+
+
+def test_a_late_sent_replaces_the_deferral_of_the_sender_that_took_over(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """w1 delivered but was slow to record; meanwhile w2 took the delivery over and recorded a
+    deferral. w1's "sent" still lands, so the journalist is not sent the release again."""
+    write_contacts(tmp_path / "j.csv", 1)
+    assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
+    assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
+    planned = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
+    assert planned.code == 0, planned
+    engine = make_engine(cli.db_url)
+    try:
+        (held,) = queue.claim(engine, "w1", 10, lease=0.2)
+        time.sleep(0.4)
+        (taken,) = queue.claim(engine, "w2", 10, lease=60)
+        queue.record(engine, [queue.Result(taken, BUSY, "relay", "<m@test>")], worker="w2")
+        assert _status(engine, held.id) == ("deferred", None)
+        queue.record(engine, [queue.Result(held, SENT, "relay", "<m@test>")], worker="w1")
+        assert _status(engine, held.id) == ("sent", None)
+    finally:
+        engine.dispose()

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import time
@@ -242,3 +243,32 @@ def test_an_embargoed_release_waits_for_its_embargo_unless_forced(
     assert json.loads(newsroom("campaigns", "list", "--json").out)[0]["status"] == "scheduled"
     forced = newsroom(*args, "--language", "ru", "--force")
     assert forced.code == 0, forced
+
+
+def test_a_port_in_use_is_one_clear_error_and_nothing_is_sent(
+    newsroom: Cli, db_url: str, tmp_path: Path, relay: RecordingHandler
+) -> None:
+    """The HTTP port is taken: one `error:` line naming the port, a non-zero exit, no
+    traceback, and the worker never started (the queued campaign is untouched)."""
+    env = _env(db_url, relay.port)  # type: ignore[attr-defined]
+    queued = newsroom("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
+    assert queued.code == 0, queued
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mailer", "serve", "--port", str(port), "--worker"],
+            cwd=tmp_path,
+            env={**env, "MAILER_DATABASE_URL": db_url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: cannot listen for HTTP on 127.0.0.1:{port}; choose another --port"]
+    assert relay.received == []
+    assert delivery_statuses(db_url) == {"queued": 12}
