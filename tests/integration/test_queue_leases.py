@@ -26,14 +26,19 @@ def _status(engine: object, delivery_id: int) -> tuple[str, str | None]:
     return str(row[0]), row[1]
 
 
-def test_a_stale_outcome_does_not_overwrite_a_taken_over_delivery(cli: Cli, tmp_path: Path) -> None:
-    """w1's lease runs out and w2 takes the delivery over: w1's late "deferred" is dropped, so
-    w2's "sent" lands; a late "sent" from a stale sender is stored, being the truth."""
-    write_contacts(tmp_path / "j.csv", 2)
+def _queued(cli: Cli, tmp_path: Path, journalists: int) -> None:
+    """A campaign planned for `journalists` synthetic journalists, nothing sent yet."""
+    write_contacts(tmp_path / "j.csv", journalists)
     assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
     assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
     planned = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
     assert planned.code == 0, planned
+
+
+def test_a_stale_outcome_does_not_overwrite_a_taken_over_delivery(cli: Cli, tmp_path: Path) -> None:
+    """w1's lease runs out and w2 takes the delivery over: w1's late "deferred" is dropped, so
+    w2's "sent" lands; a late "sent" from a stale sender is stored, being the truth."""
+    _queued(cli, tmp_path, 2)
     engine = make_engine(cli.db_url)
     try:
         first, second = queue.claim(engine, "w1", 10, lease=0.2)
@@ -57,11 +62,7 @@ def test_a_late_sent_replaces_the_deferral_of_the_sender_that_took_over(
 ) -> None:
     """w1 delivered but was slow to record; meanwhile w2 took the delivery over and recorded a
     deferral. w1's "sent" still lands, so the journalist is not sent the release again."""
-    write_contacts(tmp_path / "j.csv", 1)
-    assert cli("contacts", "import", str(tmp_path / "j.csv")).code == 0
-    assert cli("spokespeople", "import", str(REPO / "contacts" / "spokespeople.yaml")).code == 0
-    planned = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
-    assert planned.code == 0, planned
+    _queued(cli, tmp_path, 1)
     engine = make_engine(cli.db_url)
     try:
         (held,) = queue.claim(engine, "w1", 10, lease=0.2)
