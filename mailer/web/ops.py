@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -24,6 +26,8 @@ _D = Delivery.__table__  # type: ignore[attr-defined]
 _B = BounceEvent.__table__  # type: ignore[attr-defined]
 RATE_WINDOW_SECONDS = 60
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+PROBE_SECONDS = 5.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -131,9 +135,17 @@ def ops_routes(engine: Engine, metrics: ServiceMetrics, health: Health) -> list[
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector(engine, metrics))
 
+    # Probes run on threads of their own: a database that hangs (rather than refuses) keeps at
+    # most these two busy, never the pool that sending and the SMTP receiver use.
+    probes = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mailer-probe")
+
+    async def probe(call: Callable[[], T], seconds: float) -> T:
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(probes, call), timeout=seconds)
+
     async def healthz(request: Request) -> Response:
         try:
-            db_ok = await asyncio.wait_for(asyncio.to_thread(_database_ok, engine), timeout=5)
+            db_ok = await probe(lambda: _database_ok(engine), PROBE_SECONDS)
         except TimeoutError:
             db_ok = False
         worker = "off" if health.worker is None else "running" if health.worker() else "stopped"
@@ -147,8 +159,8 @@ def ops_routes(engine: Engine, metrics: ServiceMetrics, health: Health) -> list[
 
     async def metrics_endpoint(request: Request) -> Response:
         try:
-            payload = await asyncio.to_thread(generate_latest, registry)
-        except Exception:  # the database went away mid-scrape: say so, without a traceback
+            payload = await probe(lambda: generate_latest(registry), 2 * PROBE_SECONDS)
+        except Exception:  # the database went away or hangs: say so, without a traceback
             return Response("database unreachable\n", status_code=503, media_type="text/plain")
         return Response(payload, media_type=PROMETHEUS_TYPE)
 
