@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, create_engine, select
 
 from mailer.config import Settings
 from mailer.contacts.preferences import Muted
@@ -17,6 +16,7 @@ from mailer.db import make_engine, session_scope
 from mailer.models import PreferenceChannel
 from mailer.unsubscribe import open_link, save_preferences, unsubscribe
 from tests.conftest import REPO, Cli
+from tests.integration.database_scan import every_value
 from tests.integration.test_bounces import dsn
 from tests.smtpd import RecordingHandler, start_server
 
@@ -74,22 +74,6 @@ def _leave_traces(cli: Cli, handler: RecordingHandler, tmp_path: Path) -> None:
     engine.dispose()
 
 
-def _everything(db_url: str) -> list[tuple[str, str, str]]:
-    """(table, column, value) for every non-empty value in the database."""
-    engine = create_engine(db_url)
-    meta = MetaData()
-    meta.reflect(engine)
-    found = []
-    with engine.connect() as conn:
-        for table in meta.sorted_tables:
-            for row in conn.execute(select(table)):
-                for column, value in row._mapping.items():
-                    if value not in (None, "", [], {}):
-                        found.append((table.name, column, json.dumps(value, default=str)))
-    engine.dispose()
-    return found
-
-
 def test_export_subject_then_forget_leaves_nothing(
     sent: tuple[Cli, RecordingHandler], tmp_path: Path
 ) -> None:
@@ -112,12 +96,12 @@ def test_export_subject_then_forget_leaves_nothing(
     ]
     assert held["preferences"]["muted_beats"] == ["health"]
     assert [s["source"] for s in held["suppressions"]] == ["unsubscribe"]
-    before = _everything(cli.db_url)
+    before = every_value(cli.db_url)
     assert any("quill" in v.lower() for _t, _c, v in before)
 
     forgotten = cli("contacts", "forget", SUBJECT, "--yes")
     assert forgotten.code == 0, forgotten
-    after = _everything(cli.db_url)
+    after = every_value(cli.db_url)
     leaks = [(t, c, v) for t, c, v in after if any(x in v.lower() for x in TRACES)]
     assert leaks == []
     # The scan does see personal data: the colleague's is all still there.
@@ -133,7 +117,7 @@ def test_export_subject_then_forget_leaves_nothing(
     # The address can never come back by import.
     (tmp_path / "again.csv").write_text(HEADER + f"{SUBJECT},Z,,,,KG,ru,,,\n", encoding="utf-8")
     reimport = cli("contacts", "import", str(tmp_path / "again.csv"))
-    assert "Zara" not in json.dumps(_everything(cli.db_url))
+    assert "Zara" not in json.dumps(every_value(cli.db_url))
     assert reimport.code == 0, reimport
     assert "0 new" in reimport.out
     assert "1 suppressed" in reimport.out
@@ -164,5 +148,5 @@ def test_forget_treats_underscore_and_percent_as_letters(cli: Cli, tmp_path: Pat
     queued = cli("send", str(RELEASE), "--region", "central-asia", "--queue-only", "--yes")
     assert queued.code == 0, queued
     assert cli("contacts", "forget", "j_smith@news.example.org", "--yes").code == 0
-    deliveries = [v for t, c, v in _everything(cli.db_url) if t == "delivery" and c == "email"]
+    deliveries = [v for t, c, v in every_value(cli.db_url) if t == "delivery" and c == "email"]
     assert sorted(deliveries) == ['"ink@news.example.org"', '"jasmith@news.example.org"']

@@ -5,15 +5,14 @@ file others can read is refused."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, create_engine, select
 
 from tests.conftest import REPO, Cli, CliResult
+from tests.integration.database_scan import every_value
 from tests.smtpd import Authenticator, RecordingHandler, start_server
 
 RELEASE = REPO / "examples" / "immunization-release.md"
@@ -73,19 +72,6 @@ def configured(
     return cli, key
 
 
-def _database_text(db_url: str) -> str:
-    engine = create_engine(db_url)
-    meta = MetaData()
-    meta.reflect(engine)
-    values = []
-    with engine.connect() as conn:
-        for table in meta.sorted_tables:
-            for row in conn.execute(select(table)):
-                values.extend(json.dumps(v, default=str) for v in row)
-    engine.dispose()
-    return "\n".join(values)
-
-
 def _leaks(texts: list[str], secrets: list[str]) -> list[str]:
     return [s for s in secrets if any(s in t for t in texts)]
 
@@ -120,7 +106,10 @@ def test_no_secret_in_outputs_logs_errors_or_the_database(
     secrets = [PASSWORD, PASSWORD[::-1], SECRET, WEBHOOK_SECRET, *_key_material(key)]
     texts = [r.out for r in results] + [r.err for r in results]
     assert _leaks(texts, secrets) == []
-    assert _leaks([_database_text(cli.db_url)], secrets) == []
+    assert (
+        _leaks(["\n".join(value for _table, _column, value in every_value(cli.db_url))], secrets)
+        == []
+    )
     assert "Traceback" not in "".join(texts)
 
 
