@@ -18,8 +18,8 @@ from sqlalchemy import Table, func, or_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
-from mailer.contacts.fields import FieldError, email_key, normalize_email
-from mailer.errors import NotFoundError, UsageError
+from mailer.contacts.store import address_key
+from mailer.errors import NotFoundError
 from mailer.models import (
     BounceEvent,
     Campaign,
@@ -37,13 +37,6 @@ __all__ = ["ERASED", "forget_contact", "subject_access"]
 ERASED = "[erased]"
 _D: Table = Delivery.__table__  # type: ignore[attr-defined]
 _B: Table = BounceEvent.__table__  # type: ignore[attr-defined]
-
-
-def _key(email: str) -> str:
-    try:
-        return email_key(normalize_email(email))
-    except FieldError as exc:
-        raise UsageError(f"not a valid address: {email!r} ({exc})") from None
 
 
 def _plain(value: Any) -> Any:
@@ -71,7 +64,7 @@ def _names(table: Table, contact_id: int | None, key: str) -> Any:
 
 def subject_access(session: Session, email: str) -> dict[str, Any]:
     """Everything held about the person with this address, as plain JSON-ready data."""
-    key = _key(email)
+    key = address_key(email)
     contact = session.exec(select(Contact).where(col(Contact.email_key) == key)).first()
     cid = contact.id if contact is not None else None
     digest = address_hash(key)
@@ -125,7 +118,7 @@ def _scrub(session: Session, table: Table, columns: tuple[str, ...], where: Any,
 
 def forget_contact(session: Session, email: str) -> str:
     """Erase everything held about a person; keep only a hash so they are not re-imported."""
-    key = _key(email)
+    key = address_key(email)
     contact = session.exec(select(Contact).where(col(Contact.email_key) == key)).first()
     suppressed = session.exec(select(Suppression).where(col(Suppression.target) == key)).first()
     cid = contact.id if contact is not None else None

@@ -23,6 +23,7 @@ from mailer.suppressions import load_suppression_set
 __all__ = [
     "ContactFilter",
     "add_contact",
+    "address_key",
     "bounce_history",
     "edit_contact",
     "find_contact",
@@ -47,7 +48,8 @@ class ContactFilter:
     text: str | None = None
 
 
-def _key(email: str) -> str:
+def address_key(email: str) -> str:
+    """The lookup key of an address as a person typed it; a one-line UsageError if invalid."""
     try:
         return email_key(normalize_email(email))
     except FieldError as exc:
@@ -56,7 +58,7 @@ def _key(email: str) -> str:
 
 def find_contact(session: Session, email: str) -> Contact:
     """The contact with this address (any case), or NotFoundError."""
-    contact = session.exec(select(Contact).where(Contact.email_key == _key(email))).first()
+    contact = session.exec(select(Contact).where(Contact.email_key == address_key(email))).first()
     if contact is None:
         raise NotFoundError(f"no contact with address {email.strip()}")
     return contact
