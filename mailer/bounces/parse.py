@@ -233,7 +233,7 @@ def _html_text(text: str) -> str:
 _COPY_MARKER = re.compile(
     r"^[ \t>|*=-]*(?:-{2,}|\*{2,}|={2,})?[ \t]*(?:"
     r"this is a copy of (?:the|your) message|below (?:this|the next) line is a copy|"
-    r"original message follows|(?:-+ )?original message(?: headers?)?(?: -+)?$|"
+    r"original message follows|(?:-+ )?(?:original|returned) message(?: headers?)?(?: -+)?:?$|"
     r"header of the source mail|returned mail(?: follows)?|message (?:header|headers) follows|"
     r"message text follows|the (?:first \d+ lines|header and top \d+ lines) of (?:your|the) "
     r"(?:original )?message follow|included is a copy of the message|unsent message below|"
@@ -863,7 +863,7 @@ def _smtp32(ctx: _Ctx) -> _Hit | None:
 _INTRO = _rx(
     r"(?:following|these|the) (?:e-?mail )?(?:address(?:\(es\)|es)?|recipients?(?:\(s\))?|users?|"
     r"destinations?)(?: or groups)?[^\n]{0,60}(?:failed|did not|could not|couldn't|cannot|were not|"
-    r"was not|not be|had|have)[^\n]*",
+    r"was not|not be|had|have|returned|rejected|(?:permanent|fatal) errors?)[^\n]*",
     r"(?:not|couldn't|cannot|could not) (?:be )?(?:delivered|deliver(?: \w+)?) to"
     r"(?: the following[^\n:]*)?:?",
     r"failed recipients",
@@ -910,10 +910,21 @@ def _labelled(text: str) -> list[tuple[str, str]]:
 
 def _generic(ctx: _Ctx) -> _Hit | None:
     """Any report that introduces its failed recipients in a known phrase or labels them."""
-    rest = _after(ctx.report, _INTRO)
+    intro = _search(_INTRO, ctx.report)
+    rest = ctx.report[intro.end() :] if intro else None
     entries = _entries(rest) if rest is not None else []
-    entries = entries or _labelled(ctx.report)
+    entries = entries or (_inline(intro) if intro else []) or _labelled(ctx.report)
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
+
+
+def _inline(intro: re.Match[str]) -> list[tuple[str, str]]:
+    """Addresses written on the intro line itself, after its colon: 'recipients failed: a@b.'"""
+    _head, colon, tail = intro.group(0).partition(":")
+    if not colon:
+        return []
+    addresses = [a.lower() for a in _ADDR.findall(tail) if not _NOT_RECIPIENT.match(a)]
+    reason = tail.split(addresses[-1], 1)[-1].strip(" .,;:") if addresses else ""
+    return [(a, reason) for a in addresses]
 
 
 _PROVIDERS = (
@@ -1242,7 +1253,26 @@ def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:
     return None
 
 
-def _from_text(ctx: _Ctx, meta: _Meta, depth: int = 0) -> ParsedBounce | None:
+_BARE = re.compile(r"^[ \t]*<?(" + _ADDR.pattern + r")>?[ \t]*$", re.MULTILINE)
+
+
+def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
+    """The failed recipients of a report with no phrase that introduces them: the lines of its
+    text that hold only an address (Lotus Notes lists them under "Failure Reasons"); else the
+    single To or Cc address of the returned message (a release goes to one journalist each)."""
+    own = {a.lower() for a in _ADDR.findall(" ".join(_header_values(ctx.msg, ("to", "from"))))}
+    bare = [a.lower() for a in _BARE.findall(ctx.report[:8000])]
+    found = [a for a in dict.fromkeys(bare) if a not in own and not _NOT_RECIPIENT.match(a)]
+    if found or returned is None:
+        return found
+    values = " ".join(_header_values(returned, ("to", "cc")))
+    addressed = {a.lower() for a in _ADDR.findall(values)} - own
+    return list(addressed) if len(addressed) == 1 else []
+
+
+def _from_text(
+    ctx: _Ctx, meta: _Meta, returned: Message | None, depth: int = 0
+) -> ParsedBounce | None:
     hit = _detect(ctx)
     returned_like = ctx.returned_like
     if hit is None and depth < 2:
@@ -1255,7 +1285,7 @@ def _from_text(ctx: _Ctx, meta: _Meta, depth: int = 0) -> ParsedBounce | None:
         if returned_like and (
             _search(_FAIL_SUBJECT, ctx.subject) or _search(_PERMANENT, ctx.report)
         ):
-            hit = _Hit([], _reason_line(ctx.report), "heuristic")
+            hit = _Hit(_unnamed(ctx, returned), _reason_line(ctx.report), "heuristic")
         else:
             return None
     diagnostic = _one_line(hit.diagnostic)
@@ -1300,7 +1330,7 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
         parsed = _from_dsn(report, ctx, meta)
         if parsed is not None:
             return parsed
-    parsed = _from_text(ctx, meta, depth)
+    parsed = _from_text(ctx, meta, returned, depth)
     if parsed is not None:
         return parsed
     return meta.result(False, None, (), None, _one_line(ctx.subject), "not-a-bounce")

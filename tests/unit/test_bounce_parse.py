@@ -30,9 +30,7 @@ KNOWN_UNSEEN_MISSES = {
     "sisimai/email-courier-05.eml": "a delay warning's 4.0.0; the 4.1.7 is only in its text part",
     "sisimai/email-exim-36.eml": "'Unroutable sender address' read as 5.1.2 (host), not 5.1.8",
     "sisimai/email-exim-45.eml": "'From: Domain is invalid' at end of data, 5.2.0: read as hard",
-    "sisimai/email-notes-01.eml": "Notes lists the address under 'Failure Reasons', no phrase",
-    "sisimai/lhost-verizon-01.eml": "the address is only in the quoted original's To:",
-    "sisimai/lhost-x6-01.eml": "the address is inline: 'recipients returned permanent errors: a@b.'",
+    "sisimai/lhost-verizon-01.eml": "'No valid recipients for this MM' gives no status",
 }
 
 
@@ -208,6 +206,59 @@ def test_a_copy_marker_at_the_very_end_is_not_a_crash() -> None:
     )
     got = parse_module._parse(data)
     assert (got.bounce, got.kind, got.status) == (True, BounceKind.HARD, "5.1.1")
+
+
+_PLAIN_REPORT = (
+    "From: Mail Delivery System <mailer-daemon@gw.example.org>\n"
+    "To: releases@press.example.org\n"
+    "Subject: Undeliverable Message\n\n{body}"
+)
+
+
+def _plain(body: str) -> ParsedBounce:
+    return parse_bounce(_PLAIN_REPORT.format(body=body).encode())
+
+
+def test_an_address_on_the_intro_line_itself_is_the_recipient() -> None:
+    """Found by the Sisimai holdout (an unnamed gateway): the address follows the intro's colon
+    on the same line, with the reason after it."""
+    got = _plain(
+        "1 error(s):\n\nThe following recipients returned permanent errors: "
+        "desk@news.example.org. Reason: SMTP Server refused: [550 5.1.1 No such user]\n"
+    )
+    assert (got.recipients, got.kind, got.status) == (
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+        "5.1.1",
+    )
+
+
+def test_lines_holding_only_an_address_name_the_recipients() -> None:
+    """Found by the Sisimai holdout (Lotus Notes): no phrase introduces the failed address, it
+    stands alone on a line under "Failure Reasons"; the returned copy's own To is not taken."""
+    got = _plain(
+        "------- Failure Reasons --------\n\nUser not listed in public Name & Address Book\n"
+        "desk@news.example.org\n\n------- Returned Message --------\n"
+        "From: releases@press.example.org\nTo: forwarder@news.example.org\nSubject: Release\n"
+    )
+    assert got.bounce
+    assert got.recipients == ("desk@news.example.org",)
+
+
+def test_a_report_naming_nobody_falls_back_on_the_returned_messages_one_to() -> None:
+    """Found by the Sisimai holdout (a mobile gateway): the report says only that the message
+    failed; the returned copy was addressed to one person, as each release is."""
+    got = _plain(
+        "Message could not be delivered to mobile.\nError: No valid recipients\n\n"
+        "Original Message:\nFrom: releases@press.example.org\nTo: desk@news.example.org\n"
+        "Subject: Release\n"
+    )
+    assert (got.bounce, got.recipients) == (True, ("desk@news.example.org",))
+    several = _plain(
+        "Message could not be delivered to mobile.\n\nOriginal Message:\n"
+        "From: releases@press.example.org\nTo: a@news.example.org, b@news.example.org\n"
+    )
+    assert (several.bounce, several.recipients) == (True, ())
 
 
 def test_enormous_headers_are_read_in_linear_time() -> None:
