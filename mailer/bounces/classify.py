@@ -128,6 +128,15 @@ _MAILBOX_FULL = _rx(
     r"容量超過",
     r"メールボックスがいっぱい",
     r"사서함이 가득",
+    r"schr[áa]nk[ay] (?:je )?(?:pln[áa]|zapln[ěe]n[áa])",
+    r"postafi[óo]k (?:megtelt|tele)",
+    r"(?:brevl[åa]dan|postkassen|postkassa|postilaatikko) (?:er |[äa]r |on )?"
+    r"(?:full|fuld|t[äa]ynn[äa])",
+    r"posta kutusu (?:dolu|doldu)",
+    r"c[ăa]su[țt]a (?:po[șs]tal[ăa] )?(?:este )?plin[ăa]",
+    r"h[ộo]p th[ưu] (?:đ[ãa] )?đ[ầa]y",
+    r"kotak (?:surat|masuk) penuh",
+    r"γεμάτ",
 )
 _GREYLIST = _rx(r"gr[ae]y-?list", r"gr[ae]y list", r"try again in \d+ (?:seconds|minutes)")
 _TOO_LARGE = _rx(
@@ -296,6 +305,26 @@ _USER_UNKNOWN = _rx(
     r"존재하지 않는",
     r"사용자를 찾을 수 없",
     r"kullan[ıi]c[ıi] bulunamad[ıi]",
+    r"nie ma takiego (?:u[żz]ytkownika|adresu|konta|odbiorcy|adresata)",
+    r"neexistuje",
+    r"nezn[áa]m[ýy] (?:u[žz]ivatel|adres[áa]t|p[řr][íi]jemce)",
+    r"ismeretlen (?:felhaszn[áa]l[óo]|c[íi]mzett)",
+    r"nem l[ée]tezik",
+    r"finns inte",
+    r"find(?:e|)s ikke",
+    r"finnes ikke",
+    r"ok[äa]nd (?:mottagare|anv[äa]ndare)",
+    r"ukendt (?:modtager|bruger)",
+    r"ukjent (?:mottaker|bruker)",
+    r"tuntematon (?:vastaanottaja|k[äa]ytt[äa]j[äa])",
+    r"ei ole olemassa",
+    r"utilizator (?:necunoscut|inexistent)",
+    r"nu exist[ăa]",
+    r"δεν υπάρχει",
+    r"άγνωστ\w* (?:χρήστη|παραλήπτη)",
+    r"không tồn tại",
+    r"pengguna tidak (?:dikenal|ditemukan)",
+    r"غير موجود",
 )
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",

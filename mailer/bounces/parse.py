@@ -866,6 +866,7 @@ _INTRO = _rx(
     r"was not|not be|had|have|returned|rejected|(?:permanent|fatal) errors?)[^\n]*",
     r"(?:not|couldn't|cannot|could not) (?:be )?(?:delivered|deliver(?: \w+)?) to"
     r"(?: the following[^\n:]*)?:?",
+    r"(?:was|were|is) undeliverable to(?: the following)?[^\n:]*:?",  # Novell GroupWise
     r"failed recipients",
     r"failed addresses",
     r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD

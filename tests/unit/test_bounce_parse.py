@@ -261,6 +261,19 @@ def test_a_report_naming_nobody_falls_back_on_the_returned_messages_one_to() -> 
     assert (several.bounce, several.recipients) == (True, ())
 
 
+def test_groupwise_names_its_failed_recipients_after_undeliverable_to() -> None:
+    """Novell GroupWise: "was undeliverable to the following:" and one line per recipient."""
+    got = _plain(
+        "The message that you sent was undeliverable to the following:\n"
+        "\tdesk@news.example.org (user not found)\n\nPossible alternatives:\n"
+    )
+    assert (got.recipients, got.kind, got.status) == (
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+        "5.1.1",
+    )
+
+
 def test_enormous_headers_are_read_in_linear_time() -> None:
     """Found by tests/fuzz: the stdlib decodes encoded words and reads Content-Type parameters in
     quadratic time, so each of these held the parser for 25 s or so; fields are cut at 16 KB."""
@@ -395,6 +408,20 @@ CLASSIFICATION = [
     (None, "after MAIL FROM:<a@example.org>: 550 Unroutable sender address", 550, "block", "5.1.2"),
     (None, "after initial connection: 571 No PTR Record found", 571, "block", None),
     (None, "550 Mailbox is frozen", 550, "hard", "5.2.1"),
+    (None, "Nie ma takiego użytkownika", None, "hard", "5.1.1"),
+    (None, "Adresát neexistuje", None, "hard", "5.1.1"),
+    (None, "Ismeretlen címzett", None, "hard", "5.1.1"),
+    (None, "Mottagaren finns inte", None, "hard", "5.1.1"),
+    (None, "Modtageren findes ikke", None, "hard", "5.1.1"),
+    (None, "Tuntematon vastaanottaja", None, "hard", "5.1.1"),
+    (None, "Utilizator necunoscut", None, "hard", "5.1.1"),
+    (None, "Ο παραλήπτης δεν υπάρχει", None, "hard", "5.1.1"),
+    (None, "Địa chỉ không tồn tại", None, "hard", "5.1.1"),
+    (None, "Schránka je plná", None, "soft", "5.2.2"),
+    (None, "A postafiók megtelt", 452, "soft", "4.2.2"),
+    (None, "Brevlådan är full", None, "soft", "5.2.2"),
+    (None, "Posta kutusu dolu", None, "soft", "5.2.2"),
+    (None, "Hộp thư đã đầy", None, "soft", "5.2.2"),
 ]
 
 
