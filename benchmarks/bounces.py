@@ -111,7 +111,7 @@ _GROUPS = {
     "holdout": "real: flufl holdout (fixed after)",
     "postfix": "real: Postfix 3.7 (not tuned)",
     "unseen": "real: Sisimai (fixed after)",
-    "unseen-a": "real: BounceParser A (unseen)",
+    "unseen-a": "real: BounceParser A (fixed after)",
     "unseen-b": "real: BounceParser B (unseen)",
     "synthetic": "synthetic (hand-written)",
 }

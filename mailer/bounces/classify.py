@@ -69,7 +69,8 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 # decide when the code is missing or generic.
 _SENDER_LIMITS = _rx(
     r"rate.?limit",
-    r"too many (?:messages|mails|e-?mails|connections|recipients|sessions)",
+    r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
+    r"too many (?:connections|recipients|sessions)",
     r"sending (?:quota|limit)",
     r"sender (?:quota|rate)",
     r"throttl",
@@ -95,6 +96,9 @@ _MAILBOX_FULL = _rx(
     r"not enough (?:disk |storage )?space",
     r"mail ?box space not enough",
     r"mail ?box size limit",
+    r"mail ?box (?:exceeds|has exceeded|is over)",
+    r"too many (?:messages|mails|e-?mails) (?:on|in|stored)",
+    r"zu ?viele (?:mails|nachrichten|e-mails) (?:auf|im)",
     r"exceeds? (?:his|her|their) storage",
     r"bo[iî]te (?:aux lettres |mail |de r[ée]ception )?(?:est )?pleine",
     r"espace (?:disque )?insuffisant",
@@ -226,7 +230,9 @@ _USER_UNKNOWN = _rx(
     r"invalid (?:recipient|mailbox|address|user|e-?mail)",
     r"addressee unknown",
     r"no mailbox here",
-    r"not a valid (?:user|recipient|mailbox)",
+    r"not an? (?:known|valid|active|registered) (?:user|recipient|mailbox|address|account)",
+    r"(?:disabled|deactivated|inactive|closed|suspended|expired) (?:mailbox|account|address|user)",
+    r"no (?:such )?(?:account|user|mailbox) (?:by that name|found)",
     r"not listed in",
     r"invalid final delivery",
     r"doesn'?t have an? [\w.-]+ account",
@@ -459,6 +465,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"inactive",
             r"suspended",
             r"frozen",
+            r"(?:account|mailbox) (?:is |has )?expired",
             r"отключен",
             r"заблокирован",
             r"désactivé",
@@ -537,7 +544,9 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = by_code or _smtp_kind(smtp_code) or HARD
     if _temporary(status, smtp_code):
         return SOFT if kind == HARD else kind
-    if _SENDER_STAGE.search(text):
+    # A server may refuse the size a client declares at MAIL FROM (RFC 1870): about the message,
+    # not the sender.
+    if _SENDER_STAGE.search(text) and not _TOO_LARGE.search(text):
         return BLOCK
     return kind
 

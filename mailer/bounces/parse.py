@@ -508,8 +508,11 @@ _PERMANENT = _rx(
 def _looks_returned(ctx: _Ctx) -> bool:
     """The sender or subject of a non-delivery report (Mail.ru's carry Auto-Submitted too)."""
     sender_name = ctx.sender.split("@")[0]
+    # An empty From (or "<>") names nobody: a person's mail has an author (RFC 5322 3.6.2), a
+    # mail system's notice sometimes copies its null reverse-path there (RFC 5321 4.5.5).
     return bool(
-        _search(_DAEMON, sender_name)
+        ctx.sender.strip(" <>") == ""
+        or _search(_DAEMON, sender_name)
         or _search(_FAIL_SUBJECT, ctx.subject)
         or any(ctype in _REPORT_TYPES for _p, ctype in ctx.parts)
     )
@@ -867,6 +870,7 @@ _INTRO = _rx(
     r"(?:not|couldn't|cannot|could not) (?:be )?(?:delivered|deliver(?: \w+)?) to"
     r"(?: the following[^\n:]*)?:?",
     r"(?:was|were|is) undeliverable to(?: the following)?[^\n:]*:?",  # Novell GroupWise
+    r"you sent (?:mail|a message|an? e-?mail) to",
     r"failed recipients",
     r"failed addresses",
     r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD
@@ -1312,7 +1316,31 @@ def _parse(data: bytes) -> ParsedBounce:
     msg = message_from_bytes(raw, policy=_POLICY)
     if not msg.keys():
         return _MALFORMED
+    _repair_boundary(msg, raw)
     return _from_message(msg, 0, len(raw))
+
+
+_QUOTED_START = re.compile(r'^"([^"]{1,200})"')
+
+
+def _repair_boundary(msg: Message, raw: bytes) -> None:
+    """Split a multipart whose boundary parameter has junk after its closing quote (a header run
+    into the next one: 'boundary="b" Message-Id: <...>'), which the stdlib leaves unsplit."""
+    if msg.get_content_maintype() != "multipart" or msg.is_multipart():
+        return
+    param = msg.get_param("boundary")
+    found = _QUOTED_START.match(param) if isinstance(param, str) else None
+    if found is None:
+        return
+    boundary = found[1]
+    body = raw.partition(b"\n\n")[2]
+    if b"--" + boundary.encode("utf-8", "surrogateescape") not in body:
+        return
+    head = f'Content-Type: {msg.get_content_type()}; boundary="{boundary}"\n\n'.encode()
+    inner = message_from_bytes(head + body, policy=_POLICY)
+    if inner.is_multipart():
+        msg.set_payload(inner.get_payload())
+        msg.set_param("boundary", boundary)
 
 
 def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
