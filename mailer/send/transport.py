@@ -18,7 +18,7 @@ from mailer.errors import MailerError
 from mailer.models import DeliveryStatus
 from mailer.send.outcome import Outcome, Stage, classify
 from mailer.send.relays import RelayConfig, TlsMode
-from mailer.send.wire import data_payload, path
+from mailer.send.wire import data_payload, orcpt, path
 
 __all__ = ["Outbox", "RelayError", "SmtpConnection"]
 
@@ -160,7 +160,8 @@ class SmtpConnection:
             params = [o.encode("ascii") for o in options] if dsn else []
             await _command(smtp, b"MAIL", b"FROM:" + path(sender), *params)
             stage = Stage.RCPT
-            await _command(smtp, b"RCPT", b"TO:" + path(recipient))
+            rcpt_params = [orcpt(recipient)] if dsn else []
+            await _command(smtp, b"RCPT", b"TO:" + path(recipient), *rcpt_params)
             stage = Stage.DATA
             reply = await _data(smtp, data_payload(data))
         except RelayError:

@@ -7,7 +7,7 @@ import re
 from aiosmtplib.email import quote_address
 from aiosmtplib.protocol import normalize_message_line_endings
 
-__all__ = ["data_payload", "path"]
+__all__ = ["data_payload", "orcpt", "path"]
 
 # A dot-atom address (RFC 5322 section 3.4.1) in ASCII: one that email.utils.parseaddr, which
 # aiosmtplib applies to every MAIL and RCPT, returns unchanged and that holds nothing that could
@@ -26,6 +26,15 @@ def path(address: str) -> bytes:
     if _DOT_ATOM_ADDRESS.fullmatch(address):
         return f"<{address}>".encode("ascii")
     return quote_address(address).encode("ascii")
+
+
+def orcpt(address: str) -> bytes:
+    """The RCPT parameter that asks a DSN to name the address as we sent it (RFC 3461 section
+    4.2), so that a bounce from a forwarding or aliasing system still names the journalist's
+    address on our list as its Original-Recipient. xtext: "+", "=" and anything outside
+    "!".."~" become "+XX" (RFC 3461 section 4)."""
+    text = "".join(c if "!" <= c <= "~" and c not in "+=" else f"+{ord(c):02X}" for c in address)
+    return b"ORCPT=rfc822;" + text.encode("ascii", "strict")
 
 
 def data_payload(message: bytes) -> bytes:

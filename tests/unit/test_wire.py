@@ -7,7 +7,7 @@ import pytest
 from aiosmtplib.email import quote_address
 from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
-from mailer.send.wire import data_payload, path
+from mailer.send.wire import data_payload, orcpt, path
 
 
 def _aiosmtplib(message: bytes) -> bytes:
@@ -59,3 +59,16 @@ def test_a_path_with_a_space_is_refused() -> None:
     """An address with a space in its local part is refused, as aiosmtplib refuses it."""
     with pytest.raises(ValueError):
         path("x y@example.org")
+
+
+@pytest.mark.parametrize(
+    ("address", "param"),
+    [
+        ("desk@news.example.org", b"ORCPT=rfc822;desk@news.example.org"),
+        ("a+b=c@news.example.org", b"ORCPT=rfc822;a+2Bb+3Dc@news.example.org"),
+        ('"two words"@news.example.org', b'ORCPT=rfc822;"two+20words"@news.example.org'),
+    ],
+)
+def test_orcpt_is_xtext_encoded(address: str, param: bytes) -> None:
+    """ORCPT carries the address as xtext: '+', '=' and spaces as +XX (RFC 3461 section 4)."""
+    assert orcpt(address) == param
