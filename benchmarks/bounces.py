@@ -112,7 +112,7 @@ _GROUPS = {
     "postfix": "real: Postfix 3.7 (not tuned)",
     "unseen": "real: Sisimai (fixed after)",
     "unseen-a": "real: BounceParser A (fixed after)",
-    "unseen-b": "real: BounceParser B (unseen)",
+    "unseen-b": "real: BounceParser B (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -148,6 +148,7 @@ _TOO_LARGE = _rx(
     r"(?:message|mail) size (?:exceeds|limit|too)",
     r"exceed\w* (?:the )?(?:maximum|max\.?|allowed|fixed) (?:\w+ )?(?:message )?size",
     r"size (?:exceeds|limit exceeded)",
+    r"(?<!box )size limit",
     r"message length exceeds",
     r"too big for",
     r"nachricht (?:ist )?zu gro(?:ß|ss)",
@@ -168,6 +169,9 @@ _TRANSIENT = _rx(
     r"(?:failed|after) \d+ (?:delivery )?attempts",
     r"maximum (?:number of )?(?:delivery )?attempts",
     r"(?:server|host|service|system) (?:is )?(?:temporarily )?(?:unavailable or busy|busy|down)",
+    r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
+    r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
+    r"retry time not reached for any host",
 )
 # Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
 # Access denied" for an address that does not exist.
@@ -211,6 +215,8 @@ _BLOCKED = _rx(
     r"unable to relay",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
+    r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
+    r"white-?list",
     r"does not accept (?:e-?mail|mail) from",
     r"спам",
     r"pourriel",
@@ -244,7 +250,10 @@ _USER_UNKNOWN = _rx(
     r"(?:no|not have a) final (?:e-?mail )?delivery point",
     r"not our customer",
     r"bad destination (?:mailbox|system)",
-    r"mailbox (?:not found|unavailable|not available)",
+    r"mail[- ]?box (?:not found|unavailable|not available)",
+    r"no mail[- ]?box (?:available|found|here)",
+    r"bad[_ ]recipient",
+    r"badrcptto",
     r"(?:did|does) not (?:exactly )?match\s+(?:an?|any)\s+(?:[\w.-]{1,20}\s+)?"
     r"(?:e-?mail\s+)?address",
     r"utilisateur inconnu",
@@ -342,6 +351,7 @@ _HOST_UNKNOWN = _rx(
     r"nxdomain",
     r"name service error",
     r"host or domain name not found",
+    r"name or service not known",
     r"no mx (?:record|host)",
     r"unrouteable mail domain",
     r"unroutable",
@@ -453,6 +463,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"name resolution",
             r"servfail",
             r"not found, try again",
+            r"malformed (?:or unexpected )?name server reply",
         ),
         "4.3",
     ),
