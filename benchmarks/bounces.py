@@ -113,6 +113,7 @@ _GROUPS = {
     "unseen": "real: Sisimai (fixed after)",
     "unseen-a": "real: BounceParser A (fixed after)",
     "unseen-b": "real: BounceParser B (fixed after)",
+    "unseen-c": "real: Sisimai C (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
