@@ -113,7 +113,7 @@ _GROUPS = {
     "unseen": "real: Sisimai (fixed after)",
     "unseen-a": "real: BounceParser A (fixed after)",
     "unseen-b": "real: BounceParser B (fixed after)",
-    "unseen-c": "real: Sisimai C (unseen)",
+    "unseen-c": "real: Sisimai C (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -172,6 +172,7 @@ _TRANSIENT = _rx(
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
+    r"(?:did not|didn't) accept our requests to connect",  # Gmail: no connection, not the address
 )
 # Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
 # Access denied" for an address that does not exist.
@@ -216,6 +217,7 @@ _BLOCKED = _rx(
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
+    r"unwanted (?:messages|mail|e-?mails)",
     r"white-?list",
     r"does not accept (?:e-?mail|mail) from",
     r"спам",
@@ -252,6 +254,8 @@ _USER_UNKNOWN = _rx(
     r"bad destination (?:mailbox|system)",
     r"mail[- ]?box (?:not found|unavailable|not available)",
     r"no mail[- ]?box (?:available|found|here)",
+    r"address (?:couldn't|could not|can't|cannot) be found",
+    r"malformed (?:recipient )?address",
     r"bad[_ ]recipient",
     r"badrcptto",
     r"(?:did|does) not (?:exactly )?match\s+(?:an?|any)\s+(?:[\w.-]{1,20}\s+)?"
@@ -341,6 +345,9 @@ _USER_UNKNOWN = _rx(
     r"pengguna tidak (?:dikenal|ditemukan)",
     r"غير موجود",
 )
+# A domain that publishes a null MX accepts no mail at all, whatever class the report gives it
+# (RFC 7505 section 4.2: clients must not retry; the code is 5.1.10).
+_NULL_MX = _rx(r"null mx")
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",
     r"unknown host",
@@ -348,6 +355,7 @@ _HOST_UNKNOWN = _rx(
     r"domain (?:name )?not found",
     r"no such domain",
     r"domain (?:does ?n[o']t|not) exist",
+    r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
     r"nxdomain",
     r"name service error",
     r"host or domain name not found",
@@ -355,7 +363,6 @@ _HOST_UNKNOWN = _rx(
     r"no mx (?:record|host)",
     r"unrouteable mail domain",
     r"unroutable",
-    r"null mx",
     r"domaine (?:inexistant|inconnu)",
     r"domain existiert nicht",
     r"dominio (?:inexistente|no existe|sconosciuto)",
@@ -437,6 +444,7 @@ _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_TRANSIENT, SOFT, ""),
     (_O365_UNKNOWN, HARD, "1.1"),
     (_BLOCKED, BLOCK, "7.1"),
+    (_NULL_MX, HARD, "1.10"),
     (_HOST_UNKNOWN, HARD, "1.2"),
     (_USER_UNKNOWN, HARD, "1.1"),
 )
@@ -449,6 +457,7 @@ _WEAK: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
 # (RFC 5321 section 3.3): it is about the sender or its host, whatever words it uses.
 _SENDER_STAGE = _rx(
     r"after mail from",
+    r">>> mail from: ?<[^>]*>[^<>]{0,80}<<< ?5\d\d",  # a transcript: the reply to MAIL FROM
     r"in reply to mail from",
     r"after initial connection",
     r"in reply to (?:the )?initial greeting",
@@ -485,6 +494,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
         "2.1",
     ),
     (_rx(r"has moved", r"no longer (?:active|valid|in use)"), "1.6"),
+    (_rx(r"malformed (?:recipient )?address", r"badly formed address"), "1.3"),
     (_rx(r"loop", r"too many hops"), "4.6"),
     (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable"), "4.7"),
     (
@@ -553,6 +563,8 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = weak[0]
     else:
         kind = by_code or _smtp_kind(smtp_code) or HARD
+    if _NULL_MX.search(text):
+        return HARD
     if _temporary(status, smtp_code):
         return SOFT if kind == HARD else kind
     # A server may refuse the size a client declares at MAIL FROM (RFC 1870): about the message,
@@ -601,6 +613,8 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     cls = "4" if (smtp_code is not None and 400 <= smtp_code < 500) else "5"
     if written is not None:
         cls = written[0]
+    if _NULL_MX.search(text):
+        cls = "5"
     match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
     detail = _refine(text, match[1]) if match else ""
     if detail:
@@ -609,7 +623,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
 
 
 # Which finer details may replace the one a pattern gave ("" is a weak text with none).
-_REFINABLE = {"": None, "1.1": ("2.1", "1.6"), "1.2": ("4.4",)}
+_REFINABLE = {"": None, "1.1": ("2.1", "1.6", "1.3"), "1.2": ("4.4",)}
 
 
 def _refine(text: str, detail: str) -> str:

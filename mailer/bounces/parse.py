@@ -9,7 +9,7 @@ import quopri
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, message_from_string
 from email.header import Header, decode_header
 from email.message import Message
 from email.parser import HeaderParser
@@ -25,6 +25,7 @@ from mailer.bounces.classify import (
     infer_status,
     reason_at,
 )
+from mailer.bounces.notices import jmrp_recipient, ses_notices
 from mailer.models import BounceKind
 
 __all__ = ["MAX_BYTES", "ParsedBounce", "parse_bounce"]
@@ -417,7 +418,7 @@ def _is_autoreply(ctx: _Ctx) -> bool:
 _DAEMON = _rx(
     r"mailer-daemon",
     r"mail[ ._-]?delivery",
-    r"postmaster",
+    r"post_?master",
     r"mdaemon",
     r"mail ?administrator",
     r"system ?administrator",
@@ -871,6 +872,7 @@ _INTRO = _rx(
     r"(?: the following[^\n:]*)?:?",
     r"(?:was|were|is) undeliverable to(?: the following)?[^\n:]*:?",  # Novell GroupWise
     r"you sent (?:mail|a message|an? e-?mail) to",
+    r"recipient addresses that were\s+incorrectly constructed:?",  # Exim
     r"failed recipients",
     r"failed addresses",
     r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD
@@ -893,6 +895,7 @@ _INTRO = _rx(
 )
 _LABELLED = re.compile(
     r"^[ \t]*(?:failed recipient|error-for|intended recipient|original address|recipient address|"
+    r"rcpt to|"
     r"undeliverable (?:address|recipient)|"
     r"did not reach the following recipient|\(?originally addressed to|recipient|empf[äa]nger|"
     r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*[:：]?\s*"
@@ -1015,7 +1018,9 @@ def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
     inferred = infer_status(text, smtp_code)
     if inferred is None:
         return status
-    return f"{status[0]}{inferred[1:]}" if status else inferred
+    if not status or inferred.endswith(".1.10"):  # a null MX is permanent (RFC 7505 4.2)
+        return inferred
+    return f"{status[0]}{inferred[1:]}"
 
 
 _SPECIFIC = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.(?:[1-9]\d{0,2}|0\d{1,2})(?!\.?\d)")
@@ -1155,6 +1160,21 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
     agent = fields.get("user-agent", "")
     diagnostic = _one_line(f"feedback-type={feedback}" + (f"; user-agent={agent}" if agent else ""))
     return meta.result(True, BounceKind.COMPLAINT, recipients, None, diagnostic, "arf")
+
+
+def _mailed_notice(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
+    """A provider's own report format: an Outlook.com JMRP complaint (the reported message with
+    its complainer in a header) or an Amazon SES notification mailed as JSON."""
+    if returned is not None and (complainer := jmrp_recipient(returned)):
+        return meta.result(True, BounceKind.COMPLAINT, [complainer], None, "jmrp", "jmrp")
+    if ctx.msg.is_multipart() or not ctx.report.lstrip().startswith("{"):
+        return None
+    notice = ses_notices(_part_text(ctx.msg))
+    if notice is None:
+        return None
+    # SES reports a bounce once it has given up (a "Transient" one is soft, but final).
+    kind, recipients, status = notice.kind, notice.recipients, notice.status
+    return meta.result(True, kind, recipients, status, notice.diagnostic, "ses")
 
 
 # --- the returned message and the addresses the caller decodes VERP tokens from -------------------
@@ -1316,31 +1336,49 @@ def _parse(data: bytes) -> ParsedBounce:
     msg = message_from_bytes(raw, policy=_POLICY)
     if not msg.keys():
         return _MALFORMED
-    _repair_boundary(msg, raw)
+    _repair_boundary(msg)
     return _from_message(msg, 0, len(raw))
 
 
 _QUOTED_START = re.compile(r'^"([^"]{1,200})"')
+_BOUNDARY_LINE = re.compile(r'^[ \t]*boundary="?([^"\s;]{1,200})"?[ \t;]*\n', re.IGNORECASE)
+MAX_REPAIRS = 8  # unsplit multiparts mended per message
 
 
-def _repair_boundary(msg: Message, raw: bytes) -> None:
-    """Split a multipart whose boundary parameter has junk after its closing quote (a header run
-    into the next one: 'boundary="b" Message-Id: <...>'), which the stdlib leaves unsplit."""
-    if msg.get_content_maintype() != "multipart" or msg.is_multipart():
-        return
-    param = msg.get_param("boundary")
+def _lost_boundary(part: Message) -> tuple[str, str] | None:
+    """The boundary of a multipart the stdlib left unsplit, and the body to split with it: the
+    parameter's quoted value with junk after it (the next header run into Content-Type), or a
+    'boundary=' continuation line written without its leading space, which ends the headers."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return None
+    param = part.get_param("boundary")
     found = _QUOTED_START.match(param) if isinstance(param, str) else None
-    if found is None:
-        return
-    boundary = found[1]
-    body = raw.partition(b"\n\n")[2]
-    if b"--" + boundary.encode("utf-8", "surrogateescape") not in body:
-        return
-    head = f'Content-Type: {msg.get_content_type()}; boundary="{boundary}"\n\n'.encode()
-    inner = message_from_bytes(head + body, policy=_POLICY)
-    if inner.is_multipart():
-        msg.set_payload(inner.get_payload())
-        msg.set_param("boundary", boundary)
+    if found is not None:
+        return found[1], payload
+    if param is None and (line := _BOUNDARY_LINE.match(payload)) is not None:
+        return line[1], payload[line.end() :]
+    return None
+
+
+def _repair_boundary(msg: Message) -> None:
+    """Split the multiparts a malformed Content-Type left as one text, so that their report and
+    returned-message parts are read as such."""
+    repairs = 0
+    for part, _ctype in _walk(msg):
+        if part.get_content_maintype() != "multipart" or part.is_multipart():
+            continue
+        lost = _lost_boundary(part)
+        if lost is None or f"--{lost[0]}" not in lost[1]:
+            continue
+        head = f'Content-Type: {part.get_content_type()}; boundary="{lost[0]}"\n\n'
+        inner = message_from_string(head + lost[1], policy=_POLICY)
+        if inner.is_multipart():
+            part.set_payload(inner.get_payload())
+            part.set_param("boundary", lost[0])
+        repairs += 1
+        if repairs >= MAX_REPAIRS:
+            return
 
 
 def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
@@ -1350,7 +1388,7 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
     meta = _Meta(None, _message_id(returned), _addresses(ctx, returned))
     if _is_autoreply(ctx):
         return meta.result(False, None, (), None, _one_line(ctx.subject), "autoreply")
-    arf = _arf(ctx, returned, meta)
+    arf = _arf(ctx, returned, meta) or _mailed_notice(ctx, returned, meta)
     if arf is not None:
         return arf
     report = _dsn(ctx)
