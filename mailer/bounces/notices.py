@@ -22,6 +22,8 @@ class MailedNotice:
     recipients: tuple[str, ...]
     status: str | None
     diagnostic: str
+    links: tuple[str, ...] = ()  # the original's Return-Path and sender: a VERP address
+    message_id: str | None = None  # the original's Message-ID, ours if we sent it
 
 
 def _json(text: str) -> object:
@@ -58,7 +60,18 @@ def ses_notices(text: str) -> MailedNotice | None:
         return None
     first = notices[0]
     recipients = tuple(dict.fromkeys(n.email.lower() for n in notices))
-    return MailedNotice(first.kind, recipients, first.status, first.diagnostic)
+    return MailedNotice(
+        first.kind, recipients, first.status, first.diagnostic, first.links, _message_id(content)
+    )
+
+
+def _message_id(content: dict[str, object]) -> str | None:
+    mail = content.get("mail")
+    headers = mail.get("headers") if isinstance(mail, dict) else None
+    for header in headers if isinstance(headers, list) else ():
+        if isinstance(header, dict) and str(header.get("name", "")).lower() == "message-id":
+            return str(header.get("value", "")).strip() or None
+    return None
 
 
 # Outlook.com's Junk Mail Reporting Program sends the reported message, with the address of the

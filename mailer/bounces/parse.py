@@ -1172,6 +1172,8 @@ def _mailed_notice(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBo
     notice = ses_notices(_part_text(ctx.msg))
     if notice is None:
         return None
+    meta.addresses += tuple(link for link in notice.links if link not in meta.addresses)
+    meta.original_message_id = meta.original_message_id or notice.message_id
     # SES reports a bounce once it has given up (a "Transient" one is soft, but final).
     kind, recipients, status = notice.kind, notice.recipients, notice.status
     return meta.result(True, kind, recipients, status, notice.diagnostic, "ses")

@@ -289,7 +289,14 @@ _SES_BOUNCE = {
             }
         ],
     },
-    "mail": {"messageId": "m1", "source": "releases@press.example.org"},
+    "mail": {
+        "messageId": "m1",
+        "source": "releases@press.example.org",
+        "headers": [
+            {"name": "Return-Path", "value": "<bounces+t1@bounce.press.example.org>"},
+            {"name": "Message-ID", "value": "<d42.sig@press.example.org>"},
+        ],
+    },
 }
 
 
@@ -318,6 +325,9 @@ def test_an_ses_notification_by_mail_is_read(envelope: bool) -> None:
         "5.1.1",
         "ses",
     )
+    # What names our delivery: the VERP return path and our Message-ID in the returned headers.
+    assert got.original_message_id == "<d42.sig@press.example.org>"
+    assert "<bounces+t1@bounce.press.example.org>" in got.addresses
     assert not parse_bounce(_sns_mail('{"Type": "Notification", "Message": "{broken"}')).bounce
 
 
