@@ -114,6 +114,7 @@ _GROUPS = {
     "unseen-a": "real: BounceParser A (fixed after)",
     "unseen-b": "real: BounceParser B (fixed after)",
     "unseen-c": "real: Sisimai C (fixed after)",
+    "unseen-d": "real: PHP-Bounce-Handler D (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
