@@ -114,7 +114,7 @@ _GROUPS = {
     "unseen-a": "real: BounceParser A (fixed after)",
     "unseen-b": "real: BounceParser B (fixed after)",
     "unseen-c": "real: Sisimai C (fixed after)",
-    "unseen-d": "real: PHP-Bounce-Handler D (unseen)",
+    "unseen-d": "real: PHP-Bounce-Handler D (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

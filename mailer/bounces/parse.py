@@ -109,6 +109,9 @@ _MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
 MAX_NESTING = 64  # multipart levels read; the stdlib parser recurses once per level
 
 
+_LEADING_BLANK = re.compile(rb"\A(?:[ \t]*\n)+")
+
+
 def _normalise(data: bytes) -> bytes:
     """Capped, LF line endings, and cut before the 65th multipart (deeper is not a report)."""
     data = data[:MAX_BYTES]
@@ -118,7 +121,8 @@ def _normalise(data: bytes) -> bytes:
         starts = [m.start() for m in _MULTIPART.finditer(data)]
         if len(starts) > MAX_NESTING:
             data = data[: starts[MAX_NESTING]]
-    return data.lstrip(b"\n")
+    # Some stores keep blank or space-only lines before the first header field.
+    return _LEADING_BLANK.sub(b"", data, count=1)
 
 
 def _decode(payload: bytes, charset: str | None) -> str:
@@ -1165,7 +1169,9 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
 def _mailed_notice(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
     """A provider's own report format: an Outlook.com JMRP complaint (the reported message with
     its complainer in a header) or an Amazon SES notification mailed as JSON."""
-    if returned is not None and (complainer := jmrp_recipient(returned)):
+    # The older form is the reported message itself, the header added at its top.
+    complainer = jmrp_recipient(ctx.msg) or (jmrp_recipient(returned) if returned else None)
+    if complainer:
         return meta.result(True, BounceKind.COMPLAINT, [complainer], None, "jmrp", "jmrp")
     if ctx.msg.is_multipart() or not ctx.report.lstrip().startswith("{"):
         return None

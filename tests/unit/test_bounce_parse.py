@@ -26,6 +26,7 @@ KNOWN_STATUS_MISSES = {
 # Unseen samples (split "unseen") the parser still gets wrong; the benchmark counts them against it.
 # strict: a fix makes the test fail until the sample leaves this list.
 KNOWN_UNSEEN_MISSES = {
+    "phpbounce/sendmail-dsn-hdrs-503.eml.eml": "'Sender verify failed' with 5.1.1: the code wins",
     "sisimai/email-facebook-03.eml": "'Refused due to recipient preferences' with 5.1.1: hard",
     "sisimai/email-fml-01.eml": "fml's 'Loop Alert: Duplicated Message-ID' to a list's admin",
     "bounceparser/not-a-relay.msg.eml": "relaying refused: labelled hard, read as block (README)",
@@ -349,6 +350,29 @@ def test_an_outlook_jmrp_report_is_a_complaint() -> None:
     )
 
 
+def test_blank_lines_before_the_headers_are_skipped() -> None:
+    """Found by the PHP-Bounce-Handler holdout: stored reports that start with a blank line and
+    a line of spaces were "malformed"."""
+    data = b"\n" + b" " * 255 + b"\n" + _sample("postfix/unknown-user.eml")
+    got = parse_bounce(data)
+    assert (got.bounce, got.recipients) == (True, ("nobody@accept.test",))
+
+
+def test_the_older_jmrp_form_is_a_complaint() -> None:
+    """Found by the PHP-Bounce-Handler holdout: Outlook.com's older JMRP report is the reported
+    message itself, with X-HmXmrOriginalRecipient added at its top."""
+    got = parse_bounce(
+        b"Return-Path: staff@hotmail.example.org\n"
+        b"X-HmXmrOriginalRecipient: desk@news.example.org\nFrom: releases@press.example.org\n"
+        b"To: desk@news.example.org\nSubject: Release\n\nText\n"
+    )
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.COMPLAINT,
+        ("desk@news.example.org",),
+    )
+
+
 def test_a_boundary_on_an_unfolded_line_still_splits_the_part() -> None:
     """Found by the Sisimai holdout: 'boundary=' on the line after Content-Type without the
     leading space that folds it ends the part's headers, so its text was never read."""
@@ -618,6 +642,8 @@ CLASSIFICATION = [
         "hard",
         "5.1.10",
     ),
+    # Found by the PHP-Bounce-Handler holdout (set D):
+    (None, "Esta casilla ha expirado por falta de uso.", None, "hard", "5.2.1"),
 ]
 
 
