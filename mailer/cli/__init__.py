@@ -25,6 +25,7 @@ from mailer.cli import (
     spokespeople,
     suppressions,
 )
+from mailer.cli.output import one_line
 from mailer.cli.state import AppState
 from mailer.errors import MailerError
 
@@ -34,7 +35,7 @@ log = logging.getLogger("mailer")
 
 
 def _fail(message: str, exit_code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {one_line(message)}", err=True)
     return typer.Exit(exit_code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["console", "err_console", "print_json", "table", "warn"]
+__all__ = ["console", "err_console", "one_line", "print_json", "table", "warn"]
 
 # Piped output is read by people in wide windows and by grep: do not fold it at 80 columns.
 console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 200)
@@ -34,6 +35,16 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     return tbl
 
 
+# Control characters and the characters str.splitlines() and terminals break lines at.
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """The text with control characters shown as escapes (\\x1e, \\n): a value read from a
+    user's file cannot break a message into lines or drive the terminal."""
+    return _BREAKING.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
-    err_console.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+    err_console.print(f"[yellow]warning:[/yellow] {escape(one_line(message))}", highlight=False)

@@ -104,8 +104,10 @@ _ATOMS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+")
 
 def _fold(name: str, value: str) -> str:
     """One unstructured header (folded at spaces to 78 columns, CRLF), pure ASCII: RFC 2047
-    encoded words where the value is not ASCII (RFC 5322 section 2.2.3)."""
-    charset = "us-ascii" if value.isascii() else "utf-8"
+    encoded words where the value is not ASCII (RFC 5322 section 2.2.3), or where it holds "=?",
+    which a reader would otherwise decode as an encoded word of its own (RFC 2047 section 6.1)
+    and show as other text than was written."""
+    charset = "us-ascii" if value.isascii() and "=?" not in value else "utf-8"
     header = Header(_single_line(name, value), charset, header_name=name, maxlinelen=78)
     return f"{name}: {header.encode(linesep=chr(13) + chr(10))}\r\n"
 

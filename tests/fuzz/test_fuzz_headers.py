@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import formataddr
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mailer.render.compose import PLACEHOLDERS, HeaderInjection, Recipient, StaticHeaders, prepare
@@ -81,6 +81,15 @@ def _compose(from_: str, reply_to: str | None, subject: str, email: str, name: s
     subject=texts,
     email=st.one_of(addr_specs, st.sampled_from(["a.t@tienshan.example.org"])),
     name=texts,
+)
+# Found by Hypothesis: an ASCII subject that reads as an encoded word was written as it stood,
+# and a reader showed "a", a line break and "Bcc: x".
+@example(
+    from_="a@example.org",
+    reply_to=None,
+    subject="=?utf-8?q?a=0ABcc:_x?=",
+    email="a.t@tienshan.example.org",
+    name="",
 )
 @bounded
 def test_header_values_are_refused_or_written_as_one_header_each(
