@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import logging
 import quopri
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +30,11 @@ from mailer.bounces.notices import jmrp_recipient, ses_notices
 from mailer.models import BounceKind
 
 __all__ = ["MAX_BYTES", "ParsedBounce", "parse_bounce"]
+
+# flufl.bounce logs a traceback at ERROR whenever one of its detectors raises on a message (its
+# Yale detector does on an empty From): for us that is a detector with nothing to say, and no
+# traceback may reach the person running `mailer bounces`.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 MAX_BYTES = 4 * 1024 * 1024  # a returned message is cut here before parsing
 MAX_TEXT = 64 * 1024  # characters of a report's text that the detectors read

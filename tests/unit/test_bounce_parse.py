@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,18 @@ def test_line_endings_do_not_matter(name: str, eol: bytes) -> None:
     lines = _sample(name).replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     expected = parse_bounce(b"\n".join(lines))
     assert parse_bounce(eol.join(lines)) == expected
+
+
+def test_a_failing_flufl_detector_logs_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """flufl.bounce's Yale detector raises on an empty From and flufl logs the traceback at
+    ERROR; nothing of it may reach the user's terminal."""
+    caplog.set_level(logging.WARNING)
+    got = parse_bounce(
+        b"From:\nTo: a@example.org\nSubject: Undelivered Mail Returned to Sender\n\n"
+        b"Sorry, x@example.org went wrong somewhere.\n"
+    )
+    assert got.bounce
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 @pytest.mark.parametrize(
