@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mailer.bounces.alternation import trie_pattern
 from mailer.models import BounceKind
 
 __all__ = [
@@ -60,8 +61,9 @@ _BY_SUBJECT: dict[str, BounceKind] = {
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
-    # Matched against lowercased text: faster than re.IGNORECASE on these long alternations.
-    return re.compile("|".join(patterns))
+    # Matched against lowercased text: faster than re.IGNORECASE on these long alternations; as a
+    # trie, so that re tries only the alternatives that start with the character at hand.
+    return re.compile(trie_pattern(*patterns))
 
 
 # Text patterns, in the order they are tried; the first that matches decides. "Strong" ones beat a
@@ -463,8 +465,8 @@ _SENDER_STAGE = _rx(
     r"after initial connection",
     r"in reply to (?:the )?initial greeting",
 )
-_ANY_STRONG = re.compile("|".join(p.pattern for p, _k, _d in _STRONG))
-_ANY_REASON = re.compile("|".join(p.pattern for p, _k, _d in _STRONG + _WEAK))
+_ANY_STRONG = _rx(*(p.pattern for p, _k, _d in _STRONG))
+_ANY_REASON = _rx(*(p.pattern for p, _k, _d in _STRONG + _WEAK))
 # Finer subject.detail for some soft and hard texts, tried after the table above matched.
 _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
     (
