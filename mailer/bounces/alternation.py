@@ -89,9 +89,11 @@ def _heads(alternative: str) -> list[tuple[str | None, str]]:
         return [(alternative[0], alternative[1:])]
     if alternative.startswith("(?:"):  # (?:a|b)c stands for ac|bc
         end = _group_end(alternative)
-        if end > 0 and not _quantified(alternative[end:]):
-            inside, after = alternative[3 : end - 1], alternative[end:]
-            return [head for item in _split(inside) for head in _heads(item + after)]
+        items, after = _split(alternative[3 : end - 1]), alternative[end:]
+        if after.startswith("?") and not after.startswith(("??", "?+")):
+            items, after = [*items, ""], after[1:]  # (?:a)?b stands for ab|b, tried in that order
+        if end > 0 and not _quantified(after):
+            return [head for item in items for head in _heads(item + after)]
     if alternative.startswith("\\b") and re.match(r"\w", alternative[2:3]):
         # \bword: a word character at the start has a boundary before it iff no word character
         # precedes it, which a lookbehind after it can tell
@@ -124,5 +126,8 @@ def _trie(alternatives: list[str]) -> list[str]:
 
 
 def trie_pattern(*patterns: str) -> str:
-    """The alternation of the patterns (each may be an alternation itself), as a trie."""
+    """The alternation of the patterns (each may be an alternation itself), as a trie; as it is
+    if it has capturing groups, which the trie could duplicate or renumber."""
+    if re.compile("|".join(patterns)).groups:
+        return "|".join(patterns)
     return "|".join(_trie([alt for pattern in patterns for alt in _split(pattern)]))
