@@ -15,6 +15,7 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import Compat32
+from typing import Any
 
 from flufl.bounce import all_failures
 
@@ -112,6 +113,27 @@ class _CappedHeaders(Compat32):
 
 
 _POLICY = _CappedHeaders()
+
+
+class _Message(Message):
+    """compat32's Message that keeps a part's undecoded payload once made: flufl.bounce's
+    detectors read every part line by line, one detector and pattern after another, and each
+    get_payload() looks up the transfer encoding and scans the text for 8-bit bytes again. Neither
+    the parser nor flufl changes a message; a payload set anew is noticed all the same."""
+
+    _undecoded: tuple[object, Any] | None = None
+
+    def get_payload(self, i: Any = None, decode: Any = False) -> Any:
+        """Message.get_payload(); without i or decode, made once."""
+        if i is not None or decode:
+            return super().get_payload(i, decode)
+        payload = self._payload  # type: ignore[attr-defined]
+        kept = self._undecoded
+        if kept is None or kept[0] is not payload:
+            kept = self._undecoded = (payload, super().get_payload())
+        return kept[1]
+
+
 _MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
 MAX_NESTING = 64  # multipart levels read; the stdlib parser recurses once per level
 
@@ -1238,13 +1260,13 @@ def _returned(ctx: _Ctx) -> Message | None:
         if inside:
             return inside[0]
         if not part.is_multipart():
-            return HeaderParser(policy=_POLICY).parsestr(
+            return HeaderParser(_Message, policy=_POLICY).parsestr(
                 _part_text(part)[:MAX_TEXT], headersonly=True
             )
     tail = ctx.tail.lstrip(" \t\n-*=")
     if tail:
         tail = tail.partition("\n")[2] if not _HEADER_AT.match(tail) else tail
-        parsed = HeaderParser(policy=_POLICY).parsestr(
+        parsed = HeaderParser(_Message, policy=_POLICY).parsestr(
             tail.lstrip("\n")[:MAX_TEXT], headersonly=True
         )
         if parsed.get("message-id") or parsed.get("from") or parsed.get("to"):
@@ -1363,7 +1385,7 @@ def _parse(data: bytes) -> ParsedBounce:
     raw = _normalise(data)
     if not raw or not _HEADER_LINE.match(raw):
         return _MALFORMED
-    msg = message_from_bytes(raw, policy=_POLICY)
+    msg = message_from_bytes(raw, _Message, policy=_POLICY)
     if not msg.keys():
         return _MALFORMED
     _repair_boundary(msg)
