@@ -85,8 +85,11 @@ def _quantified(rest: str) -> bool:
 def _heads(alternative: str) -> list[tuple[str | None, str]]:
     """(leading literal character, the rest) for each alternative this one stands for; None for
     one that does not start with a literal character."""
-    if alternative[:1] and alternative[0] not in _SPECIAL and not _quantified(alternative[1:]):
+    literal = alternative[:1] not in ("", *_SPECIAL)
+    if literal and not _quantified(alternative[1:]):
         return [(alternative[0], alternative[1:])]
+    if literal and alternative[1:2] == "+" and not _quantified(alternative[2:]):
+        return [(alternative[0], alternative[0] + "*" + alternative[2:])]  # c+ is cc* (not c+?)
     if alternative.startswith("(?:"):  # (?:a|b)c stands for ac|bc
         end = _group_end(alternative)
         items, after = _split(alternative[3 : end - 1]), alternative[end:]

@@ -18,6 +18,7 @@ PATTERNS = [
     r"tim(?:ed|e) ?out|try (?:again )?later|temporar|\btry\b|",
     r"following address(?:\(es\)|es)? failed:?|address(?:\(es\)|es)? failed:",
     r"не существует|неизвестн\w* (?:пользовател|адресат)|用户不存在|存在しない",
+    r"-+ original message(?: -+)?$|original message follows|-+?x|=++y",
 ]
 
 
@@ -27,7 +28,18 @@ def _texts() -> list[str]:
     for name in labels:
         text = (DATA / name).read_bytes().decode("utf-8", "replace").lower()
         out += [text, *text.split("\n")]
-    return [*out, "spf", "a spf b", "xspf", "not listed at ", "be listed at ", "abcd", "xxy"]
+    extra = [
+        "spf",
+        "a spf b",
+        "xspf",
+        "not listed at ",
+        "be listed at ",
+        "abcd",
+        "xxy",
+        "--x",
+        "==y",
+    ]
+    return out + extra
 
 
 TEXTS = _texts()
