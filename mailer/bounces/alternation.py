@@ -78,6 +78,17 @@ def _group_end(pattern: str) -> int:
     return -1
 
 
+def _captures(pattern: str) -> bool:
+    """Whether the pattern has a capturing group: "(" not followed by "?", or "(?P<"."""
+    pieces = _pieces(pattern)
+    for at, piece in enumerate(pieces):
+        if piece == "(" and (
+            pieces[at + 1 : at + 2] != ["?"] or pieces[at + 2 : at + 4] == ["P", "<"]
+        ):
+            return True
+    return False
+
+
 def _quantified(rest: str) -> bool:
     return rest.startswith(_QUANTIFIERS)
 
@@ -131,6 +142,6 @@ def _trie(alternatives: list[str]) -> list[str]:
 def trie_pattern(*patterns: str) -> str:
     """The alternation of the patterns (each may be an alternation itself), as a trie; as it is
     if it has capturing groups, which the trie could duplicate or renumber."""
-    if re.compile("|".join(patterns)).groups:
+    if any(_captures(pattern) for pattern in patterns):
         return "|".join(patterns)
     return "|".join(_trie([alt for pattern in patterns for alt in _split(pattern)]))
