@@ -2,14 +2,14 @@
 
     python -m benchmarks.bounces [--data tests/data/bounces] [--seconds 2] [--misses]
 
-The corpus: flufl.bounce's real samples (their test suite's expected addresses; kinds and status
-codes labelled by hand), real samples from Sisimai's set-of-emails (labelled by hand), DSNs a
-private Postfix 3.7 produced here, and hand-written samples marked "synthetic". Each label's
-"split" says how the sample was used (tests/data/bounces/README.md): "dev" samples were read while
-the detectors were written; "holdout" ones were labelled after the parser was frozen, scored once,
-and the parser was then fixed on what they showed, so they no longer count as unseen; the Postfix
-DSNs were never tuned on; "unseen" ones (Sisimai's) were labelled before the parser first read
-them, scored once, and the parser was then fixed on some of their misses. The targets (recipient
+The corpus (tests/data/bounces/README.md): flufl.bounce's real samples, real samples from
+Sisimai's set-of-emails, Mail::DeliveryStatus::BounceParser's and PHP-Bounce-Handler's test
+corpora and other bounce handlers' fixtures, DSNs a private Postfix 3.7 produced here, and
+hand-written samples marked "synthetic". Each label's "split" says how the sample was used: "dev"
+samples were read while the detectors were written; every other real group was labelled by hand
+before the parser read it and scored once with the parser frozen (its first figures are in the
+README), and the parser was then fixed on what it showed, so the group is "(fixed after)" and no
+longer unseen; a group still marked "(unseen)" has not been fixed on. The targets (recipient
 recall >= 0.97, kind accuracy >= 0.90, non-bounces called bounces <= 2%) are for real samples the
 parser was not tuned on; speed target: at least 1,000 messages/s on one core.
 """
