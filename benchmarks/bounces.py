@@ -115,7 +115,7 @@ _GROUPS = {
     "unseen-b": "real: BounceParser B (fixed after)",
     "unseen-c": "real: Sisimai C (fixed after)",
     "unseen-d": "real: PHP-Bounce-Handler D (fixed after)",
-    "unseen-e": "real: Sisimai+fixtures E (unseen)",
+    "unseen-e": "real: Sisimai+fixtures E (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -175,6 +175,8 @@ _TRANSIENT = _rx(
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
     r"(?:did not|didn't) accept our requests to connect",  # Gmail: no connection, not the address
+    r"delivery temporarily suspended",  # Postfix gave up on a host it could not reach
+    r"connect to [^\n:]{1,200}: connection (?:refused|timed out)",
 )
 # Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
 # Access denied" for an address that does not exist.
@@ -363,6 +365,7 @@ _HOST_UNKNOWN = _rx(
     r"name service error",
     r"host or domain name not found",
     r"name or service not known",
+    r"(?:couldn't|could not|can't|cannot) find any host",
     r"no mx (?:record|host)",
     r"unrouteable mail domain",
     r"unroutable",
@@ -486,7 +489,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"deactivated",
             r"discontinued",
             r"inactive",
-            r"suspended",
+            r"(?<!temporarily )suspended",
             r"frozen",
             r"ha expirado",
             r"desactivad",
@@ -611,8 +614,8 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     else the generic code written in the text, else None."""
     text = diagnostic[:2000].lower()
     written = find_status(text)
-    if written is not None and not written.endswith(".0.0"):
-        return written
+    if written is not None and not written.endswith(".0.0") and written[1:3] != ".0":
+        return written  # x.0.XXX is "other or undefined" (RFC 3463 3.1), as generic as x.0.0
     if smtp_code is None:
         smtp_code = find_smtp_code(text)
     cls = "4" if (smtp_code is not None and 400 <= smtp_code < 500) else "5"

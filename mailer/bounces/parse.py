@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, message_from_string
+from email.errors import MissingHeaderBodySeparatorDefect
 from email.header import Header, decode_header
 from email.message import Message
 from email.parser import HeaderParser
@@ -344,6 +345,9 @@ def _context(msg: Message) -> _Ctx:
 Fields = dict[str, str]
 
 
+_RECIPIENT_FIELDS = frozenset({"final-recipient", "original-recipient"})
+
+
 def _blocks_from_text(text: str) -> list[Fields]:
     blocks: list[Fields] = []
     current: Fields = {}
@@ -358,7 +362,12 @@ def _blocks_from_text(text: str) -> list[Fields]:
         elif ":" in line:
             name, _, value = line.partition(":")
             last = name.strip().lower()
-            if last in current:  # a repeated field (Original-Rcpt-To in ARF): keep them all
+            if last in _RECIPIENT_FIELDS and last in current:
+                # The next recipient's fields with no blank line before them (RFC 3464 wants
+                # one): a block of its own, or every recipient but the last is lost.
+                blocks.append(current)
+                current = {last: value.strip()}
+            elif last in current:  # a repeated field (Original-Rcpt-To in ARF): keep them all
                 current[last] += "\n" + value.strip()
             else:
                 current[last] = value.strip()
@@ -515,6 +524,7 @@ _FAIL_SUBJECT = _rx(
     r"配信不能",
     r"配送不能",
     r"配信エラー",
+    r"メールエラー",
     r"반송",
 )
 _WARNING = _rx(
@@ -1061,6 +1071,8 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # NUL and terminal escapes, never
 def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
     """The status to report: the given one unless it is generic (x.y.0), then a specific one
     written in the text; for x.0.0 or none, one inferred from the words."""
+    if status is not None and status[1:3] == ".0":  # x.0.XXX: "other or undefined" (RFC 3463 3.1)
+        status = f"{status[0]}.0.0"
     if status is not None and not status.endswith(".0"):
         return status
     written = _SPECIFIC.search(text)
@@ -1076,7 +1088,10 @@ def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
     return f"{status[0]}{inferred[1:]}"
 
 
-_SPECIFIC = re.compile(r"(?<![\d.])[245]\.\d{1,3}\.(?:[1-9]\d{0,2}|0\d{1,2})(?!\.?\d)")
+# A code that says something: neither its subject nor its detail is the "undefined" 0.
+_SPECIFIC = re.compile(
+    r"(?<![\d.])[245]\.(?:[1-9]\d{0,2}|0\d{1,2})\.(?:[1-9]\d{0,2}|0\d{1,2})(?!\.?\d)"
+)
 
 
 @dataclass
@@ -1157,7 +1172,9 @@ def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]
     status_field = fields.get("status", "")
     diagnostic = _strip_type(fields.get("diagnostic-code", ""))
     comment = re.sub(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*", "", status_field).strip(" ()")
-    extra = fields.get("x400-supplementary-info", "").strip('" ')
+    extra = (fields.get("x400-supplementary-info") or fields.get("x-supplementary-info", "")).strip(
+        '" <>'
+    )  # Exchange's and Hotmail's SMTP reply when there is no Diagnostic-Code
     text = diagnostic or comment or extra
     generic = find_status(status_field) is None or status_field.strip().startswith(
         ("5.0.0", "4.0.0")
@@ -1396,8 +1413,30 @@ def _parse(data: bytes) -> ParsedBounce:
     msg = message_from_bytes(raw, _Message, policy=_POLICY)
     if not msg.keys():
         return _MALFORMED
+    if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
+        refolded = _refold(raw)
+        if refolded != raw:
+            msg = message_from_bytes(refolded, _Message, policy=_POLICY)
     _repair_boundary(msg)
     return _from_message(msg, 0, len(raw))
+
+
+_FIELD_START = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
+
+
+def _refold(raw: bytes) -> bytes:
+    """The header block with its folding restored: a copy that lost the leading white space of
+    its continuation lines ends its headers at the first one (RFC 5322 section 2.2.3); each such
+    line, when header fields follow it before the blank line, becomes a continuation again."""
+    head, blank, body = raw.partition(b"\n\n")
+    if not blank:
+        return raw
+    lines = head.split(b"\n")
+    last_field = max((i for i, line in enumerate(lines) if _FIELD_START.match(line)), default=0)
+    for i in range(1, last_field):
+        if not _FIELD_START.match(lines[i]) and lines[i][:1] not in (b" ", b"\t"):
+            lines[i] = b" " + lines[i]
+    return b"\n".join(lines) + blank + body
 
 
 _QUOTED_START = re.compile(r'^"([^"]{1,200})"')
