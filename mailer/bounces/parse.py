@@ -1471,7 +1471,7 @@ def _repair_boundary(msg: Message) -> None:
         if lost is None or f"--{lost[0]}" not in lost[1]:
             continue
         head = f'Content-Type: {part.get_content_type()}; boundary="{lost[0]}"\n\n'
-        inner = message_from_string(head + lost[1], policy=_POLICY)
+        inner = message_from_string(head + lost[1], _Message, policy=_POLICY)
         if inner.is_multipart():
             part.set_payload(inner.get_payload())
             part.set_param("boundary", lost[0])
