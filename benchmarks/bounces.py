@@ -116,7 +116,7 @@ _GROUPS = {
     "unseen-c": "real: Sisimai C (fixed after)",
     "unseen-d": "real: PHP-Bounce-Handler D (fixed after)",
     "unseen-e": "real: Sisimai+fixtures E (fixed after)",
-    "unseen-f": "real: Sisimai F (unseen)",
+    "unseen-f": "real: Sisimai F (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

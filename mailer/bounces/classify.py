@@ -352,7 +352,7 @@ _USER_UNKNOWN = _rx(
 )
 # A domain that publishes a null MX accepts no mail at all, whatever class the report gives it
 # (RFC 7505 section 4.2: clients must not retry; the code is 5.1.10).
-_NULL_MX = _rx(r"null mx")
+_NULL_MX = _rx(r"null mx", r"(?:mx|srv) record indicated no smtp service")  # the latter: Exim
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",
     r"unknown host",

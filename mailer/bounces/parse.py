@@ -708,12 +708,24 @@ def _hit(entries: list[tuple[str, str]], text: str, fmt: str, report: str = "") 
 _POSTFIX = _rx(r"this is the (?:postfix program|mail system) at host")
 
 
+# bounce(8) starts each recipient's paragraph with "<addr>:" or "<addr> (expanded from <x>):" at
+# the start of a line; any other address in the text (a postmaster to contact) is not one.
+_POSTFIX_RCPT = re.compile(
+    r"^<(" + _ADDR.pattern + r")>(?: \(expanded from <[^>\n]{1,300}>\))?:[ \t]*(.*(?:\n[ \t]+.*)*)",
+    re.MULTILINE,
+)
+
+
+def _postfix_entries(text: str) -> list[tuple[str, str]]:
+    return [(m[1].lower(), " ".join(m[2].split())) for m in _POSTFIX_RCPT.finditer(text[:MAX_TEXT])]
+
+
 def _postfix(ctx: _Ctx) -> _Hit | None:
     """Postfix's bounce(8) text: '<addr>: host ... said: 550 ...' after its opening line."""
     rest = _after(ctx.report, _POSTFIX)
     if rest is None:
         return None
-    entries = _entries(rest)
+    entries = _postfix_entries(rest) or _entries(rest)
     expanded = re.findall(r"\(expanded from <([^>]+)>\)", rest)
     if expanded and entries:  # the address we sent to, not the alias it became
         entries = [(_address(e) or a, r) for (a, r), e in zip(entries, expanded, strict=False)]
@@ -767,11 +779,21 @@ _SENDMAIL = _rx(
 )
 
 
+# Sendmail's transcript lines for a failed recipient: "550 <addr>... User unknown".
+_SENDMAIL_RCPT = re.compile(r"^5\d\d <(" + _ADDR.pattern + r")>\.\.\. ?(.*)$", re.MULTILINE)
+_TRANSCRIPT = _rx(r"-+ ?transcript of (?:the )?session follows ?-+")
+
+
 def _sendmail(ctx: _Ctx) -> _Hit | None:
-    """Sendmail: the addresses after 'had permanent fatal errors', the reason in the transcript."""
+    """Sendmail: the addresses after 'had permanent fatal errors', the reason in the transcript;
+    an old one (V5) that lists no addresses first: the transcript's 5xx recipient lines."""
     rest = _after(ctx.report, _SENDMAIL)
     if rest is None:
-        return None
+        transcript = _after(ctx.report, _TRANSCRIPT)
+        if transcript is None:
+            return None
+        found = _SENDMAIL_RCPT.finditer(transcript[:MAX_TEXT])
+        return _hit([(m[1].lower(), m[2].strip()) for m in found], transcript, "sendmail")
     section = rest.split("-----", 1)[0]
     recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(section)))
     transcript = _after(rest, _rx(r"transcript of (?:the )?session follows"))
@@ -1448,8 +1470,8 @@ def _lost_boundary(part: Message) -> tuple[str, str] | None:
     """The boundary of a multipart the stdlib left unsplit, and the body to split with it: the
     parameter's quoted value with junk after it (the next header run into Content-Type), or a
     'boundary=' continuation line written without its leading space, which ends the headers."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
+    payload = _text_payload(part)
+    if payload is None:
         return None
     param = part.get_param("boundary")
     found = _QUOTED_START.match(param) if isinstance(param, str) else None
@@ -1460,9 +1482,50 @@ def _lost_boundary(part: Message) -> tuple[str, str] | None:
     return None
 
 
+MAX_PREAMBLE = 400  # characters before the first boundary of a body read as untyped MIME
+# A MIME body under a header block that lost its Content-Type: a boundary line, then part headers.
+_MIME_START = re.compile(r"^--([^\s\"]{1,200})\n", re.MULTILINE)
+
+
+def _text_payload(part: Message) -> str | None:
+    """A leaf's payload as it stands, or None. (For 8-bit text the stdlib decodes it with the
+    declared charset, and some, such as punycode, raise.)"""
+    try:
+        payload = part.get_payload()
+    except (UnicodeError, LookupError):
+        return None
+    return payload if isinstance(payload, str) else None
+
+
+def _repair_untyped(msg: Message) -> None:
+    """Read a report whose top header has no Content-Type, but whose body is MIME parts, as the
+    multipart it is (a Sendmail DSN passed through a system that dropped the field)."""
+    if msg.get("content-type") is not None or (payload := _text_payload(msg)) is None:
+        return
+    # Only a body that starts as MIME (a short preamble, then the first boundary): a plain-text
+    # report (Exim's) quotes the returned message's own MIME parts further down.
+    found = _MIME_START.search(payload[:MAX_PREAMBLE])
+    if found is None:
+        return
+    typed = re.compile(  # the boundary, then part headers among which a Content-Type
+        rf"^--{re.escape(found[1])}\n(?:[\w-]+:[^\n]*\n)*?content-type:",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    if typed.search(payload[:MAX_TEXT]) is None:
+        return
+    content_type = f'multipart/mixed; boundary="{found[1]}"'
+    inner = message_from_string(
+        f"Content-Type: {content_type}\n\n{payload}", _Message, policy=_POLICY
+    )
+    if inner.is_multipart():
+        msg.set_payload(inner.get_payload())
+        msg["Content-Type"] = content_type
+
+
 def _repair_boundary(msg: Message) -> None:
     """Split the multiparts a malformed Content-Type left as one text, so that their report and
     returned-message parts are read as such."""
+    _repair_untyped(msg)
     repairs = 0
     for part, _ctype in _walk(msg):
         if part.get_content_maintype() != "multipart" or part.is_multipart():
