@@ -117,7 +117,7 @@ _GROUPS = {
     "unseen-d": "real: PHP-Bounce-Handler D (fixed after)",
     "unseen-e": "real: Sisimai+fixtures E (fixed after)",
     "unseen-f": "real: Sisimai F (fixed after)",
-    "unseen-g": "real: Sisimai G (unseen)",
+    "unseen-g": "real: Sisimai G (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

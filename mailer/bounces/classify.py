@@ -9,6 +9,7 @@ from mailer.models import BounceKind
 
 __all__ = [
     "classify",
+    "domain_gone",
     "explains",
     "find_smtp_code",
     "find_status",
@@ -219,6 +220,7 @@ _BLOCKED = _rx(
     r"(?:refused|rejected|blocked) (?:for|due to|because of) (?:policy|content|security)",
     r"unable to relay",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
+    r"protocol violation",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
     r"unwanted (?:messages|mail|e-?mails)",
@@ -353,6 +355,9 @@ _USER_UNKNOWN = _rx(
 # A domain that publishes a null MX accepts no mail at all, whatever class the report gives it
 # (RFC 7505 section 4.2: clients must not retry; the code is 5.1.10).
 _NULL_MX = _rx(r"null mx", r"(?:mx|srv) record indicated no smtp service")  # the latter: Exim
+# A domain that cannot take mail at all, whatever class the report gives: a null MX, or an
+# authoritative NXDOMAIN answer (the name does not exist).
+_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain")
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",
     r"unknown host",
@@ -571,7 +576,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = weak[0]
     else:
         kind = by_code or _smtp_kind(smtp_code) or HARD
-    if _NULL_MX.search(text):
+    if _DOMAIN_GONE.search(text):
         return HARD
     if _temporary(status, smtp_code):
         return SOFT if kind == HARD else kind
@@ -593,6 +598,11 @@ def reason_at(text: str) -> int:
     lowered = text.lower()
     found = _ANY_STRONG.search(lowered) or _ANY_REASON.search(lowered)
     return found.start() if found else -1
+
+
+def domain_gone(text: str) -> bool:
+    """Whether the text says the recipient's domain takes no mail at all (null MX, NXDOMAIN)."""
+    return _DOMAIN_GONE.search(text.lower()) is not None
 
 
 def find_status(text: str) -> str | None:
@@ -621,7 +631,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     cls = "4" if (smtp_code is not None and 400 <= smtp_code < 500) else "5"
     if written is not None:
         cls = written[0]
-    if _NULL_MX.search(text):
+    if _DOMAIN_GONE.search(text):
         cls = "5"
     match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
     detail = _refine(text, match[1]) if match else ""

@@ -23,6 +23,7 @@ from flufl.bounce import all_failures
 from mailer.bounces.alternation import trie_pattern
 from mailer.bounces.classify import (
     classify,
+    domain_gone,
     explains,
     find_smtp_code,
     find_status,
@@ -1001,12 +1002,37 @@ def _labelled(text: str) -> list[tuple[str, str]]:
     return entries
 
 
+# "Could not be delivered to: <addr>" and the indented reason under it (KDDI's au one net): the
+# colon and the bracketed address make it a mail system's line, not a person's.
+_COULD_NOT_DELIVER = re.compile(
+    r"could not be delivered to:[ \t]*<(" + _ADDR.pattern + r")>[ \t]*\n((?:[ \t]+[^\n]*\n?){0,5})",
+    re.IGNORECASE,
+)
+
+
+def _could_not_deliver(ctx: _Ctx) -> _Hit | None:
+    found = list(_COULD_NOT_DELIVER.finditer(ctx.report[:MAX_TEXT]))
+    return _hit([(m[1].lower(), " ".join(m[2].split())) for m in found], ctx.report, "other")
+
+
+# A transcript's command and the reply to it on the next line: "<<< RCPT TO:<addr>" / ">>> 550 ..."
+_RCPT_REPLY = re.compile(
+    r"RCPT TO: ?<(" + _ADDR.pattern + r")>[^\n]*\n[^\n]{0,40}?(?:>>>|<<<)? ?(5\d\d[ -][^\n]*)",
+    re.IGNORECASE,
+)
+
+
+def _rcpt_replies(text: str) -> list[tuple[str, str]]:
+    return [(m[1].lower(), m[2].strip()) for m in _RCPT_REPLY.finditer(text[:MAX_TEXT])]
+
+
 def _generic(ctx: _Ctx) -> _Hit | None:
     """Any report that introduces its failed recipients in a known phrase or labels them."""
     intro = _search(_INTRO, ctx.report)
     rest = ctx.report[intro.end() :] if intro else None
     entries = _entries(rest) if rest is not None else []
     entries = entries or (_inline(intro) if intro else []) or _labelled(ctx.report)
+    entries = entries or _rcpt_replies(ctx.report)
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
 
 
@@ -1057,6 +1083,7 @@ _MARKED: tuple[Callable[[_Ctx], _Hit | None], ...] = (
     _courier,
     _sendmail,
     _qmail,
+    _could_not_deliver,
 )
 _GATED: tuple[Callable[[_Ctx], _Hit | None], ...] = (_smtp32, _exchange, _generic)
 
@@ -1105,7 +1132,7 @@ def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
     inferred = infer_status(text, smtp_code)
     if inferred is None:
         return status
-    if not status or inferred.endswith(".1.10"):  # a null MX is permanent (RFC 7505 4.2)
+    if not status or domain_gone(text):  # permanent whatever the class written (RFC 7505 4.2)
         return inferred
     return f"{status[0]}{inferred[1:]}"
 
