@@ -721,13 +721,16 @@ def _postfix_entries(text: str) -> list[tuple[str, str]]:
     return [(m[1].lower(), " ".join(m[2].split())) for m in _POSTFIX_RCPT.finditer(text[:MAX_TEXT])]
 
 
+_EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
+
+
 def _postfix(ctx: _Ctx) -> _Hit | None:
     """Postfix's bounce(8) text: '<addr>: host ... said: 550 ...' after its opening line."""
     rest = _after(ctx.report, _POSTFIX)
     if rest is None:
         return None
     entries = _postfix_entries(rest) or _entries(rest)
-    expanded = re.findall(r"\(expanded from <([^>]+)>\)", rest)
+    expanded = _EXPANDED.findall(rest)
     if expanded and entries:  # the address we sent to, not the alias it became
         entries = [(_address(e) or a, r) for (a, r), e in zip(entries, expanded, strict=False)]
     return _hit(entries, rest, "postfix", ctx.report)
@@ -783,6 +786,7 @@ _SENDMAIL = _rx(
 # Sendmail's transcript lines for a failed recipient: "550 <addr>... User unknown".
 _SENDMAIL_RCPT = re.compile(r"^5\d\d <(" + _ADDR.pattern + r")>\.\.\. ?(.*)$", re.MULTILINE)
 _TRANSCRIPT = _rx(r"-+ ?transcript of (?:the )?session follows ?-+")
+_TRANSCRIPT_WORDS = _rx(r"transcript of (?:the )?session follows")
 
 
 def _sendmail(ctx: _Ctx) -> _Hit | None:
@@ -797,7 +801,7 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
         return _hit([(m[1].lower(), m[2].strip()) for m in found], transcript, "sendmail")
     section = rest.split("-----", 1)[0]
     recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(section)))
-    transcript = _after(rest, _rx(r"transcript of (?:the )?session follows"))
+    transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
     return _hit([(a, reason) for a in recipients], rest, "sendmail", ctx.report)
@@ -832,13 +836,16 @@ _EXCHANGE = _rx(
 )
 
 
+_O365_TO = re.compile(rf"your message to ({_ADDR.pattern}) couldn't be delivered", re.IGNORECASE)
+
+
 def _exchange(ctx: _Ctx) -> _Hit | None:
     """Exchange, Office 365 and the Delivery Status Notification texts that copy them."""
     rest = _after(ctx.report, _EXCHANGE_INTRO)
     if rest is None:
         return None
     entries = _entries(rest)
-    o365 = re.search(rf"your message to ({_ADDR.pattern}) couldn't be delivered", ctx.report, re.I)
+    o365 = _O365_TO.search(ctx.report)
     if o365 and not entries:
         entries = [(o365[1].lower(), "")]
     return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
@@ -881,13 +888,14 @@ def _domino(ctx: _Ctx) -> _Hit | None:
 
 
 _COURIER = _rx(r"running the courier mail server", r"courier mail server at")
+_COURIER_INTRO = _rx(r"cannot be delivered:?", r"delivery (?:to|of) .{0,40}failed:?")
 
 
 def _courier(ctx: _Ctx) -> _Hit | None:
     """Courier: '<addr>:' blocks after 'cannot be delivered', with the '<<< 550 ...' reply."""
     if not _search(_COURIER, ctx.report):
         return None
-    rest = _after(ctx.report, _rx(r"cannot be delivered:?", r"delivery (?:to|of) .{0,40}failed:?"))
+    rest = _after(ctx.report, _COURIER_INTRO)
     entries = _entries(rest or ctx.report)
     entries = [(a, r) for a, r in entries if not r.startswith(">>>") or find_smtp_code(r)]
     return _hit(entries, rest or ctx.report, "courier", ctx.report)
@@ -1217,10 +1225,13 @@ def _dsn_block(block: Fields, report: _Report) -> None:
         report.other += 1  # a success notice (NOTIFY=SUCCESS): not a failure
 
 
+_LEADING_CODE = re.compile(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*")
+
+
 def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]:
     status_field = fields.get("status", "")
     diagnostic = _strip_type(fields.get("diagnostic-code", ""))
-    comment = re.sub(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*", "", status_field).strip(" ()")
+    comment = _LEADING_CODE.sub("", status_field).strip(" ()")
     extra = (fields.get("x400-supplementary-info") or fields.get("x-supplementary-info", "")).strip(
         '" <>'
     )  # Exchange's and Hotmail's SMTP reply when there is no Diagnostic-Code
@@ -1509,6 +1520,9 @@ def _lost_boundary(part: Message) -> tuple[str, str] | None:
     return None
 
 
+_TYPED_PART = re.compile(
+    r"^--([^\s\"]{1,200})\n(?:[\w-]+:[^\n]*\n)*?content-type:", re.IGNORECASE | re.MULTILINE
+)
 MAX_PREAMBLE = 400  # characters before the first boundary of a body read as untyped MIME
 # A MIME body under a header block that lost its Content-Type: a boundary line, then part headers.
 _MIME_START = re.compile(r"^--([^\s\"]{1,200})\n", re.MULTILINE)
@@ -1534,11 +1548,8 @@ def _repair_untyped(msg: Message) -> None:
     found = _MIME_START.search(payload[:MAX_PREAMBLE])
     if found is None:
         return
-    typed = re.compile(  # the boundary, then part headers among which a Content-Type
-        rf"^--{re.escape(found[1])}\n(?:[\w-]+:[^\n]*\n)*?content-type:",
-        re.IGNORECASE | re.MULTILINE,
-    )
-    if typed.search(payload[:MAX_TEXT]) is None:
+    # The same boundary again later, with part headers among which a Content-Type.
+    if not any(m[1] == found[1] for m in _TYPED_PART.finditer(payload[:MAX_TEXT])):
         return
     content_type = f'multipart/mixed; boundary="{found[1]}"'
     inner = message_from_string(
