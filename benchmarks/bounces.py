@@ -118,6 +118,7 @@ _GROUPS = {
     "unseen-e": "real: Sisimai+fixtures E (fixed after)",
     "unseen-f": "real: Sisimai F (fixed after)",
     "unseen-g": "real: Sisimai G (fixed after)",
+    "unseen-h": "real: CwsMailBounceHandler H (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
