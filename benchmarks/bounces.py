@@ -118,7 +118,7 @@ _GROUPS = {
     "unseen-e": "real: Sisimai+fixtures E (fixed after)",
     "unseen-f": "real: Sisimai F (fixed after)",
     "unseen-g": "real: Sisimai G (fixed after)",
-    "unseen-h": "real: CwsMailBounceHandler H (unseen)",
+    "unseen-h": "real: CwsMailBounceHandler H (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

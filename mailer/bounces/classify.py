@@ -97,6 +97,7 @@ _MAILBOX_FULL = _rx(
     r"out of (?:storage|space)",
     r"storage (?:limit|space|full|exceeded)",
     r"not enough (?:disk |storage )?space",
+    r"(?:does not|doesn't) have enough (?:disk |storage )?space",
     r"mail ?box space not enough",
     r"mail ?box size limit",
     r"mail ?box (?:exceeds|has exceeded|is over)",

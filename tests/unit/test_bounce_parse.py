@@ -791,6 +791,8 @@ CLASSIFICATION = [
         "5.4.1",
     ),
     (None, "Sorry, I couldn't find any host by that name.", None, "hard", "5.1.2"),
+    # Found by the set H holdout (CwsMailBounceHandler):
+    (None, "552 Account(s) <a@example.org> does not have enough space", 552, "soft", "5.2.2"),
     # Found by the set G holdout:
     (
         "4.0.0",

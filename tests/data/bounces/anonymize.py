@@ -38,7 +38,16 @@ from email.quoprimime import body_encode
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent
-SAMPLE_DIRS = ("flufl", "postfix", "synthetic", "sisimai", "bounceparser", "phpbounce", "fixtures", "cws")
+SAMPLE_DIRS = (
+    "flufl",
+    "postfix",
+    "synthetic",
+    "sisimai",
+    "bounceparser",
+    "phpbounce",
+    "fixtures",
+    "cws",
+)
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
 # or a dot (in "addressed to 'someone'" the quote is the text's), and with a bare host too.
