@@ -1,0 +1,116 @@
+"""Benchmark: each unseen bounce holdout re-scored with the parser as it was at its first run.
+
+    python -m benchmarks.bounce_holdouts
+
+Each set in tests/data/bounces was labelled before the parser read it and scored once at the
+commit below, then the parser was fixed on what it showed (tests/data/bounces/README.md). This
+checks out each of those commits into a temporary git worktree, runs that commit's parser on the
+set's samples (labels and samples from the working tree), and prints the first-run figures per
+set and pooled. It needs the repository's history (a clone, not an export).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "bounces"
+# split -> the commit whose parser first scored it
+FROZEN = {
+    "unseen-a": "95068d9",
+    "unseen-b": "852f195",
+    "unseen-c": "0f8784b",
+    "unseen-d": "5f7d0f5",
+    "unseen-e": "00a996c",
+    "unseen-f": "66dc63e",
+    "unseen-g": "e2eef81",
+    "unseen-h": "eaa757c",
+}
+FIELDS = ("samples", "expected", "right", "found", "kinds", "right_kinds", "non_bounces", "fp")
+
+# Run inside the old worktree: its own mailer package, the current labels and samples.
+_SCORE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from mailer.bounces.parse import parse_bounce
+data, split = sys.argv[2], sys.argv[3]
+labels = json.load(open(data + "/labels.json", encoding="utf-8"))
+c = dict.fromkeys(json.loads(sys.argv[4]), 0)
+for name, lab in labels.items():
+    if lab.get("split") != split:
+        continue
+    got = parse_bounce(open(data + "/" + name, "rb").read())
+    c["samples"] += 1
+    if not lab["bounce"]:
+        c["non_bounces"] += 1
+        c["fp"] += got.bounce
+        continue
+    if lab["recipients"] is not None:
+        expected, found = set(lab["recipients"]), set(got.recipients) if got.bounce else set()
+        c["expected"] += len(expected)
+        c["right"] += len(expected & found)
+        c["found"] += len(found)
+    if lab["kind"] is not None:
+        c["kinds"] += 1
+        c["right_kinds"] += got.kind is not None and got.kind.value == lab["kind"]
+print(json.dumps(c))
+"""
+
+
+def _score(split: str, commit: str) -> dict[str, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), commit],
+            check=True,
+        )
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", _SCORE, str(tree), str(DATA), split, json.dumps(FIELDS)],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=tmp,
+            ).stdout
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True
+            )
+    result: dict[str, int] = json.loads(out)
+    return result
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part / whole:.3f}" if whole else "-"
+
+
+def _row(title: str, c: dict[str, int]) -> str:
+    return (
+        f"{title:<12}{c['samples']:>8}{_ratio(c['right'], c['expected']):>9}"
+        f"{_ratio(c['right_kinds'], c['kinds']):>9}{c['fp']:>6} of {c['non_bounces']:<4}"
+    )
+
+
+def main() -> None:
+    """Score every holdout at its frozen commit; print each and the pool."""
+    print(f"{'set':<12}{'samples':>8}{'rcpt-R':>9}{'kind':>9}  false bounces")
+    pooled = dict.fromkeys(FIELDS, 0)
+    for split, commit in FROZEN.items():
+        counts = _score(split, commit)
+        print(_row(f"{split} {commit[:4]}", counts))
+        for key in FIELDS:
+            pooled[key] += counts[key]
+    print(_row("pooled", pooled))
+    print(
+        f"\nrecipients {pooled['right']}/{pooled['expected']}, "
+        f"kinds {pooled['right_kinds']}/{pooled['kinds']}, "
+        f"false bounces {pooled['fp']}/{pooled['non_bounces']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
