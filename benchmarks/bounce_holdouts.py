@@ -29,6 +29,7 @@ FROZEN = {
     "unseen-f": "66dc63e",
     "unseen-g": "e2eef81",
     "unseen-h": "eaa757c",
+    "unseen-i": "345254c",
 }
 FIELDS = ("samples", "expected", "right", "found", "kinds", "right_kinds", "non_bounces", "fp")
 

@@ -119,7 +119,7 @@ _GROUPS = {
     "unseen-f": "real: Sisimai F (fixed after)",
     "unseen-g": "real: Sisimai G (fixed after)",
     "unseen-h": "real: CwsMailBounceHandler H (fixed after)",
-    "unseen-i": "real: CwsMailBounceHandler I (unseen)",
+    "unseen-i": "real: CwsMailBounceHandler I (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

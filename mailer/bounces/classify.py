@@ -176,6 +176,9 @@ _TRANSIENT = _rx(
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
+    r"temp_failure",  # Gmail's own marker for a failure it calls temporary
+    r"could not initiate (?:the )?smtp conversation",
+    r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
     r"(?:did not|didn't) accept our requests to connect",  # Gmail: no connection, not the address
     r"delivery temporarily suspended",  # Postfix gave up on a host it could not reach
     r"connect to [^\n:]{1,200}: connection (?:refused|timed out)",
@@ -225,6 +228,7 @@ _BLOCKED = _rx(
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
     r"unwanted (?:messages|mail|e-?mails)",
+    r"messages without (?:a )?[\w-]+:? (?:fields?|headers?) are not accepted",
     r"white-?list",
     r"does not accept (?:e-?mail|mail) from",
     r"спам",
@@ -255,7 +259,6 @@ _USER_UNKNOWN = _rx(
     r"(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|discontinued|"
     r"inactive|closed|deleted|removed|terminated|suspended|expired)",
     r"has moved",
-    r"unrouteable address",
     r"(?:no|not have a) final (?:e-?mail )?delivery point",
     r"not our customer",
     r"bad destination (?:mailbox|system)",
@@ -263,6 +266,8 @@ _USER_UNKNOWN = _rx(
     r"no mail[- ]?box (?:available|found|here)",
     r"address (?:couldn't|could not|can't|cannot) be found",
     r"malformed (?:recipient )?address",
+    r"non-?existent (?:user|recipient|mailbox|address|account)",
+    r"not unique\. several matches",
     r"bad[_ ]recipient",
     r"badrcptto",
     r"(?:did|does) not (?:exactly )?match\s+(?:an?|any)\s+(?:[\w.-]{1,20}\s+)?"
@@ -371,6 +376,7 @@ _HOST_UNKNOWN = _rx(
     r"name service error",
     r"host or domain name not found",
     r"name or service not known",
+    r"unrouteable address",  # Exim: no route to the address's domain
     r"(?:couldn't|could not|can't|cannot) find any host",
     r"no mx (?:record|host)",
     r"unrouteable mail domain",
@@ -509,6 +515,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (_rx(r"has moved", r"no longer (?:active|valid|in use)"), "1.6"),
     (_rx(r"malformed (?:recipient )?address", r"badly formed address"), "1.3"),
+    (_rx(r"not unique", r"several matches found", r"ambiguous"), "1.4"),
     (_rx(r"loop", r"too many hops"), "4.6"),
     (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable"), "4.7"),
     (
@@ -642,7 +649,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
 
 
 # Which finer details may replace the one a pattern gave ("" is a weak text with none).
-_REFINABLE = {"": None, "1.1": ("2.1", "1.6", "1.3"), "1.2": ("4.4",)}
+_REFINABLE = {"": None, "1.1": ("2.1", "1.6", "1.3", "1.4"), "1.2": ("4.4",)}
 
 
 def _refine(text: str, detail: str) -> str:

@@ -1415,7 +1415,7 @@ def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:
     return None
 
 
-_BARE = re.compile(r"^[ \t]*<?(" + _ADDR.pattern + r")>?[ \t]*$", re.MULTILINE)
+_BARE = re.compile(r"^[ \t]*[<\"']?(" + _ADDR.pattern + r")[>\"']?[ \t]*$", re.MULTILINE)
 
 
 def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:

@@ -791,6 +791,19 @@ CLASSIFICATION = [
         "5.4.1",
     ),
     (None, "Sorry, I couldn't find any host by that name.", None, "hard", "5.1.2"),
+    # Found by the set I holdout (CwsMailBounceHandler):
+    (None, "TEMP_FAILURE: Could not initiate SMTP conversation with any hosts", None, "soft", None),
+    (None, "Unrouteable address", None, "hard", "5.1.2"),
+    (None, "Connection was dropped by remote host (SENT_HELO)", None, "soft", None),
+    (
+        "5.7.1",
+        "554 5.7.1 <a@example.org>: Recipient address rejected: Nonexistent user",
+        554,
+        "hard",
+        "5.7.1",
+    ),
+    (None, "550 Messages without To: fields are not accepted here", 550, "block", "5.7.1"),
+    (None, "User a@example.org not unique. Several matches found", None, "hard", "5.1.4"),
     # Found by the set H holdout (CwsMailBounceHandler):
     (None, "552 Account(s) <a@example.org> does not have enough space", 552, "soft", "5.2.2"),
     # Found by the set G holdout:
