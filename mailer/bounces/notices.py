@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from mailer.models import BounceKind
+from mailer.webhooks.payload import dicts, text
 
 __all__ = ["MailedNotice", "jmrp_recipient", "ses_notices"]
 
@@ -26,22 +27,22 @@ class MailedNotice:
     message_id: str | None = None  # the original's Message-ID, ours if we sent it
 
 
-def _json(text: str) -> object:
+def _json(body: str) -> object:
     # Sendmail breaks lines longer than its limit with "!" and a continuation line; an SNS body is
     # one long line, so undo that before reading it.
-    text = text.strip().replace("!\n ", "")
-    if not text.startswith("{") or len(text) > MAX_JSON:
+    body = body.strip().replace("!\n ", "")
+    if not body.startswith("{") or len(body) > MAX_JSON:
         return None
     try:  # SNS's "email" protocol appends an unsubscribe footer after the JSON
-        return _DECODER.raw_decode(text)[0]
-    except ValueError:
+        return _DECODER.raw_decode(body)[0]
+    except (ValueError, RecursionError):  # the decoder recurses once per nesting level
         return None
 
 
-def ses_notices(text: str) -> MailedNotice | None:
+def ses_notices(body: str) -> MailedNotice | None:
     """An Amazon SES bounce or complaint delivered by an SNS e-mail subscription: the
     notification's JSON as the body ("email"), or inside the SNS envelope ("email-json")."""
-    content = _json(text)
+    content = _json(body)
     if isinstance(content, dict) and content.get("Type") == "Notification":
         content = _json(str(content.get("Message", "")))
     if not isinstance(content, dict):
@@ -66,11 +67,9 @@ def ses_notices(text: str) -> MailedNotice | None:
 
 
 def _message_id(content: dict[str, object]) -> str | None:
-    mail = content.get("mail")
-    headers = mail.get("headers") if isinstance(mail, dict) else None
-    for header in headers if isinstance(headers, list) else ():
-        if isinstance(header, dict) and str(header.get("name", "")).lower() == "message-id":
-            return str(header.get("value", "")).strip() or None
+    for header in dicts(content, "mail", "headers"):
+        if text(header, "name").lower() == "message-id":
+            return text(header, "value").strip() or None
     return None
 
 

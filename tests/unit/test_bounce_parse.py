@@ -352,6 +352,9 @@ def test_an_ses_notification_by_mail_is_read(envelope: bool) -> None:
     assert got.original_message_id == "<d42.sig@press.example.org>"
     assert "<bounces+t1@bounce.press.example.org>" in got.addresses
     assert not parse_bounce(_sns_mail('{"Type": "Notification", "Message": "{broken"}')).bounce
+    # JSON nested past the decoder's recursion limit is no notification, not a "malformed" mail.
+    nested = parse_bounce(_sns_mail('{"a":' * 60_000))
+    assert (nested.bounce, nested.format) == (False, "not-a-bounce")
 
 
 def test_an_outlook_jmrp_report_is_a_complaint() -> None:
