@@ -1538,6 +1538,17 @@ def _text_payload(part: Message) -> str | None:
     return payload if isinstance(payload, str) else None
 
 
+def _resplit(part: Message, content_type: str, boundary: str, body: str) -> bool:
+    """Give the part the subparts its body holds under that boundary; whether it had any. The
+    caller writes the boundary into the part's own Content-Type."""
+    head = f'Content-Type: {content_type}; boundary="{boundary}"\n\n'
+    inner = message_from_string(head + body, _Message, policy=_POLICY)
+    if not inner.is_multipart():
+        return False
+    part.set_payload(inner.get_payload())
+    return True
+
+
 def _repair_untyped(msg: Message) -> None:
     """Read a report whose top header has no Content-Type, but whose body is MIME parts, as the
     multipart it is (a Sendmail DSN passed through a system that dropped the field)."""
@@ -1551,13 +1562,8 @@ def _repair_untyped(msg: Message) -> None:
     # The same boundary again later, with part headers among which a Content-Type.
     if not any(m[1] == found[1] for m in _TYPED_PART.finditer(payload[:MAX_TEXT])):
         return
-    content_type = f'multipart/mixed; boundary="{found[1]}"'
-    inner = message_from_string(
-        f"Content-Type: {content_type}\n\n{payload}", _Message, policy=_POLICY
-    )
-    if inner.is_multipart():
-        msg.set_payload(inner.get_payload())
-        msg["Content-Type"] = content_type
+    if _resplit(msg, "multipart/mixed", found[1], payload):
+        msg["Content-Type"] = f'multipart/mixed; boundary="{found[1]}"'
 
 
 def _repair_boundary(msg: Message) -> None:
@@ -1571,10 +1577,7 @@ def _repair_boundary(msg: Message) -> None:
         lost = _lost_boundary(part)
         if lost is None or f"--{lost[0]}" not in lost[1]:
             continue
-        head = f'Content-Type: {part.get_content_type()}; boundary="{lost[0]}"\n\n'
-        inner = message_from_string(head + lost[1], _Message, policy=_POLICY)
-        if inner.is_multipart():
-            part.set_payload(inner.get_payload())
+        if _resplit(part, part.get_content_type(), *lost):
             part.set_param("boundary", lost[0])
         repairs += 1
         if repairs >= MAX_REPAIRS:
