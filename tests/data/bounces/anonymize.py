@@ -47,6 +47,7 @@ SAMPLE_DIRS = (
     "phpbounce",
     "fixtures",
     "cws",
+    "setj",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
