@@ -30,6 +30,7 @@ FROZEN = {
     "unseen-g": "e2eef81",
     "unseen-h": "eaa757c",
     "unseen-i": "345254c",
+    "unseen-j": "eeb1fb6",
 }
 FIELDS = ("samples", "expected", "right", "found", "kinds", "right_kinds", "non_bounces", "fp")
 

@@ -120,7 +120,7 @@ _GROUPS = {
     "unseen-g": "real: Sisimai G (fixed after)",
     "unseen-h": "real: CwsMailBounceHandler H (fixed after)",
     "unseen-i": "real: CwsMailBounceHandler I (fixed after)",
-    "unseen-j": "real: Set J, 30 projects (unseen)",
+    "unseen-j": "real: Set J, 30 projects (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -176,6 +176,7 @@ _TRANSIENT = _rx(
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
+    r"in the queue too long",  # qmail gave up: time, not the address
     r"temp_failure",  # Gmail's own marker for a failure it calls temporary
     r"could not initiate (?:the )?smtp conversation",
     r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
@@ -215,6 +216,7 @@ _BLOCKED = _rx(
     r"not authenticated",
     r"sender (?:address |domain )?(?:rejected|denied|blocked)",
     r"sender verif",
+    r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     r"virus(?:es)? (?:found|detected)",
     r"contains? a virus",
     r"infected",
@@ -223,6 +225,7 @@ _BLOCKED = _rx(
     r"content (?:rejected|filter|policy)",
     r"(?:refused|rejected|blocked) (?:for|due to|because of) (?:policy|content|security)",
     r"unable to relay",
+    r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
     r"protocol violation",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
@@ -239,8 +242,8 @@ _BLOCKED = _rx(
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
-    r"unknown (?:user|recipient|address|mailbox|local|account)",
-    r"no such (?:user|recipient|mailbox|address|account|person)",
+    r"unknown (?:e-?mail )?(?:user|recipient|address|mailbox|local|account)",
+    r"no ?such ?(?:user|recipient|mailbox|address|account|person)",  # also Sprynet's err.nosuchuser
     r"(?:user|recipient|address|mailbox|account|addressee)(?: name)? (?:is )?"
     r"(?:not found|not known|unknown|does ?n[o']t exist|not exist|invalid|not recogni[sz]ed)",
     r"does ?n[o']t exist",
@@ -249,7 +252,9 @@ _USER_UNKNOWN = _rx(
     r"invalid (?:recipient|mailbox|address|user|e-?mail)",
     r"addressee unknown",
     r"no mailbox here",
-    r"not an? (?:known|valid|active|registered) (?:user|recipient|mailbox|address|account)",
+    r"not an? (?:known|valid|active|registered) (?:(?!sender)[\w-]+ )?"
+    r"(?:user|recipient|mailbox|address|account)",
+    r"was(?:n'?t| not) found at",  # Office 365: "jdoe wasn't found at example.org"
     r"(?:disabled|deactivated|inactive|closed|suspended|expired) (?:mailbox|account|address|user)",
     r"no (?:such )?(?:account|user|mailbox) (?:by that name|found)",
     r"not listed in",
@@ -282,6 +287,7 @@ _USER_UNKNOWN = _rx(
     r"existiert nicht",
     r"ung[üu]ltige (?:e-?mail-?)?(?:empf[äa]nger)?adresse",
     r"kein postfach",
+    r"nicht im [\w-]*verzeichnis",  # Domino: "nicht im Domino-Verzeichnis aufgeführt"
     r"postfach (?:existiert nicht|nicht vorhanden|deaktiviert)",
     r"usuario (?:desconocido|inexistente|no existe)",
     r"destinatario (?:desconocido|inexistente|no existe)",
@@ -517,7 +523,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"malformed (?:recipient )?address", r"badly formed address"), "1.3"),
     (_rx(r"not unique", r"several matches found", r"ambiguous"), "1.4"),
     (_rx(r"loop", r"too many hops"), "4.6"),
-    (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable"), "4.7"),
+    (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable", r"queue too long"), "4.7"),
     (
         _rx(
             r"connection refused",

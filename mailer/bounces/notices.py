@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parseaddr
 
 from mailer.models import BounceKind
 from mailer.webhooks.payload import dicts, text
@@ -81,4 +82,5 @@ JMRP_HEADER = "x-hmxmroriginalrecipient"
 def jmrp_recipient(reported: Message) -> str | None:
     """The complaining recipient of a JMRP report, from the reported message's own header."""
     value = reported.get(JMRP_HEADER)
-    return str(value).strip().lower() if value else None
+    address = parseaddr(str(value))[1].strip().lower() if value else ""
+    return address if "@" in address else None  # "<addr>" as often as a bare addr

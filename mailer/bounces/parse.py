@@ -246,7 +246,11 @@ def _part_text(part: Message) -> str:
         for sub in _subparts(part):
             head = "".join(f"{k}: {_raw(v)}\n" for k, v in sub.items())
             body = sub.get_payload(decode=True) if not sub.is_multipart() else b""
-            chunks.append(head + "\n" + (_decode(body, "utf-8") if isinstance(body, bytes) else ""))
+            # Where a line that is no field ended the headers (its fold lost its indent), the
+            # body continues that block: no blank line was there.
+            cut = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in sub.defects)
+            text = _decode(body, "utf-8") if isinstance(body, bytes) else ""
+            chunks.append(head + ("" if cut else "\n") + text)
         text = "\n".join(chunks)
         if encoding in ("base64", "quoted-printable"):
             text = _cte_decode(text.strip(), encoding)
@@ -358,7 +362,9 @@ def _blocks_from_text(text: str) -> list[Fields]:
             if current:
                 blocks.append(current)
             current, last = {}, ""
-        elif line[0] in " \t" and last:
+        elif last and (line[0] in " \t" or ":" not in line):
+            # A folded line (RFC 5322 2.2.3), or one whose fold lost its indent: no field has
+            # a name without a colon, so it can only continue the last.
             current[last] += " " + line.strip()
         elif ":" in line:
             name, _, value = line.partition(":")
@@ -914,9 +920,16 @@ def _ses(ctx: _Ctx) -> _Hit | None:
     found = _search(_SES, ctx.report)
     if found is None:
         return None
-    address = (found[1] or found[2]).lower()
+    addresses = [(found[1] or found[2]).lower()]
+    if found[2]:  # SES lists every recipient, one per line
+        following = ctx.report[found.end() :]
+        for line in following.split("\n")[1:]:
+            bare = _BARE.fullmatch(line)
+            if bare is None:
+                break
+            addresses.append(bare[1].lower())
     reason = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
-    return _Hit([address], reason, "workmail" if "awsapps" in ctx.sender else "ses")
+    return _Hit(addresses, reason, "workmail" if "awsapps" in ctx.sender else "ses")
 
 
 _MAILRU_LOCAL = _rx(r"local mailbox (" + _ADDR.pattern + r") is unavailable:?[ \t]*([^\n]*)")
@@ -1242,7 +1255,9 @@ def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]
     if not explains(text) and (generic or not text):
         hit = _detect(ctx)
         more = hit.diagnostic if hit else _reason_line(ctx.report)
-        text = " ".join(x for x in (text, more) if x and x not in text)
+        # The text part's reason instead of the DSN's uninformative one; the DSN's own words stay
+        # when the text part has nothing more (they hold the reply code at least).
+        text = more if more and more not in text else text
     code = find_smtp_code(text) or find_smtp_code(status_field)
     status = find_status(status_field) or find_status(text)
     return _settle(status, text, code), _one_line(text), code
@@ -1283,13 +1298,36 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
     listed = fields.get("original-rcpt-to", "") + "\n" + fields.get("removal-recipient", "")
     recipients = [a for a in (_address(x) for x in listed.split("\n")) if a]
     if not recipients and returned is not None:
-        recipients = [a.lower() for a in _ADDR.findall(_header(returned, "to"))]
+        recipients = _delivered_to(returned)
     sender = _address(fields.get("original-mail-from", ""))
     if sender and sender not in meta.addresses:
         meta.addresses += (sender,)
     agent = fields.get("user-agent", "")
     diagnostic = _one_line(f"feedback-type={feedback}" + (f"; user-agent={agent}" if agent else ""))
     return meta.result(True, BounceKind.COMPLAINT, recipients, None, diagnostic, "arf")
+
+
+# Where the reported copy's receiving system wrote whom it delivered to, the envelope recipient
+# first (Postfix's X-Original-To, the first Delivered-To written, Yahoo's X-Apparently-To, Exim's
+# Envelope-To). Asked only when To names nobody but the sender (a Bcc mailing) or nobody at all:
+# a Delivered-To may be the mailbox an alias forwarded to, not the address on our list.
+_DELIVERED_HEADERS = ("x-original-to", "delivered-to", "x-apparently-to", "envelope-to")
+
+
+def _delivered_to(returned: Message) -> list[str]:
+    """The complainer of a feedback report that names none: the reported copy's To addresses
+    other than its sender, else whom its receiving system delivered it to."""
+    sender = " ".join(_header_values(returned, ("from", "sender")))
+    own = {a.lower() for a in _ADDR.findall(sender)}
+    addressed = [a.lower() for a in _ADDR.findall(_header(returned, "to"))]
+    if [a for a in addressed if a not in own]:
+        return [a for a in addressed if a not in own]
+    for name in _DELIVERED_HEADERS:
+        values = returned.get_all(name) or []
+        found = _ADDR.findall(str(values[-1])) if values else []  # the bottom one came first
+        if found:
+            return [found[0].lower()]
+    return addressed
 
 
 def _mailed_notice(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
@@ -1428,6 +1466,8 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
     if found or returned is None:
         return found
     values = " ".join(_header_values(returned, ("to", "cc")))
+    sender = " ".join(_header_values(returned, ("from", "sender", "reply-to")))
+    own |= {a.lower() for a in _ADDR.findall(sender)}  # a sender copying itself is not a failure
     addressed = {a.lower() for a in _ADDR.findall(values)} - own
     return list(addressed) if len(addressed) == 1 else []
 
