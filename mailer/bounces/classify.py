@@ -176,7 +176,6 @@ _TRANSIENT = _rx(
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
-    r"in the queue too long",  # qmail gave up: time, not the address
     r"temp_failure",  # Gmail's own marker for a failure it calls temporary
     r"could not initiate (?:the )?smtp conversation",
     r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
@@ -217,6 +216,10 @@ _BLOCKED = _rx(
     r"sender (?:address |domain )?(?:rejected|denied|blocked)",
     r"sender verif",
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
+    # the sender named before the words a recipient's refusal uses
+    r"(?:sender|absender)(?: address| domain| ip)? (?:is |was )?(?:not|nicht)\b",
+    r"your (?:ip|host|server|sender|domain)\b[^.;]{0,40}\bnot (?:an? )?"
+    r"(?:valid|registered|found|known)",
     r"virus(?:es)? (?:found|detected)",
     r"contains? a virus",
     r"infected",
@@ -252,7 +255,7 @@ _USER_UNKNOWN = _rx(
     r"invalid (?:recipient|mailbox|address|user|e-?mail)",
     r"addressee unknown",
     r"no mailbox here",
-    r"not an? (?:known|valid|active|registered) (?:(?!sender)[\w-]+ )?"
+    r"not an? (?:known|valid|active|registered) (?:e-?mail |gateway |local )?"
     r"(?:user|recipient|mailbox|address|account)",
     r"was(?:n'?t| not) found at",  # Office 365: "jdoe wasn't found at example.org"
     r"(?:disabled|deactivated|inactive|closed|suspended|expired) (?:mailbox|account|address|user)",
@@ -287,7 +290,7 @@ _USER_UNKNOWN = _rx(
     r"existiert nicht",
     r"ung[üu]ltige (?:e-?mail-?)?(?:empf[äa]nger)?adresse",
     r"kein postfach",
-    r"nicht im [\w-]*verzeichnis",  # Domino: "nicht im Domino-Verzeichnis aufgeführt"
+    r"nicht im domino-verzeichnis",  # Domino: "Benutzer x nicht im Domino-Verzeichnis aufgeführt"
     r"postfach (?:existiert nicht|nicht vorhanden|deaktiviert)",
     r"usuario (?:desconocido|inexistente|no existe)",
     r"destinatario (?:desconocido|inexistente|no existe)",
@@ -436,6 +439,7 @@ _SOFT_WEAK = _rx(
     r"temporary failure in name resolution",
     r"servfail",
     r"expired",
+    r"in the queue too long",  # qmail gave up: time, unless the text names a lasting cause
     r"loop",
     r"too many hops",
     r"service (?:temporarily )?(?:unavailable|not available)",

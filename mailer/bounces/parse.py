@@ -362,9 +362,9 @@ def _blocks_from_text(text: str) -> list[Fields]:
             if current:
                 blocks.append(current)
             current, last = {}, ""
-        elif last and (line[0] in " \t" or ":" not in line):
-            # A folded line (RFC 5322 2.2.3), or one whose fold lost its indent: no field has
-            # a name without a colon, so it can only continue the last.
+        elif last and (line[0] in " \t" or (last == "diagnostic-code" and ":" not in line)):
+            # A folded line (RFC 5322 2.2.3); or, after the free-text Diagnostic-Code, one whose
+            # fold lost its indent (no field has a name without a colon).
             current[last] += " " + line.strip()
         elif ":" in line:
             name, _, value = line.partition(":")
@@ -923,11 +923,13 @@ def _ses(ctx: _Ctx) -> _Hit | None:
     addresses = [(found[1] or found[2]).lower()]
     if found[2]:  # SES lists every recipient, one per line
         following = ctx.report[found.end() :]
+        own = {a.lower() for a in _ADDR.findall(" ".join(_header_values(ctx.msg, ("to", "from"))))}
         for line in following.split("\n")[1:]:
             bare = _BARE.fullmatch(line)
             if bare is None:
                 break
-            addresses.append(bare[1].lower())
+            if bare[1].lower() not in own and not _NOT_RECIPIENT.match(bare[1]):
+                addresses.append(bare[1].lower())
     reason = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
     return _Hit(addresses, reason, "workmail" if "awsapps" in ctx.sender else "ses")
 
@@ -1292,14 +1294,14 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
     for part in parts:
         for block in _field_blocks(part):
             fields.update(block)
-    feedback = fields.get("feedback-type", "abuse").strip().lower()
+    feedback = (fields.get("feedback-type", "").split() or ["abuse"])[0].lower()
     if feedback in ("not-spam", "auth-failure"):
         return meta.result(False, None, (), None, _one_line(f"feedback-type={feedback}"), "arf")
     listed = fields.get("original-rcpt-to", "") + "\n" + fields.get("removal-recipient", "")
     recipients = [a for a in (_address(x) for x in listed.split("\n")) if a]
-    if not recipients and returned is not None:
-        recipients = _delivered_to(returned)
     sender = _address(fields.get("original-mail-from", ""))
+    if not recipients and returned is not None:
+        recipients = _delivered_to(returned, [sender] if sender else [])
     if sender and sender not in meta.addresses:
         meta.addresses += (sender,)
     agent = fields.get("user-agent", "")
@@ -1314,20 +1316,28 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
 _DELIVERED_HEADERS = ("x-original-to", "delivered-to", "x-apparently-to", "envelope-to")
 
 
-def _delivered_to(returned: Message) -> list[str]:
+def _delivered_to(returned: Message, ours: Iterable[str] = ()) -> list[str]:
     """The complainer of a feedback report that names none: the reported copy's To addresses
-    other than its sender, else whom its receiving system delivered it to."""
-    sender = " ".join(_header_values(returned, ("from", "sender")))
-    own = {a.lower() for a in _ADDR.findall(sender)}
+    outside the sending side (its From, Sender, Reply-To and Return-Path, and the report's
+    Original-Mail-From, with their domains), else whom its receiving system delivered it to."""
+    sending = " ".join(
+        _header_values(returned, ("from", "sender", "reply-to", "return-path")) + list(ours)
+    )
+    own = {a.lower() for a in _ADDR.findall(sending)}
+    domains = {a.rpartition("@")[2] for a in own}
+
+    def theirs(address: str) -> bool:
+        return address not in own and address.rpartition("@")[2] not in domains
+
     addressed = [a.lower() for a in _ADDR.findall(_header(returned, "to"))]
-    if [a for a in addressed if a not in own]:
-        return [a for a in addressed if a not in own]
+    if any(theirs(a) for a in addressed):
+        return [a for a in addressed if theirs(a)]
     for name in _DELIVERED_HEADERS:
-        values = returned.get_all(name) or []
-        found = _ADDR.findall(str(values[-1])) if values else []  # the bottom one came first
-        if found:
-            return [found[0].lower()]
-    return addressed
+        for value in reversed(returned.get_all(name) or []):  # the bottom one was written first
+            found = [a.lower() for a in _ADDR.findall(str(value)) if theirs(a.lower())]
+            if found:
+                return found[:1]
+    return []
 
 
 def _mailed_notice(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
@@ -1466,7 +1476,7 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
     if found or returned is None:
         return found
     values = " ".join(_header_values(returned, ("to", "cc")))
-    sender = " ".join(_header_values(returned, ("from", "sender", "reply-to")))
+    sender = " ".join(_header_values(returned, ("from", "sender")))
     own |= {a.lower() for a in _ADDR.findall(sender)}  # a sender copying itself is not a failure
     addressed = {a.lower() for a in _ADDR.findall(values)} - own
     return list(addressed) if len(addressed) == 1 else []

@@ -548,6 +548,11 @@ def test_ses_names_every_recipient_it_lists() -> None:
         "desk@news.example.org\nchief@news.example.org\n"
     )
     assert got.recipients == ("desk@news.example.org", "chief@news.example.org")
+    ours = _plain(
+        "An error occurred while trying to deliver the mail to the following recipients:\n"
+        "desk@news.example.org\nreleases@press.example.org\npostmaster@news.example.org\n"
+    )
+    assert ours.recipients == ("desk@news.example.org",)
 
 
 def test_a_sender_copying_itself_does_not_hide_the_one_recipient() -> None:
@@ -598,16 +603,47 @@ def _arf(reported: str, rcpt: str = "") -> ParsedBounce:
             "",
             "desk@news.example.org",
         ),
+        # Our own side is never the complainer: a Bcc copy delivered locally first, a To that
+        # is our office address, a To of the sender alone with nothing else to go on.
+        (
+            "Delivered-To: desk@news.example.org\nDelivered-To: releases-bcc@press.example.org\n"
+            "From: releases@press.example.org\nTo: undisclosed-recipients:;\n",
+            "",
+            "desk@news.example.org",
+        ),
+        (
+            "Delivered-To: desk@news.example.org\nFrom: releases@press.example.org\n"
+            "Reply-To: office@press.example.org\nTo: office@press.example.org\n",
+            "",
+            "desk@news.example.org",
+        ),
+        ("From: releases@press.example.org\nTo: releases@press.example.org\n", "", None),
     ],
-    ids=["placeholder", "bcc", "alias"],
+    ids=["placeholder", "bcc", "alias", "local-first", "office-to", "nobody"],
 )
 def test_a_complaint_naming_nobody_is_traced_through_the_reported_copy(
-    reported: str, rcpt: str, complainer: str
+    reported: str, rcpt: str, complainer: str | None
 ) -> None:
     """Found by the set J holdout (Yahoo and Zoho feedback reports with no usable
     Original-Rcpt-To)."""
     got = _arf(reported, rcpt)
-    assert (got.kind, got.recipients) == (BounceKind.COMPLAINT, (complainer,))
+    assert (got.kind, got.recipients) == (
+        BounceKind.COMPLAINT,
+        (complainer,) if complainer else (),
+    )
+
+
+def test_a_feedback_type_is_its_first_word() -> None:
+    """A line of text run into the Feedback-Type field does not turn not-spam into abuse."""
+    report = _arf("From: releases@press.example.org\nTo: desk@news.example.org\n")
+    assert report.bounce
+    data = (
+        "From: fbl@isp.example.org\nTo: abuse@press.example.org\nSubject: Report\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\n\n'
+        "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: not-spam (user said)\n"
+        "Version: 1\n--b--\n"
+    )
+    assert parse_bounce(data.encode()).bounce is False
 
 
 def test_header_lines_that_lost_their_folding_are_continuations() -> None:
@@ -969,6 +1005,25 @@ CLASSIFICATION = [
     (None, "desk wasn't found at news.example.org.", None, "hard", "5.1.1"),
     (None, "550 'a@example.org' is not a registered gateway user", 550, "hard", "5.1.1"),
     (None, "550 a@example.org is not a valid sender address", 550, "block", "5.7.1"),
+    # ... and what a review of those fixes showed they must not take: the sender's side named
+    # before words a recipient's refusal also uses, or a lasting cause beside the queue's time.
+    (None, "553 Denied: sender is not a valid e-mail address", 553, "block", "5.7.1"),
+    (None, "550 Access denied, your IP is not a registered smtp user", 550, "block", "5.7.1"),
+    (
+        None,
+        "550 Access denied: your sender domain was not found at our directory",
+        550,
+        "block",
+        "5.7.1",
+    ),
+    (None, "550 Rejected by policy: Absender nicht im Verzeichnis", 550, "block", "5.7.1"),
+    (
+        None,
+        "550 The recipient's mailbox is unknown. The message was in the queue too long",
+        550,
+        "hard",
+        "5.1.1",
+    ),
     # Found by the set F holdout (Sisimai's Sendmail, Postfix, Mail.Ru...):
     (
         None,
