@@ -351,6 +351,7 @@ Fields = dict[str, str]
 
 
 _RECIPIENT_FIELDS = frozenset({"final-recipient", "original-recipient"})
+_DSN_FIELD = re.compile(r"[!-9;-~]+[ \t]*:")  # a field name (RFC 5322 3.6.8) and its colon
 
 
 def _blocks_from_text(text: str) -> list[Fields]:
@@ -362,9 +363,12 @@ def _blocks_from_text(text: str) -> list[Fields]:
             if current:
                 blocks.append(current)
             current, last = {}, ""
-        elif last and (line[0] in " \t" or (last == "diagnostic-code" and ":" not in line)):
+        elif last and (
+            line[0] in " \t" or (last == "diagnostic-code" and not _DSN_FIELD.match(line))
+        ):
             # A folded line (RFC 5322 2.2.3); or, after the free-text Diagnostic-Code, one whose
-            # fold lost its indent (no field has a name without a colon).
+            # fold lost its indent: it does not start with a field name and a colon (a reply's
+            # "550 5.1.1 https://..." does not either).
             current[last] += " " + line.strip()
         elif ":" in line:
             name, _, value = line.partition(":")

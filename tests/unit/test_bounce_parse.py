@@ -538,6 +538,17 @@ def test_a_dsn_field_whose_fold_lost_its_indent_is_read_whole() -> None:
     )
     assert got.diagnostic == "550 'desk@news.example.org' is not a registered gateway user"
     assert (got.kind, got.status) == (BounceKind.HARD, "5.1.1")
+    # A reply's own continuation line holds a colon too (a link), but no field name before it.
+    gmail = parse_bounce(
+        _DSN_WITH.format(
+            text="",
+            fields="Status: 5.0.0\nDiagnostic-Code: smtp; 550-5.1.1 The email account that you"
+            " tried to reach does not exist.\n550 5.1.1 https://support.example.org/answer/6596"
+            "\nRemote-MTA: dns; mx.news.example.org",
+        ).encode()
+    )
+    assert gmail.diagnostic.endswith("550 5.1.1 https://support.example.org/answer/6596")
+    assert (gmail.kind, gmail.status) == (BounceKind.HARD, "5.1.1")
 
 
 def test_ses_names_every_recipient_it_lists() -> None:
