@@ -6,7 +6,9 @@ Each set in tests/data/bounces was labelled before the parser read it and scored
 commit below, then the parser was fixed on what it showed (tests/data/bounces/README.md). This
 checks out each of those commits into a temporary git worktree, runs that commit's parser on the
 set's samples (labels and samples from the working tree), and prints the first-run figures per
-set and pooled. It needs the repository's history (a clone, not an export).
+set and pooled, beside a baseline measured in the same run: flufl.bounce's recipient recall on
+the same samples (its permanent failures; it has no kinds), and how many non-bounces it finds
+a permanent failure in. It needs the repository's history (a clone, not an export).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,30 +35,56 @@ FROZEN = {
     "unseen-i": "345254c",
     "unseen-j": "eeb1fb6",
 }
-FIELDS = ("samples", "expected", "right", "found", "kinds", "right_kinds", "non_bounces", "fp")
+FIELDS = (
+    "samples",
+    "expected",
+    "right",
+    "found",
+    "kinds",
+    "right_kinds",
+    "non_bounces",
+    "fp",
+    "flufl_right",
+    "flufl_fp",
+)
 
 # Run inside the old worktree: its own mailer package, the current labels and samples.
 _SCORE = """
 import json, sys
+from email import message_from_bytes
 sys.path.insert(0, sys.argv[1])
+from flufl.bounce import all_failures
 from mailer.bounces.parse import parse_bounce
+
+
+def flufl(raw):  # flufl.bounce's permanent failures (what it would unsubscribe), lowercased
+    try:
+        _temporary, permanent = all_failures(message_from_bytes(raw))  # in that order
+    except Exception:
+        return set()
+    return {(a.decode("utf-8", "replace") if isinstance(a, bytes) else str(a)).lower()
+            for a in permanent}
+
 data, split = sys.argv[2], sys.argv[3]
 labels = json.load(open(data + "/labels.json", encoding="utf-8"))
 c = dict.fromkeys(json.loads(sys.argv[4]), 0)
 for name, lab in labels.items():
     if lab.get("split") != split:
         continue
-    got = parse_bounce(open(data + "/" + name, "rb").read())
+    raw = open(data + "/" + name, "rb").read()
+    got, theirs = parse_bounce(raw), flufl(raw)
     c["samples"] += 1
     if not lab["bounce"]:
         c["non_bounces"] += 1
         c["fp"] += got.bounce
+        c["flufl_fp"] += bool(theirs)
         continue
     if lab["recipients"] is not None:
         expected, found = set(lab["recipients"]), set(got.recipients) if got.bounce else set()
         c["expected"] += len(expected)
         c["right"] += len(expected & found)
         c["found"] += len(found)
+        c["flufl_right"] += len(expected & theirs)
     if lab["kind"] is not None:
         c["kinds"] += 1
         c["right_kinds"] += got.kind is not None and got.kind.value == lab["kind"]
@@ -94,12 +123,16 @@ def _row(title: str, c: dict[str, int]) -> str:
     return (
         f"{title:<12}{c['samples']:>8}{_ratio(c['right'], c['expected']):>9}"
         f"{_ratio(c['right_kinds'], c['kinds']):>9}{c['fp']:>6} of {c['non_bounces']:<4}"
+        f"{_ratio(c['flufl_right'], c['expected']):>12}{c['flufl_fp']:>6} of {c['non_bounces']:<4}"
     )
 
 
 def main() -> None:
     """Score every holdout at its frozen commit; print each and the pool."""
-    print(f"{'set':<12}{'samples':>8}{'rcpt-R':>9}{'kind':>9}  false bounces")
+    print(
+        f"{'set':<12}{'samples':>8}{'rcpt-R':>9}{'kind':>9}  false bounces"
+        f"{'flufl rcpt-R':>14}  flufl false"
+    )
     pooled = dict.fromkeys(FIELDS, 0)
     for split, commit in FROZEN.items():
         counts = _score(split, commit)
@@ -110,7 +143,10 @@ def main() -> None:
     print(
         f"\nrecipients {pooled['right']}/{pooled['expected']}, "
         f"kinds {pooled['right_kinds']}/{pooled['kinds']}, "
-        f"false bounces {pooled['fp']}/{pooled['non_bounces']}"
+        f"false bounces {pooled['fp']}/{pooled['non_bounces']}; the same run's baseline, "
+        f"flufl.bounce {version('flufl.bounce')} (no kinds): recipients "
+        f"{pooled['flufl_right']}/{pooled['expected']}, non-bounces with a permanent failure "
+        f"{pooled['flufl_fp']}/{pooled['non_bounces']}"
     )
 
 
