@@ -926,14 +926,13 @@ def _ses(ctx: _Ctx) -> _Hit | None:
         return None
     addresses = [(found[1] or found[2]).lower()]
     if found[2]:  # SES lists every recipient, one per line
-        following = ctx.report[found.end() :]
-        own = {a.lower() for a in _ADDR.findall(" ".join(_header_values(ctx.msg, ("to", "from"))))}
-        for line in following.split("\n")[1:]:
+        listed = []
+        for line in ctx.report[found.end() :].split("\n")[1:]:
             bare = _BARE.fullmatch(line)
             if bare is None:
                 break
-            if bare[1].lower() not in own and not _NOT_RECIPIENT.match(bare[1]):
-                addresses.append(bare[1].lower())
+            listed.append(bare[1].lower())
+        addresses += _others(listed, _addresses_in(ctx.msg, ("to", "from")))
     reason = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
     return _Hit(addresses, reason, "workmail" if "awsapps" in ctx.sender else "ses")
 
@@ -1324,10 +1323,7 @@ def _delivered_to(returned: Message, ours: Iterable[str] = ()) -> list[str]:
     """The complainer of a feedback report that names none: the reported copy's To addresses
     outside the sending side (its From, Sender, Reply-To and Return-Path, and the report's
     Original-Mail-From, with their domains), else whom its receiving system delivered it to."""
-    sending = " ".join(
-        _header_values(returned, ("from", "sender", "reply-to", "return-path")) + list(ours)
-    )
-    own = {a.lower() for a in _ADDR.findall(sending)}
+    own = _addresses_in(returned, ("from", "sender", "reply-to", "return-path")) | set(ours)
     domains = {a.rpartition("@")[2] for a in own}
 
     def theirs(address: str) -> bool:
@@ -1418,6 +1414,16 @@ def _addresses(ctx: _Ctx, returned: Message | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a for value in values for a in _ADDR.findall(value)))
 
 
+def _addresses_in(msg: Message, names: tuple[str, ...]) -> set[str]:
+    """The addresses in the named header fields, lowercased."""
+    return {a.lower() for a in _ADDR.findall(" ".join(_header_values(msg, names)))}
+
+
+def _others(addresses: Iterable[str], own: set[str]) -> list[str]:
+    """The addresses, in order and once each, that are neither ours nor a mail system's role."""
+    return [a for a in dict.fromkeys(addresses) if a not in own and not _NOT_RECIPIENT.match(a)]
+
+
 def _header_values(msg: Message, names: tuple[str, ...]) -> list[str]:
     """Every value of each named field, as get_all() gives them, name by name: read in one pass
     over the fields instead of one get_all() per name."""
@@ -1474,15 +1480,12 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
     """The failed recipients of a report with no phrase that introduces them: the lines of its
     text that hold only an address (Lotus Notes lists them under "Failure Reasons"); else the
     single To or Cc address of the returned message (a release goes to one journalist each)."""
-    own = {a.lower() for a in _ADDR.findall(" ".join(_header_values(ctx.msg, ("to", "from"))))}
-    bare = [a.lower() for a in _BARE.findall(ctx.report[:8000])]
-    found = [a for a in dict.fromkeys(bare) if a not in own and not _NOT_RECIPIENT.match(a)]
+    own = _addresses_in(ctx.msg, ("to", "from"))
+    found = _others((a.lower() for a in _BARE.findall(ctx.report[:8000])), own)
     if found or returned is None:
         return found
-    values = " ".join(_header_values(returned, ("to", "cc")))
-    sender = " ".join(_header_values(returned, ("from", "sender")))
-    own |= {a.lower() for a in _ADDR.findall(sender)}  # a sender copying itself is not a failure
-    addressed = {a.lower() for a in _ADDR.findall(values)} - own
+    own |= _addresses_in(returned, ("from", "sender"))  # a sender copying itself is no failure
+    addressed = _addresses_in(returned, ("to", "cc")) - own
     return list(addressed) if len(addressed) == 1 else []
 
 
