@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
-DATA = Path(__file__).resolve().parent
+from anonymize import DATA, SAMPLE_DIRS  # this folder's script: the one list of sample folders
+
 _ID = re.compile(rb"^(?:message-id|original-message-id):[ \t]*(<[^>\s]+>)", re.IGNORECASE | re.M)
 
 
 def main() -> int:
     """Print each candidate copy and the samples it shares an ID with."""
     only = sys.argv[1] if len(sys.argv) > 1 else None
-    folders = sorted(p for p in DATA.iterdir() if p.is_dir())
-    folders.sort(key=lambda p: p.name == only)  # the folder checked comes last
+    folders = sorted(SAMPLE_DIRS, key=lambda name: name == only)  # the folder checked comes last
     seen: dict[bytes, str] = {}
     for folder in folders:
-        for path in sorted(folder.iterdir()):
+        for path in sorted((DATA / folder).iterdir()):
             name = str(path.relative_to(DATA))
             ids = {m.lower() for m in _ID.findall(path.read_bytes())}
             shared = sorted({seen[i] for i in ids if i in seen})
-            if shared and (only is None or folder.name == only):
+            if shared and (only is None or folder == only):
                 print(f"{name}: shares a Message-ID with {', '.join(shared)}")
             for i in ids:
                 seen.setdefault(i, name)
