@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "bounces"
+BENCHMARK = ROOT / "benchmarks" / "bounces.py"
 # split -> the commit whose parser first scored it
 FROZEN = {
     "unseen-a": "95068d9",
@@ -48,13 +49,18 @@ FIELDS = (
     "flufl_fp",
 )
 
-# Run inside the old worktree: its own mailer package, the current labels and samples.
+# Run inside the old worktree: its own mailer package, the current labels and samples, and the
+# current benchmark's Score, so that both benchmarks count alike.
 _SCORE = """
-import json, sys
+import importlib.util, json, sys
 from email import message_from_bytes
 sys.path.insert(0, sys.argv[1])
 from flufl.bounce import all_failures
 from mailer.bounces.parse import parse_bounce
+
+spec = importlib.util.spec_from_file_location("current_bounces", sys.argv[4])
+bench = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses need it
+spec.loader.exec_module(bench)
 
 
 def flufl(raw):  # flufl.bounce's permanent failures (what it would unsubscribe), lowercased
@@ -67,28 +73,23 @@ def flufl(raw):  # flufl.bounce's permanent failures (what it would unsubscribe)
 
 data, split = sys.argv[2], sys.argv[3]
 labels = json.load(open(data + "/labels.json", encoding="utf-8"))
-c = dict.fromkeys(json.loads(sys.argv[4]), 0)
+score, flufl_right, flufl_fp = bench.Score(), 0, 0
 for name, lab in labels.items():
     if lab.get("split") != split:
         continue
     raw = open(data + "/" + name, "rb").read()
-    got, theirs = parse_bounce(raw), flufl(raw)
-    c["samples"] += 1
+    theirs = flufl(raw)
+    score.add(name, lab, parse_bounce(raw))
     if not lab["bounce"]:
-        c["non_bounces"] += 1
-        c["fp"] += got.bounce
-        c["flufl_fp"] += bool(theirs)
-        continue
-    if lab["recipients"] is not None:
-        expected, found = set(lab["recipients"]), set(got.recipients) if got.bounce else set()
-        c["expected"] += len(expected)
-        c["right"] += len(expected & found)
-        c["found"] += len(found)
-        c["flufl_right"] += len(expected & theirs)
-    if lab["kind"] is not None:
-        c["kinds"] += 1
-        c["right_kinds"] += got.kind is not None and got.kind.value == lab["kind"]
-print(json.dumps(c))
+        flufl_fp += bool(theirs)
+    elif lab["recipients"] is not None:
+        flufl_right += len(set(lab["recipients"]) & theirs)
+print(json.dumps({
+    "samples": score.samples, "expected": score.expected_recipients,
+    "right": score.right_recipients, "found": score.found_recipients, "kinds": score.kinds,
+    "right_kinds": score.right_kinds, "non_bounces": score.non_bounces,
+    "fp": score.false_positives, "flufl_right": flufl_right, "flufl_fp": flufl_fp,
+}))
 """
 
 
@@ -101,7 +102,7 @@ def _score(split: str, commit: str) -> dict[str, int]:
         )
         try:
             out = subprocess.run(
-                [sys.executable, "-c", _SCORE, str(tree), str(DATA), split, json.dumps(FIELDS)],
+                [sys.executable, "-c", _SCORE, str(tree), str(DATA), split, str(BENCHMARK)],
                 check=True,
                 capture_output=True,
                 text=True,
