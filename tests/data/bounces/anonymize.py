@@ -48,6 +48,7 @@ SAMPLE_DIRS = (
     "fixtures",
     "cws",
     "setj",
+    "setk",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
