@@ -121,6 +121,7 @@ _GROUPS = {
     "unseen-h": "real: CwsMailBounceHandler H (fixed after)",
     "unseen-i": "real: CwsMailBounceHandler I (fixed after)",
     "unseen-j": "real: Set J, 30 projects (fixed after)",
+    "unseen-k": "real: Set K, Sisimai+5 (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
