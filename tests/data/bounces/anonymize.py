@@ -49,6 +49,7 @@ SAMPLE_DIRS = (
     "cws",
     "setj",
     "setk",
+    "setl",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
