@@ -35,6 +35,7 @@ FROZEN = {
     "unseen-h": "eaa757c",
     "unseen-i": "345254c",
     "unseen-j": "eeb1fb6",
+    "unseen-k": "da434cd",
 }
 FIELDS = (
     "samples",

@@ -121,7 +121,8 @@ _GROUPS = {
     "unseen-h": "real: CwsMailBounceHandler H (fixed after)",
     "unseen-i": "real: CwsMailBounceHandler I (fixed after)",
     "unseen-j": "real: Set J, 30 projects (fixed after)",
-    "unseen-k": "real: Set K, Sisimai+5 (unseen)",
+    "unseen-k": "real: Set K, Sisimai+5 (fixed after)",
+    "unseen-l": "real: Set L, Sisimai (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

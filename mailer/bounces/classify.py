@@ -154,6 +154,9 @@ _TOO_LARGE = _rx(
     r"size (?:exceeds|limit exceeded)",
     r"(?<!box )size limit",
     r"message length exceeds",
+    # a line over RFC 5322 2.1.1's 998 characters: about the message, not the address
+    r"line (?:length )?limit exceeded",
+    r"line too long",
     r"too big for",
     r"nachricht (?:ist )?zu gro(?:ß|ss)",
     r"message trop (?:gros|volumineux)",
@@ -176,6 +179,9 @@ _TRANSIENT = _rx(
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
+    r"could(?: not|n't) deliver for (?:the last )?\d+ (?:seconds|minutes|hours|days)",  # dma
+    # Gmail: the recipient's mailbox takes mail slower than it arrives (ReceivingRate)
+    r"receiving mail at a rate",
     r"temp_failure",  # Gmail's own marker for a failure it calls temporary
     r"could not initiate (?:the )?smtp conversation",
     r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
@@ -218,6 +224,9 @@ _BLOCKED = _rx(
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     # the sender named before the words a recipient's refusal uses
     r"(?:sender|absender)(?: address| domain| ip)? (?:is |was )?(?:not|nicht)\b",
+    r"invalid ip for sending",
+    # Amazon SES: our From identity is not verified with it
+    r"(?:e-?mail )?address is not verified\. the following identities failed",
     r"your (?:ip|host|server|sender|domain)\b[^.;]{0,40}\bnot (?:an? )?"
     r"(?:valid|registered|found|known)",
     r"virus(?:es)? (?:found|detected)",
@@ -236,6 +245,9 @@ _BLOCKED = _rx(
     r"unwanted (?:messages|mail|e-?mails)",
     r"messages without (?:a )?[\w-]+:? (?:fields?|headers?) are not accepted",
     r"white-?list",
+    # Google Groups: "may not exist, or you may not have permission to post": either way the group
+    # refused our post, and a group that lets only members post is the usual case
+    r"(?:do|may) not have permission to post",
     r"does not accept (?:e-?mail|mail) from",
     r"спам",
     r"pourriel",
@@ -267,6 +279,8 @@ _USER_UNKNOWN = _rx(
     r"(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|discontinued|"
     r"inactive|closed|deleted|removed|terminated|suspended|expired)",
     r"has moved",
+    r"recipient(?:'s)? account is (?:blocked|locked|disabled)",
+    r"compte du destinataire est bloqu",
     r"(?:no|not have a) final (?:e-?mail )?delivery point",
     r"not our customer",
     r"bad destination (?:mailbox|system)",
@@ -372,7 +386,8 @@ _USER_UNKNOWN = _rx(
 _NULL_MX = _rx(r"null mx", r"(?:mx|srv) record indicated no smtp service")  # the latter: Exim
 # A domain that cannot take mail at all, whatever class the report gives: a null MX, or an
 # authoritative NXDOMAIN answer (the name does not exist).
-_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain")
+_NO_MAIL_HOST = r"type '?mx'? lookup of [\w.-]+ had no relevant answers"  # Gmail: no MX, no A
+_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain", _NO_MAIL_HOST)
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",
     r"unknown host",
@@ -382,6 +397,7 @@ _HOST_UNKNOWN = _rx(
     r"domain (?:does ?n[o']t|not) exist",
     r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
     r"nxdomain",
+    _NO_MAIL_HOST,
     r"name service error",
     r"host or domain name not found",
     r"name or service not known",
@@ -454,6 +470,8 @@ _SOFT_WEAK = _rx(
     r"internal (?:server )?error",
     r"system error",
     r"local error",
+    r"lock failure",
+    r"error (?:while )?writing to",
     r"temporairement",
     r"vor[üu]bergehend",
     r"temporalmente",
@@ -527,7 +545,16 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"malformed (?:recipient )?address", r"badly formed address"), "1.3"),
     (_rx(r"not unique", r"several matches found", r"ambiguous"), "1.4"),
     (_rx(r"loop", r"too many hops"), "4.6"),
-    (_rx(r"tim(?:ed|e) ?out", r"expired", r"not reachable", r"queue too long"), "4.7"),
+    (
+        _rx(
+            r"tim(?:ed|e) ?out",
+            r"expired",
+            r"not reachable",
+            r"queue too long",
+            r"could(?: not|n't) deliver for",
+        ),
+        "4.7",
+    ),
     (
         _rx(
             r"connection refused",
@@ -562,6 +589,11 @@ def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
     return _BY_SUBJECT.get(subject), False
 
 
+# RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail": like a null MX, a
+# destination that takes no mail at all.
+_NO_MAIL_CODES = frozenset({521, 556})
+
+
 def _smtp_kind(code: int | None) -> BounceKind | None:
     if code is None:
         return None
@@ -592,6 +624,8 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = strong[0]
     elif (weak := _text_kind(text, _WEAK)) is not None:
         kind = weak[0]
+    elif smtp_code in _NO_MAIL_CODES:  # no words say why: the reply code does
+        kind = HARD
     else:
         kind = by_code or _smtp_kind(smtp_code) or HARD
     if _DOMAIN_GONE.search(text):

@@ -618,7 +618,8 @@ _SECTION_END = re.compile(
     r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,}|diagnostic information for administrators|technical details|"
     r"informations de diagnostic|diagnoseinformationen|informaci[óo]n de diagn[óo]stico|"
     r"informa[çc][õo]es de diagn[óo]stico|диагностические сведения|"
-    r"original message|the original message|reporting-mta|final-recipient|because:)",
+    r"original message|the original message|message headers follow|reporting-mta|final-recipient|"
+    r"because:)",
     re.IGNORECASE,
 )
 _NOT_RECIPIENT = re.compile(r"^(?:postmaster|mailer-daemon|abuse|root|hostmaster)@", re.IGNORECASE)
@@ -746,6 +747,12 @@ def _postfix(ctx: _Ctx) -> _Hit | None:
     return _hit(entries, rest, "postfix", ctx.report)
 
 
+def _x_failed(ctx: _Ctx) -> list[str]:
+    """The addresses in X-Failed-Recipients (Exim's, and Google's after it)."""
+    listed = _header(ctx.msg, "x-failed-recipients").split(",")
+    return [a for a in (_address(x) for x in listed) if a]
+
+
 _EXIM = _rx(r"this message was created automatically by mail delivery software")
 _EXIM_INTRO = _rx(
     r"following address(?:\(es\)|es)? failed:?",
@@ -756,9 +763,7 @@ _EXIM_INTRO = _rx(
 
 def _exim(ctx: _Ctx) -> _Hit | None:
     """Exim's bounce: X-Failed-Recipients and 'The following address(es) failed:'."""
-    failed = [
-        a for a in (_address(x) for x in _header(ctx.msg, "x-failed-recipients").split(",")) if a
-    ]
+    failed = _x_failed(ctx)
     if not failed and not _search(_EXIM, ctx.report):
         return None
     rest = _after(ctx.report, _EXIM_INTRO)
@@ -767,6 +772,21 @@ def _exim(ctx: _Ctx) -> _Hit | None:
         reasons = dict(entries)
         entries = [(a, reasons.get(a, "")) for a in failed]
     return _hit(entries, rest or ctx.report, "exim", ctx.report)
+
+
+# Google Groups refuses a post in the poster's language, always with a link to its help centre and
+# the group in X-Failed-Recipients; its one reason is "the group may not exist, or you may not have
+# permission to post messages to the group".
+_GROUPS_REASON = (
+    "Google Groups: the group may not exist, or you may not have permission to post messages to it"
+)
+
+
+def _google_groups(ctx: _Ctx) -> _Hit | None:
+    """Google Groups' refusal of a post, in whatever language: its help link and the group."""
+    if "groups.google.com/support" not in ctx.report:
+        return None
+    return _hit([(a, _GROUPS_REASON) for a in _x_failed(ctx)], ctx.report, "googlegroups")
 
 
 _QMAIL = _rx(
@@ -984,6 +1004,7 @@ _INTRO = _rx(
     r"(?: the following[^\n:]*)?:?",
     r"(?:was|were|is) undeliverable to(?: the following)?[^\n:]*:?",  # Novell GroupWise
     r"you sent (?:mail|a message|an? e-?mail) to",
+    r"(?:an? )?error (?:occurred )?(?:while )?delivering your (?:mail|message|e-?mail) to",  # dma
     r"recipient addresses that were\s+incorrectly constructed:?",  # Exim
     r"failed recipients",
     r"failed addresses",
@@ -1007,7 +1028,7 @@ _INTRO = _rx(
 )
 _LABELLED = re.compile(
     r"^[ \t]*(?:failed recipient|error-for|intended recipient|original address|recipient address|"
-    r"rcpt to|"
+    r"rcpt to|delivery failed|"
     r"undeliverable (?:address|recipient)|"
     r"did not reach the following recipient|\(?originally addressed to|recipient|empf[äa]nger|"
     r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*[:：]?\s*"
@@ -1052,13 +1073,22 @@ def _rcpt_replies(text: str) -> list[tuple[str, str]]:
     return [(m[1].lower(), m[2].strip()) for m in _RCPT_REPLY.finditer(text[:MAX_TEXT])]
 
 
+# "SMTP Server <host> rejected recipient <addr> (Error following RCPT command). It responded as
+# follows: [550 5.1.1 User unknown]": the server's reply on the same line.
+_REJECTED_RCPT = re.compile(r"rejected recipient <(" + _ADDR.pattern + r")>([^\n]*)", re.IGNORECASE)
+
+
+def _rejected(text: str) -> list[tuple[str, str]]:
+    return [(m[1].lower(), m[2].strip(" .")) for m in _REJECTED_RCPT.finditer(text[:MAX_TEXT])]
+
+
 def _generic(ctx: _Ctx) -> _Hit | None:
     """Any report that introduces its failed recipients in a known phrase or labels them."""
     intro = _search(_INTRO, ctx.report)
     rest = ctx.report[intro.end() :] if intro else None
     entries = _entries(rest) if rest is not None else []
     entries = entries or (_inline(intro) if intro else []) or _labelled(ctx.report)
-    entries = entries or _rcpt_replies(ctx.report)
+    entries = entries or _rcpt_replies(ctx.report) or _rejected(ctx.report)
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
 
 
@@ -1101,6 +1131,7 @@ def _provider(ctx: _Ctx) -> str | None:
 # not be delivered to").
 _MARKED: tuple[Callable[[_Ctx], _Hit | None], ...] = (
     _postfix,
+    _google_groups,
     _exim,
     _mailru,
     _gmail,
@@ -1160,7 +1191,10 @@ def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
         return status
     if not status or domain_gone(text):  # permanent whatever the class written (RFC 7505 4.2)
         return inferred
-    return f"{status[0]}{inferred[1:]}"
+    # A generic x.0.0 says nothing the remote's reply code does not: its class is the reply's
+    # (RFC 3463 section 3.1 and RFC 5321 section 4.2.1 agree on 4 = transient, 5 = permanent).
+    cls = str(smtp_code)[0] if smtp_code and str(smtp_code)[0] in "45" else status[0]
+    return f"{cls}{inferred[1:]}"
 
 
 # A code that says something: neither its subject nor its detail is the "undefined" 0.
@@ -1264,7 +1298,10 @@ def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]
         # when the text part has nothing more (they hold the reply code at least).
         text = more if more and more not in text else text
     code = find_smtp_code(text) or find_smtp_code(status_field)
-    status = find_status(status_field) or find_status(text)
+    # The remote's own specific code in its reply beats the reporting MTA's Status when the two
+    # differ: the Status may only say that time ran out (x.4.7) or translate the reply wrongly.
+    remote = _SPECIFIC.search(diagnostic)
+    status = (remote and remote.group(0)) or find_status(status_field) or find_status(text)
     return _settle(status, text, code), _one_line(text), code
 
 
@@ -1473,6 +1510,22 @@ def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:
     return None
 
 
+# A whole returned message pasted into a notice's text after its mbox "From " line (NTT OCN sends
+# its own notice with the original report below it): the report inside is the one to read.
+_MBOX_FROM = re.compile(
+    r"^From \S+ +\w{3} \w{3} +\d{1,2} \d\d:\d\d:\d\d(?: [+-]\d{4})? \d{4}\n(?=[\w-]+:)", re.M
+)
+
+
+def _pasted(ctx: _Ctx, depth: int) -> ParsedBounce | None:
+    found = _MBOX_FROM.search(ctx.report[:MAX_TEXT])
+    if found is None or found.start() == 0:
+        return None
+    inner = message_from_string(ctx.report[found.end() :], _Message, policy=_POLICY)
+    parsed = _from_message(inner, depth + 1, ctx.size)
+    return parsed if parsed.bounce else None
+
+
 _BARE = re.compile(r"^[ \t]*[<\"']?(" + _ADDR.pattern + r")[>\"']?[ \t]*$", re.MULTILINE)
 
 
@@ -1492,6 +1545,9 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
 def _from_text(
     ctx: _Ctx, meta: _Meta, returned: Message | None, depth: int = 0
 ) -> ParsedBounce | None:
+    pasted = _pasted(ctx, depth) if depth < 2 else None
+    if pasted is not None:
+        return pasted
     hit = _detect(ctx)
     returned_like = ctx.returned_like
     if hit is None and depth < 2:
@@ -1574,6 +1630,8 @@ def _lost_boundary(part: Message) -> tuple[str, str] | None:
         return found[1], payload
     if param is None and (line := _BOUNDARY_LINE.match(payload)) is not None:
         return line[1], payload[line.end() :]
+    if param is None and (boundary := _body_boundary(payload)) is not None:
+        return boundary, payload  # the parameter lost whole (cut short): the body still says it
     return None
 
 
@@ -1606,21 +1664,27 @@ def _resplit(part: Message, content_type: str, boundary: str, body: str) -> bool
     return True
 
 
+def _body_boundary(payload: str) -> str | None:
+    """The boundary of a body that is MIME parts by its own lines: a short preamble, then the
+    first boundary line (a plain-text report, Exim's, quotes the returned message's own MIME
+    parts further down), and the same boundary again later with part headers among which a
+    Content-Type."""
+    found = _MIME_START.search(payload[:MAX_PREAMBLE])
+    if found is None:
+        return None
+    if not any(m[1] == found[1] for m in _TYPED_PART.finditer(payload[:MAX_TEXT])):
+        return None
+    return found[1]
+
+
 def _repair_untyped(msg: Message) -> None:
     """Read a report whose top header has no Content-Type, but whose body is MIME parts, as the
     multipart it is (a Sendmail DSN passed through a system that dropped the field)."""
     if msg.get("content-type") is not None or (payload := _text_payload(msg)) is None:
         return
-    # Only a body that starts as MIME (a short preamble, then the first boundary): a plain-text
-    # report (Exim's) quotes the returned message's own MIME parts further down.
-    found = _MIME_START.search(payload[:MAX_PREAMBLE])
-    if found is None:
-        return
-    # The same boundary again later, with part headers among which a Content-Type.
-    if not any(m[1] == found[1] for m in _TYPED_PART.finditer(payload[:MAX_TEXT])):
-        return
-    if _resplit(msg, "multipart/mixed", found[1], payload):
-        msg["Content-Type"] = f'multipart/mixed; boundary="{found[1]}"'
+    boundary = _body_boundary(payload)
+    if boundary is not None and _resplit(msg, "multipart/mixed", boundary, payload):
+        msg["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
 
 
 def _repair_boundary(msg: Message) -> None:
@@ -1634,8 +1698,13 @@ def _repair_boundary(msg: Message) -> None:
         lost = _lost_boundary(part)
         if lost is None or f"--{lost[0]}" not in lost[1]:
             continue
-        if _resplit(part, part.get_content_type(), *lost):
-            part.set_param("boundary", lost[0])
+        ctype = part.get_content_type()
+        if _resplit(part, ctype, *lost):
+            try:
+                part.set_param("boundary", lost[0])
+            except TypeError:  # a field the stdlib keeps as a Header object (undecodable bytes)
+                del part["Content-Type"]
+                part["Content-Type"] = f'{ctype}; boundary="{lost[0]}"'
         repairs += 1
         if repairs >= MAX_REPAIRS:
             return
