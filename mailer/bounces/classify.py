@@ -279,7 +279,7 @@ _USER_UNKNOWN = _rx(
     r"(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|discontinued|"
     r"inactive|closed|deleted|removed|terminated|suspended|expired)",
     r"has moved",
-    r"recipient(?:'s)? account is (?:blocked|locked|disabled)",
+    r"recipient account is blocked(?! from)",  # La Poste: the recipient's own account
     r"compte du destinataire est bloqu",
     r"(?:no|not have a) final (?:e-?mail )?delivery point",
     r"not our customer",
@@ -386,8 +386,26 @@ _USER_UNKNOWN = _rx(
 _NULL_MX = _rx(r"null mx", r"(?:mx|srv) record indicated no smtp service")  # the latter: Exim
 # A domain that cannot take mail at all, whatever class the report gives: a null MX, or an
 # authoritative NXDOMAIN answer (the name does not exist).
-_NO_MAIL_HOST = r"type '?mx'? lookup of [\w.-]+ had no relevant answers"  # Gmail: no MX, no A
-_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain", _NO_MAIL_HOST)
+_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain")
+# Gmail's account of its DNS lookups: "DNS type 'mx' lookup of x responded with code NOERROR",
+# "... had no relevant answers". Every lookup answered, none with an MX or an address record: the
+# name exists but takes no mail. A SERVFAIL or REFUSED among them is a DNS fault, not that.
+_DNS_RCODE = re.compile(r"lookup of [\w.-]+ responded with code (\w+)")
+_DNS_EMPTY = re.compile(r"type '?(mx|a|aaaa)'? lookup of [\w.-]+ had no relevant answers")
+
+
+def _no_mail_host(text: str) -> bool:
+    empty = set(_DNS_EMPTY.findall(text))
+    rcodes = set(_DNS_RCODE.findall(text))
+    return "mx" in empty and bool(empty & {"a", "aaaa"}) and rcodes <= {"noerror"}
+
+
+def _gone(text: str) -> bool:
+    """Whether the (lowercased) text says the domain takes no mail at all: a null MX, an
+    authoritative NXDOMAIN, or no MX and no address record."""
+    return _DOMAIN_GONE.search(text) is not None or _no_mail_host(text)
+
+
 _HOST_UNKNOWN = _rx(
     r"host (?:is )?unknown",
     r"unknown host",
@@ -397,7 +415,6 @@ _HOST_UNKNOWN = _rx(
     r"domain (?:does ?n[o']t|not) exist",
     r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
     r"nxdomain",
-    _NO_MAIL_HOST,
     r"name service error",
     r"host or domain name not found",
     r"name or service not known",
@@ -592,6 +609,9 @@ def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
 # RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail": like a null MX, a
 # destination that takes no mail at all.
 _NO_MAIL_CODES = frozenset({521, 556})
+# X.3.2 "system not accepting network messages" (RFC 3463) is what 521 says; Postfix's postscreen
+# also drops a client it distrusts with 521 and 5.7.0 or 5.5.1, which is about us.
+_NOT_ACCEPTING = re.compile(r"\b[45]\.3\.2\b")
 
 
 def _smtp_kind(code: int | None) -> BounceKind | None:
@@ -624,11 +644,11 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = strong[0]
     elif (weak := _text_kind(text, _WEAK)) is not None:
         kind = weak[0]
-    elif smtp_code in _NO_MAIL_CODES:  # no words say why: the reply code does
-        kind = HARD
+    elif smtp_code in _NO_MAIL_CODES and (by_code is None or _NOT_ACCEPTING.search(status or "")):
+        kind = HARD  # no words say why, and no status says otherwise: the reply code does
     else:
         kind = by_code or _smtp_kind(smtp_code) or HARD
-    if _DOMAIN_GONE.search(text):
+    if _gone(text):
         return HARD
     if _temporary(status, smtp_code):
         return SOFT if kind == HARD else kind
@@ -654,7 +674,7 @@ def reason_at(text: str) -> int:
 
 def domain_gone(text: str) -> bool:
     """Whether the text says the recipient's domain takes no mail at all (null MX, NXDOMAIN)."""
-    return _DOMAIN_GONE.search(text.lower()) is not None
+    return _gone(text.lower())
 
 
 def find_status(text: str) -> str | None:
@@ -683,6 +703,8 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     cls = "4" if (smtp_code is not None and 400 <= smtp_code < 500) else "5"
     if written is not None:
         cls = written[0]
+    if _no_mail_host(text):
+        return "5.1.2"  # the domain exists but names no mail host: a bad destination system
     if _DOMAIN_GONE.search(text):
         cls = "5"
     match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)

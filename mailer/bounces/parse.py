@@ -1079,6 +1079,7 @@ _REJECTED_RCPT = re.compile(r"rejected recipient <(" + _ADDR.pattern + r")>([^\n
 
 
 def _rejected(text: str) -> list[tuple[str, str]]:
+    """Each 'rejected recipient <addr>' and the rest of its line, the server's reply."""
     return [(m[1].lower(), m[2].strip(" .")) for m in _REJECTED_RCPT.finditer(text[:MAX_TEXT])]
 
 
@@ -1193,8 +1194,8 @@ def _settle(status: str | None, text: str, smtp_code: int | None) -> str | None:
         return inferred
     # A generic x.0.0 says nothing the remote's reply code does not: its class is the reply's
     # (RFC 3463 section 3.1 and RFC 5321 section 4.2.1 agree on 4 = transient, 5 = permanent).
-    cls = str(smtp_code)[0] if smtp_code and str(smtp_code)[0] in "45" else status[0]
-    return f"{cls}{inferred[1:]}"
+    lead = _LEAD_REPLY.match(text)
+    return f"{lead[1] if lead else status[0]}{inferred[1:]}"
 
 
 # A code that says something: neither its subject nor its detail is the "undefined" 0.
@@ -1298,11 +1299,22 @@ def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]
         # when the text part has nothing more (they hold the reply code at least).
         text = more if more and more not in text else text
     code = find_smtp_code(text) or find_smtp_code(status_field)
-    # The remote's own specific code in its reply beats the reporting MTA's Status when the two
-    # differ: the Status may only say that time ran out (x.4.7) or translate the reply wrongly.
-    remote = _SPECIFIC.search(diagnostic)
-    status = (remote and remote.group(0)) or find_status(status_field) or find_status(text)
+    status = _remote_code(diagnostic) or find_status(status_field) or find_status(text)
     return _settle(status, text, code), _one_line(text), code
+
+
+# The remote's reply as a Diagnostic-Code gives it: "550 5.2.2 ..." or "550-5.2.2 ...".
+_LEAD_REPLY = re.compile(r"\s*([45])\d\d[ -]+(?:#?([45]\.\d{1,3}\.\d{1,3})(?!\.?\d))?")
+
+
+def _remote_code(diagnostic: str) -> str | None:
+    """The specific code the remote wrote after its reply code, of the reply's own class. It beats
+    the reporting MTA's Status, which may only say that time ran out (x.4.7) or translate the
+    reply wrongly (5.1.1 for "552 5.2.2 Over quota")."""
+    found = _LEAD_REPLY.match(diagnostic)
+    if found is None or not found[2] or found[2][0] != found[1]:
+        return None
+    return found[2] if _SPECIFIC.fullmatch(found[2]) else None
 
 
 def _from_dsn(report: _Report, ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
@@ -1545,7 +1557,8 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
 def _from_text(
     ctx: _Ctx, meta: _Meta, returned: Message | None, depth: int = 0
 ) -> ParsedBounce | None:
-    pasted = _pasted(ctx, depth) if depth < 2 else None
+    # only in a report: a journalist's reply may paste a returned message it got
+    pasted = _pasted(ctx, depth) if depth < 2 and ctx.returned_like else None
     if pasted is not None:
         return pasted
     hit = _detect(ctx)
@@ -1687,6 +1700,15 @@ def _repair_untyped(msg: Message) -> None:
         msg["Content-Type"] = f'multipart/mixed; boundary="{boundary}"'
 
 
+def _set_boundary(part: Message, boundary: str) -> None:
+    try:
+        part.set_param("boundary", boundary)
+    except TypeError:  # a field the stdlib keeps as a Header object (undecodable bytes)
+        ctype = part.get_content_type()
+        del part["Content-Type"]
+        part["Content-Type"] = f'{ctype}; boundary="{boundary}"'
+
+
 def _repair_boundary(msg: Message) -> None:
     """Split the multiparts a malformed Content-Type left as one text, so that their report and
     returned-message parts are read as such."""
@@ -1698,13 +1720,8 @@ def _repair_boundary(msg: Message) -> None:
         lost = _lost_boundary(part)
         if lost is None or f"--{lost[0]}" not in lost[1]:
             continue
-        ctype = part.get_content_type()
-        if _resplit(part, ctype, *lost):
-            try:
-                part.set_param("boundary", lost[0])
-            except TypeError:  # a field the stdlib keeps as a Header object (undecodable bytes)
-                del part["Content-Type"]
-                part["Content-Type"] = f'{ctype}; boundary="{lost[0]}"'
+        if _resplit(part, part.get_content_type(), *lost):
+            _set_boundary(part, lost[0])
         repairs += 1
         if repairs >= MAX_REPAIRS:
             return
