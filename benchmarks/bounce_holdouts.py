@@ -36,6 +36,7 @@ FROZEN = {
     "unseen-i": "345254c",
     "unseen-j": "eeb1fb6",
     "unseen-k": "da434cd",
+    "unseen-l": "9f9b6df",
 }
 FIELDS = (
     "samples",

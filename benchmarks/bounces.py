@@ -122,7 +122,7 @@ _GROUPS = {
     "unseen-i": "real: CwsMailBounceHandler I (fixed after)",
     "unseen-j": "real: Set J, 30 projects (fixed after)",
     "unseen-k": "real: Set K, Sisimai+5 (fixed after)",
-    "unseen-l": "real: Set L, Sisimai (unseen)",
+    "unseen-l": "real: Set L, Sisimai (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -33,6 +33,7 @@ _BY_CODE: dict[str, BounceKind] = {
     "1.7": BLOCK,  # bad sender's mailbox address syntax: our side
     "1.8": BLOCK,  # bad sender's system address: our side
     "1.10": HARD,  # recipient address has null MX (RFC 7505)
+    "7.13": HARD,  # user account disabled (RFC 7372)
     "2.1": HARD,  # mailbox disabled, not accepting messages
     "2.2": SOFT,  # mailbox full
     "2.3": SOFT,  # message length exceeds administrative limit
@@ -305,6 +306,7 @@ _USER_UNKNOWN = _rx(
     r"ung[üu]ltige (?:e-?mail-?)?(?:empf[äa]nger)?adresse",
     r"kein postfach",
     r"nicht im domino-verzeichnis",  # Domino: "Benutzer x nicht im Domino-Verzeichnis aufgeführt"
+    r"ディレクトリには見つかりません",  # Domino, Japanese: "not found in the Domino directory"
     r"postfach (?:existiert nicht|nicht vorhanden|deaktiviert)",
     r"usuario (?:desconocido|inexistente|no existe)",
     r"destinatario (?:desconocido|inexistente|no existe)",
@@ -524,6 +526,8 @@ _SENDER_STAGE = _rx(
     r"in reply to mail from",
     r"after initial connection",
     r"in reply to (?:the )?initial greeting",
+    r"after (?:ehlo|helo)\b",  # Exim; our host's greeting, before any recipient
+    r"in reply to (?:ehlo|helo) command",  # Postfix
 )
 _ANY_STRONG = _rx(*(p.pattern for p, _k, _d in _STRONG))
 _ANY_REASON = _rx(*(p.pattern for p, _k, _d in _STRONG + _WEAK))

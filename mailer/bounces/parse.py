@@ -540,7 +540,7 @@ _FAIL_SUBJECT = _rx(
 )
 _WARNING = _rx(
     r"this is a warning (?:message )?only",
-    r"warning: (?:could not send|message still undelivered)",
+    r"warning(?::|--) ?(?:could not send|message still undelivered)",  # "Warning--" too
     r"delivery (?:status notification )?\(delay\)",
     r"(?:has been|is|was|being) delayed",
     r"delivery (?:is |was |has been )?delayed",
@@ -1643,8 +1643,12 @@ def _lost_boundary(part: Message) -> tuple[str, str] | None:
         return found[1], payload
     if param is None and (line := _BOUNDARY_LINE.match(payload)) is not None:
         return line[1], payload[line.end() :]
-    if param is None and (boundary := _body_boundary(payload)) is not None:
-        return boundary, payload  # the parameter lost whole (cut short): the body still says it
+    # the parameter lost whole (cut short), or one the body never uses (an upstream edit of one
+    # but not the other): the body's own boundary lines say it
+    if (param is None or f"--{param}" not in payload) and (
+        boundary := _body_boundary(payload)
+    ) is not None:
+        return boundary, payload
     return None
 
 

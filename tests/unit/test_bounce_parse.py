@@ -79,6 +79,27 @@ KNOWN_UNSEEN_MISSES = {
     "read as block; labelled hard for 'Host does not accept mail'",
     "setk/rhost-godaddy-03.eml": "'too many recipients this hour' under a written 5.1.1: the "
     "code wins (hard); labelled block",
+    "setl/lhost-deutschetelekom-02.eml": "X-Failed-Recipients names a third address (an upstream "
+    "edit): it is read; labelled with the two the body lists",
+    "setl/lhost-dragonfly-04.eml": "the failed recipient is a postmaster@ address (never taken "
+    "for a recipient) and 'DNS lookup failure: host x not found' reads as soft",
+    "setl/lhost-einsundeins-03.eml": "'550 5.2.0 Mail rejete. Mail rejected.' after the text: "
+    "read as hard, labelled block",
+    "setl/lhost-exim-37.eml": "'553 <our own domain> does not exist': the domain is the sender's, "
+    "read as the recipient's (hard); labelled block 5.1.8",
+    "setl/lhost-exim-53.eml": "a pipe to a program that failed: hard, labelled soft",
+    "setl/lhost-fml-03.eml": "fml's 'Loop Alert' to a list's admin (as sisimai/email-fml-01)",
+    "setl/lhost-opensmtpd-05.eml": "'Envelope expired' in a final report: 5.4.7, labelled 4.4.7",
+    "setl/lhost-postfix-49.eml": "'refused to talk to me: 421' under 4.0.0: no code inferred, "
+    "labelled 4.4.1",
+    "setl/rhost-franceptt-07.eml": "Orange's '421 Service refused, please try later': read as "
+    "block ('refused'), labelled soft",
+    "setl/rhost-franceptt-08.eml": "La Poste's 'Service refused, please try later': read as "
+    "block, labelled soft",
+    "setl/rhost-franceptt-10.eml": "La Poste's '550 5.5.0 Service refuse, please try later' "
+    "under 4.5.0: read as block, labelled soft",
+    "setl/rhost-godaddy-02.eml": "Spamhaus' 553 under Sendmail's own '5.1.1 User unknown': the "
+    "code wins (hard); labelled block",
 }
 
 
@@ -836,6 +857,31 @@ def test_a_returned_message_pasted_into_a_notice_is_read() -> None:
     )
 
 
+def test_a_boundary_the_body_never_uses_gives_way_to_the_bodys_own() -> None:
+    """Found by the set L holdout: a boundary parameter edited upstream but not the body's lines;
+    the body's own boundary, with typed parts, splits the report."""
+    got = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: press@example.org\nSubject: Undelivered\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="A1/x.example"\n'
+        b"\nThis is a MIME-encapsulated message.\n--A1/xx.example\nContent-Type: text/plain\n\n"
+        b"This is the mail system.\n--A1/xx.example\nContent-Type: message/delivery-status\n\n"
+        b"Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; desk@news.example.org\n"
+        b"Action: failed\nStatus: 5.1.1\n\n--A1/xx.example--\n"
+    )
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.HARD)
+
+
+def test_a_warning_with_a_double_dash_is_a_delay_not_a_bounce() -> None:
+    """Found by the set L holdout: 'Warning--Could not send mail for past 8.5 hours'."""
+    got = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: press@example.org\n"
+        b"Subject: Warning--Could not send mail for past 8.5 hours\n\n"
+        b"---The following addresses had delivery errors---\n"
+        b"desk@news.example.org [Connection timed out]\n"
+    )
+    assert not got.bounce
+
+
 def test_a_reply_pasting_a_returned_message_is_not_a_bounce() -> None:
     """A journalist forwarding what came back to them is writing to us, not reporting a failure:
     the pasted report is read only inside a report."""
@@ -1216,6 +1262,22 @@ CLASSIFICATION = [
     ),
     ("5.2.0", 'procmail: Lock failure on "/var/mail/desk.lock"', None, "soft", None),
     ("5.3.2", "521 5.3.2 System not accepting network messages", 521, "hard", "5.3.2"),
+    # Found by the set L holdout:
+    ("5.7.13", "525 5.7.13 Disabled recipient address", 525, "hard", "5.7.13"),
+    (
+        "5.0.0",
+        "ユーザー Neko (desk@news.example.org) は Domino ディレクトリには見つかりません。",
+        None,
+        "hard",
+        "5.1.1",
+    ),
+    (
+        None,
+        "SMTP error from remote mail server after EHLO mx.example.org: 550 Rejected",
+        550,
+        "block",
+        None,
+    ),
     # postscreen drops a client it distrusts with 521: about us, not the address
     ("5.7.0", "521 5.7.0 Error: I can break rules, too. Goodbye.", 521, "block", "5.7.0"),
     (
