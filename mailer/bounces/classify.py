@@ -529,6 +529,8 @@ _SENDER_STAGE = _rx(
     r"after (?:ehlo|helo)\b",  # Exim; our host's greeting, before any recipient
     r"in reply to (?:ehlo|helo) command",  # Postfix
 )
+# The strong texts that say a refusal is about the sender or its content, not the address.
+_SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
 _ANY_STRONG = _rx(*(p.pattern for p, _k, _d in _STRONG))
 _ANY_REASON = _rx(*(p.pattern for p, _k, _d in _STRONG + _WEAK))
 # Finer subject.detail for some soft and hard texts, tried after the table above matched.
@@ -637,12 +639,18 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
 
 def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
     """hard (the address is gone), soft (try later) or block (refused for the sender or the
-    content): a specific RFC 3463 code, then strong text, weak text, the code's subject, the SMTP
-    reply code, and hard by default. A temporary (4xx, 4.x.x) failure is never hard; a permanent
+    content): a specific RFC 3463 code (an address code beside words about the sender is a
+    block), then strong text, weak text, the code's subject, the SMTP reply code, and hard by
+    default. A temporary (4xx, 4.x.x) failure is never hard; a permanent
     one in reply to MAIL FROM or to the connection is block."""
     text = diagnostic[:2000].lower()
     by_code, specific = _code_kind(status)
-    if by_code is not None and specific:
+    if by_code is HARD and specific and _text_kind(text, _SENDER_SIDE) is not None:
+        # GoDaddy writes 5.1.1 for its hourly recipient limit, Sendmail rewrites a blocklist's 553
+        # as "5.1.1 User unknown": words about the sender or its content beat an address code,
+        # and a block keeps a contact that a wrong "hard" would drop for good
+        kind = BLOCK
+    elif by_code is not None and specific:
         kind = by_code
     elif (strong := _text_kind(text, _STRONG)) is not None:
         kind = strong[0]

@@ -77,8 +77,6 @@ KNOWN_UNSEEN_MISSES = {
     "messages' under a written 5.2.1: the code wins (hard); labelled soft",
     "setk/lhost-sendmail-57.eml": "Status 5.7.27 (RFC 7505: the sender's domain has a null MX) "
     "read as block; labelled hard for 'Host does not accept mail'",
-    "setk/rhost-godaddy-03.eml": "'too many recipients this hour' under a written 5.1.1: the "
-    "code wins (hard); labelled block",
     "setl/lhost-deutschetelekom-02.eml": "X-Failed-Recipients names a third address (an upstream "
     "edit): it is read; labelled with the two the body lists",
     "setl/lhost-dragonfly-04.eml": "the failed recipient is a postmaster@ address (never taken "
@@ -98,8 +96,6 @@ KNOWN_UNSEEN_MISSES = {
     "block, labelled soft",
     "setl/rhost-franceptt-10.eml": "La Poste's '550 5.5.0 Service refuse, please try later' "
     "under 4.5.0: read as block, labelled soft",
-    "setl/rhost-godaddy-02.eml": "Spamhaus' 553 under Sendmail's own '5.1.1 User unknown': the "
-    "code wins (hard); labelled block",
 }
 
 
@@ -1264,6 +1260,16 @@ CLASSIFICATION = [
     ("5.3.2", "521 5.3.2 System not accepting network messages", 521, "hard", "5.3.2"),
     # Found by the set L holdout:
     ("5.7.13", "525 5.7.13 Disabled recipient address", 525, "hard", "5.7.13"),
+    # an address code beside words about the sender: the words win (a block keeps the contact)
+    ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
+    ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
+    (
+        "5.1.1",
+        "550 5.1.1 The email account that you tried to reach does not exist",
+        550,
+        "hard",
+        "5.1.1",
+    ),
     (
         "5.0.0",
         "ユーザー Neko (desk@news.example.org) は Domino ディレクトリには見つかりません。",
