@@ -1317,7 +1317,55 @@ def _remote_code(diagnostic: str) -> str | None:
     return found[2] if _SPECIFIC.fullmatch(found[2]) else None
 
 
-def _from_dsn(report: _Report, ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
+def _kind(
+    ctx: _Ctx,
+    returned: Message | None,
+    recipients: Iterable[str],
+    status: str | None,
+    diagnostic: str,
+    code: int | None,
+    written: str = "",
+) -> tuple[BounceKind, str | None]:
+    """The failure's kind and status; a "gone" that names our own address or domain, not the
+    recipient's, is about the sender: a block, X.1.7 or X.1.8 (RFC 3463 bad sender's mailbox or
+    system address), unless the report wrote its code. `written` is the report's own Status."""
+    kind = classify(status, diagnostic, code)
+    detail = _about_sender(ctx, returned, recipients, diagnostic) if kind is BounceKind.HARD else ""
+    if not detail:
+        return kind, status
+    if status is not None and status[1:] in (".1.1", ".1.2") and status not in written + diagnostic:
+        status = f"{status[0]}.1.{detail}"  # one inferred from the words, not one written
+    return BounceKind.BLOCK, status
+
+
+_REPLY_START = re.compile(r"(?<![\w.:/-])[45]\d\d[ -]")
+
+
+def _about_sender(
+    ctx: _Ctx, returned: Message | None, recipients: Iterable[str], diagnostic: str
+) -> str:
+    """'7' if the failure's words name the sending side's address, '8' if only its domain (the
+    report's own addressee, the returned message's Return-Path and From), '' otherwise or when
+    they name a failed recipient too."""
+    # the remote's reply only: a report's text may echo the returned message's From before it
+    reply = _REPLY_START.search(diagnostic)
+    text, failed = (diagnostic[reply.start() :].lower() if reply else ""), set(recipients)
+    if not text or any(a in text for a in failed):
+        return ""
+    own = _addresses_in(ctx.msg, ("to", "delivered-to", "x-original-to", "envelope-to"))
+    if returned is not None:
+        own |= _addresses_in(returned, ("return-path", "from", "sender"))
+    own -= failed
+    if any(a in text for a in own):
+        return "7"
+    domains = {a.rpartition("@")[2] for a in own} - {a.rpartition("@")[2] for a in failed}
+    named = any(re.search(rf"(?<![\w.-]){re.escape(d)}(?![\w-]|\.\w)", text) for d in domains)
+    return "8" if named else ""
+
+
+def _from_dsn(
+    report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
+) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
     chosen = report.failed or report.delayed
     if not chosen:
@@ -1332,7 +1380,8 @@ def _from_dsn(report: _Report, ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
     unique = tuple(dict.fromkeys(recipients))
     if not report.failed:
         return meta.result(False, None, unique, status, diagnostic, "delayed")
-    kind = classify(status, diagnostic, code)
+    written = chosen[0][1].get("status", "")
+    kind, status = _kind(ctx, returned, unique, status, diagnostic, code, written)
     return meta.result(True, kind, unique, status, diagnostic, fmt)
 
 
@@ -1587,7 +1636,7 @@ def _from_text(
     if _is_warning(ctx):
         status = f"4{status[1:]}" if status else None  # a delay is transient by definition
         return meta.result(False, None, recipients, status, diagnostic, "delayed")
-    kind = classify(status, diagnostic, code)
+    kind, status = _kind(ctx, returned, recipients, status, diagnostic, code)
     fmt = _provider(ctx) if hit.format in ("other", "heuristic") and _provider(ctx) else hit.format
     return meta.result(True, kind, recipients, status, diagnostic, fmt or hit.format)
 
@@ -1744,7 +1793,7 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
     report = _dsn(ctx)
     if report is not None:
         meta.envelope_id = report.envelope_id
-        parsed = _from_dsn(report, ctx, meta)
+        parsed = _from_dsn(report, ctx, meta, returned)
         if parsed is not None:
             return parsed
     parsed = _from_text(ctx, meta, returned, depth)

@@ -32,9 +32,9 @@ KNOWN_UNSEEN_MISSES = {
     "sisimai/f-lhost-v5sendmail-05.eml": "four recipients, four reasons: the first is a reset",
     "sisimai/e-rhost-aol-06.eml": "a written 5.4.4 for a malformed DNS reply reads as hard",
     "sisimai/e-rhost-outlook-03.eml": "Outlook.com's 'domain is not reachable' reads as soft",
-    "phpbounce/sendmail-dsn-hdrs-503.eml.eml": "'Sender verify failed' with 5.1.1: the code wins",
-    "sisimai/email-facebook-03.eml": "'Refused due to recipient preferences' with 5.1.1: hard",
     "sisimai/email-fml-01.eml": "fml's 'Loop Alert: Duplicated Message-ID' to a list's admin",
+    "sisimai/email-facebook-03.eml": "'Refused due to recipient preferences' with 5.1.1: hard",
+    "sisimai/lhost-verizon-01.eml": "'No valid recipients for this MM' gives no status",
     "bounceparser/not-a-relay.msg.eml": "relaying refused: labelled hard, read as block (README)",
     "bounceparser/postfix.msg.eml": "'Relay access denied': labelled hard, read as block (README)",
     "bounceparser/postfix-orig.msg.eml": "Original-Recipient is reported, the label is Final-",
@@ -47,8 +47,6 @@ KNOWN_UNSEEN_MISSES = {
     "bounceparser/warning-2.msg.eml": "Original-Recipient is reported, the label is Final-",
     "sisimai/email-courier-05.eml": "a delay warning's 4.0.0; the 4.1.7 is only in its text part",
     "sisimai/email-exim-36.eml": "'Unroutable sender address' read as 5.1.2 (host), not 5.1.8",
-    "sisimai/email-exim-45.eml": "'From: Domain is invalid' at end of data, 5.2.0: read as hard",
-    "sisimai/lhost-verizon-01.eml": "'No valid recipients for this MM' gives no status",
     "setj/c-mikelmail-multipart_report_multiple_status.eml": "'has restricted SMS e-mail' "
     "(a mislabelled part, no Diagnostic-Code) under 5.3.0: labelled block, read as soft",
     "setj/c-phpmimemailparser-failure.eml": "an Exchange report cut short upstream before any "
@@ -83,8 +81,6 @@ KNOWN_UNSEEN_MISSES = {
     "for a recipient) and 'DNS lookup failure: host x not found' reads as soft",
     "setl/lhost-einsundeins-03.eml": "'550 5.2.0 Mail rejete. Mail rejected.' after the text: "
     "read as hard, labelled block",
-    "setl/lhost-exim-37.eml": "'553 <our own domain> does not exist': the domain is the sender's, "
-    "read as the recipient's (hard); labelled block 5.1.8",
     "setl/lhost-exim-53.eml": "a pipe to a program that failed: hard, labelled soft",
     "setl/lhost-fml-03.eml": "fml's 'Loop Alert' to a list's admin (as sisimai/email-fml-01)",
     "setl/lhost-opensmtpd-05.eml": "'Envelope expired' in a final report: 5.4.7, labelled 4.4.7",
@@ -876,6 +872,41 @@ def test_a_warning_with_a_double_dash_is_a_delay_not_a_bounce() -> None:
         b"desk@news.example.org [Connection timed out]\n"
     )
     assert not got.bounce
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "status"),
+    [
+        # our own domain said not to exist: the refusal is about us (RFC 3463 X.1.8)
+        ("553 press.example.org does not exist", BounceKind.BLOCK, "5.1.8"),
+        # our own address refused, its code written: kept
+        ("550 5.1.1 <press@press.example.org> unknown sender", BounceKind.BLOCK, "5.1.1"),
+        # the recipient named as well: about the recipient
+        ("550 <desk@news.example.org> does not exist", BounceKind.HARD, "5.1.1"),
+        # our address echoed before the reply (a report's message details): not the reply's
+        ("From: press@press.example.org 550 no such user here", BounceKind.HARD, "5.1.1"),
+    ],
+)
+def test_a_failure_naming_our_own_address_is_a_block(
+    reply: str, kind: BounceKind, status: str
+) -> None:
+    """Found by the set L holdout: "553 <our domain> does not exist" after the data is a refusal
+    of the sender; calling it hard would drop every recipient of a send for our own fault."""
+    got = parse_bounce(
+        b"From: Mail Delivery System <mailer-daemon@press.example.org>\n"
+        b"To: press@press.example.org\nSubject: Mail delivery failed\n"
+        b"X-Failed-Recipients: desk@news.example.org\n\n"
+        b"This message was created automatically by mail delivery software.\n\n"
+        b"A message that you sent could not be delivered to one or more of its\n"
+        b"recipients. This is a permanent error. The following address(es) failed:\n\n"
+        b"  desk@news.example.org\n    host mx.news.example.org [192.0.2.1]\n"
+        b"    SMTP error from remote mail server after end of data:\n"
+        + f"    {reply}\n\n".encode()
+        + b"------ This is a copy of the message, including all the headers. ------\n\n"
+        b"Return-path: <press@press.example.org>\nFrom: press@press.example.org\n"
+        b"To: desk@news.example.org\nSubject: Release\n\nText\n"
+    )
+    assert (got.recipients, got.kind, got.status) == (("desk@news.example.org",), kind, status)
 
 
 def test_a_reply_pasting_a_returned_message_is_not_a_bounce() -> None:
