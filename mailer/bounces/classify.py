@@ -256,6 +256,13 @@ _BLOCKED = _rx(
     r"迷惑メール",
     r"스팸",
 )
+# Our own domain refused as missing (RFC 3463 X.1.8, bad sender's system address), even when the
+# reply names the recipient too: Sendmail's 553 "Domain of sender address x does not exist".
+_SENDER_GONE = _rx(
+    r"domain of sender address",
+    r"sender domain [\w-]+(?:\.[\w-]+)+ (?:does not exist|not found)",  # a domain named
+    r"sender (?:address )?domain (?:does not exist|not found|is unknown)",
+)
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
     r"unknown (?:e-?mail )?(?:user|recipient|address|mailbox|local|account)",
@@ -508,6 +515,7 @@ _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_TOO_LARGE, SOFT, "3.4"),
     (_TRANSIENT, SOFT, ""),
     (_O365_UNKNOWN, HARD, "1.1"),
+    (_SENDER_GONE, BLOCK, "1.8"),
     (_BLOCKED, BLOCK, "7.1"),
     (_NULL_MX, HARD, "1.10"),
     (_HOST_UNKNOWN, HARD, "1.2"),

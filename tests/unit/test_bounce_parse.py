@@ -1291,6 +1291,15 @@ CLASSIFICATION = [
     ("5.3.2", "521 5.3.2 System not accepting network messages", 521, "hard", "5.3.2"),
     # Found by the set L holdout:
     ("5.7.13", "525 5.7.13 Disabled recipient address", 525, "hard", "5.7.13"),
+    # our own domain refused, with the recipient named too (Sendmail without an enhanced code)
+    (
+        None,
+        "553 <desk@news.example.org>... Domain of sender address press@example.org does not exist",
+        553,
+        "block",
+        "5.1.8",
+    ),
+    (None, "550 sender domain example.org does not exist", 550, "block", "5.1.8"),
     # an address code beside words about the sender: the words win (a block keeps the contact)
     ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
     ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
