@@ -1339,6 +1339,9 @@ def _kind(
 
 
 _REPLY_START = re.compile(r"(?<![\w.:/-])[45]\d\d[ -]")
+# Each whole dotted name in a text ("mx.example.org", not the "example.org" inside it; a sentence's
+# full stop is not part of it): one set to look our domains up in, not one search per domain.
+_DOMAIN_TOKEN = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*")
 
 
 def _about_sender(
@@ -1359,8 +1362,7 @@ def _about_sender(
     if any(a in text for a in own):
         return "7"
     domains = {a.rpartition("@")[2] for a in own} - {a.rpartition("@")[2] for a in failed}
-    named = any(re.search(rf"(?<![\w.-]){re.escape(d)}(?![\w-]|\.\w)", text) for d in domains)
-    return "8" if named else ""
+    return "8" if domains & set(_DOMAIN_TOKEN.findall(text)) else ""
 
 
 def _from_dsn(
