@@ -50,6 +50,7 @@ SAMPLE_DIRS = (
     "setj",
     "setk",
     "setl",
+    "setm",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
