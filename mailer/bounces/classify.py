@@ -246,6 +246,12 @@ _BLOCKED = _rx(
     r"unwanted (?:messages|mail|e-?mails)",
     r"messages without (?:a )?[\w-]+:? (?:fields?|headers?) are not accepted",
     r"white-?list",
+    r"\(filter fail\)",  # Exim: the recipient's own filter refused this message
+    # TLS demanded by one side and not offered by the other: a setting of ours or theirs, not the
+    # address, and retrying changes nothing until the setting does
+    r"tls (?:session )?is required",
+    r"(?:did not|didn't|does not) offer (?:start)?tls",
+    r"must issue a starttls",
     # Google Groups: "may not exist, or you may not have permission to post": either way the group
     # refused our post, and a group that lets only members post is the usual case
     r"(?:do|may) not have permission to post",
@@ -498,6 +504,11 @@ _SOFT_WEAK = _rx(
     r"local error",
     r"lock failure",
     r"error (?:while )?writing to",
+    # a delivery on the recipient's own host to a program or a file that failed (Exim's "pipe to
+    # |cmd", "local delivery failed"): their system's fault, which may pass; the address stands
+    r"local delivery failed",
+    r"pipe to \|",
+    r"child process of [\w-]+ transport returned",
     r"temporairement",
     r"vor[üu]bergehend",
     r"temporalmente",
@@ -583,6 +594,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"not reachable",
             r"queue too long",
             r"could(?: not|n't) deliver for",
+            r"retry time not reached",
         ),
         "4.7",
     ),
@@ -628,6 +640,14 @@ _NO_MAIL_CODES = frozenset({521, 556})
 _NOT_ACCEPTING = re.compile(r"\b[45]\.3\.2\b")
 
 
+# RFC 5321 section 4.2.3's text for 550, which servers send for any refusal.
+_STOCK_550 = re.compile(r"requested action not taken:? mailbox unavailable")
+
+
+def _stock(text: str) -> str:
+    return _STOCK_550.sub("", text)
+
+
 def _smtp_kind(code: int | None) -> BounceKind | None:
     if code is None:
         return None
@@ -660,6 +680,10 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = BLOCK
     elif by_code is not None and specific:
         kind = by_code
+    elif by_code is BLOCK and _STOCK_550.search(text) and not _ANY_STRONG.search(_stock(text)):
+        # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
+        # 550; beside a policy status (5.7.x) it says nothing of the address
+        kind = BLOCK
     elif (strong := _text_kind(text, _STRONG)) is not None:
         kind = strong[0]
     elif (weak := _text_kind(text, _WEAK)) is not None:
@@ -725,13 +749,17 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
         cls = written[0]
     if _no_mail_host(text):
         return "5.1.2"  # the domain exists but names no mail host: a bad destination system
-    if _DOMAIN_GONE.search(text):
-        cls = "5"
+    if _DOMAIN_GONE.search(text) or _GAVE_UP.search(text):
+        cls = "5"  # no retry will help: the domain takes no mail, or the retry time ran out
     match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
     detail = _refine(text, match[1]) if match else ""
     if detail:
         return f"{cls}.{detail}"
     return written
+
+
+# Exim's words for a message it stopped retrying: a final failure, whatever the last reply's class.
+_GAVE_UP = _rx(r"retry timeout exceeded", r"retry time not reached for any host after a long")
 
 
 # Which finer details may replace the one a pattern gave ("" is a weak text with none).
