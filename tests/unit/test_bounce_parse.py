@@ -96,7 +96,7 @@ KNOWN_UNSEEN_MISSES = {
     "setm/exim-0224-caller-1.eml": "an address a redirect made: the address the sender wrote "
     "('generated from', the DSN's Final-Recipient) is read; labelled with the redirect's target",
     "setm/exim-5204-caller-1.eml": "a quoted local part with spaces ('\"fail cannot route this "
-    "one (fail)\"@some.host') is not read as an address",
+    "one (fail)\"@some.host.example') is not read as an address",
     "setm/exim-5911-caller-1.eml": "'a TLS session is required, but the server did not offer "
     "TLS support' (our own requirement): read as block, labelled soft",
 }
