@@ -37,6 +37,7 @@ FROZEN = {
     "unseen-j": "eeb1fb6",
     "unseen-k": "da434cd",
     "unseen-l": "9f9b6df",
+    "unseen-m": "5c7317d",
 }
 FIELDS = (
     "samples",

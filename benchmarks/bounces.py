@@ -123,7 +123,7 @@ _GROUPS = {
     "unseen-j": "real: Set J, 30 projects (fixed after)",
     "unseen-k": "real: Set K, Sisimai+5 (fixed after)",
     "unseen-l": "real: Set L, Sisimai (fixed after)",
-    "unseen-m": "real: Set M, Exim+langs (unseen)",
+    "unseen-m": "real: Set M, Exim+langs (fixed after)",
     "unseen-n": "real: Set N, Exim+langs (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
