@@ -181,6 +181,10 @@ _TRANSIENT = _rx(
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"retry time not reached for any host",
     r"could(?: not|n't) deliver for (?:the last )?\d+ (?:seconds|minutes|hours|days)",  # dma
+    # Exim's pipe to a program that exited with a sysexits.h code, other than EX_NOUSER's 67:
+    # "(could mean service or program unavailable)", "(could mean unable to exec or command does
+    # not exist)" are about the program on the recipient's host, not the address
+    r"transport returned \d+ \(could mean (?!user nonexistent)",
     # Gmail: the recipient's mailbox takes mail slower than it arrives (ReceivingRate)
     r"receiving mail at a rate",
     r"temp_failure",  # Gmail's own marker for a failure it calls temporary
@@ -246,7 +250,6 @@ _BLOCKED = _rx(
     r"unwanted (?:messages|mail|e-?mails)",
     r"messages without (?:a )?[\w-]+:? (?:fields?|headers?) are not accepted",
     r"white-?list",
-    r"\(filter fail\)",  # Exim: the recipient's own filter refused this message
     # TLS demanded by one side and not offered by the other: a setting of ours or theirs, not the
     # address, and retrying changes nothing until the setting does
     r"tls (?:session )?is required",
@@ -271,6 +274,7 @@ _SENDER_GONE = _rx(
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
+    r"could mean user nonexistent",  # Exim: a pipe's program exited with EX_NOUSER (67)
     r"unknown (?:e-?mail )?(?:user|recipient|address|mailbox|local|account)",
     r"no ?such ?(?:user|recipient|mailbox|address|account|person)",  # also Sprynet's err.nosuchuser
     r"(?:user|recipient|address|mailbox|account|addressee)(?: name)? (?:is )?"
@@ -455,6 +459,7 @@ _BLOCK_WEAK = _rx(
     r"not (?:authori[sz]ed|permitted|allowed)",
     r"prohibited",
     r"rejected by",
+    r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",
     r"richtlinie",
     r"pol[íi]tica",
@@ -644,10 +649,6 @@ _NOT_ACCEPTING = re.compile(r"\b[45]\.3\.2\b")
 _STOCK_550 = re.compile(r"requested action not taken:? mailbox unavailable")
 
 
-def _stock(text: str) -> str:
-    return _STOCK_550.sub("", text)
-
-
 def _smtp_kind(code: int | None) -> BounceKind | None:
     if code is None:
         return None
@@ -680,7 +681,12 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = BLOCK
     elif by_code is not None and specific:
         kind = by_code
-    elif by_code is BLOCK and _STOCK_550.search(text) and not _ANY_STRONG.search(_stock(text)):
+    elif (
+        by_code is BLOCK
+        and not _temporary(status, smtp_code)
+        and _STOCK_550.search(text)
+        and not _ANY_STRONG.search(_STOCK_550.sub("", text))
+    ):
         # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
         # 550; beside a policy status (5.7.x) it says nothing of the address
         kind = BLOCK

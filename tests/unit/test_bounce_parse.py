@@ -992,6 +992,7 @@ def test_rfc_5321s_stock_550_text_beside_a_policy_status_is_a_block() -> None:
     assert classify("5.7.0", text, 550) == BounceKind.BLOCK
     assert classify("5.0.0", text, 550) == BounceKind.HARD
     assert classify("5.7.0", text + "; user unknown", 550) == BounceKind.HARD
+    assert classify("4.7.1", "450 4.7.1 " + text, 450) == BounceKind.SOFT  # for now
 
 
 _EXIM_HEAD = (
@@ -1012,6 +1013,54 @@ def test_exims_notice_of_a_frozen_message_is_not_a_bounce() -> None:
     assert not got.bounce
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # sysexits.h EX_NOUSER (67): the program says the user does not exist
+        (
+            "Child process of dovecot_delivery transport returned 67 (could mean user nonexistent)"
+            " from command: /usr/lib/dovecot/deliver",
+            BounceKind.HARD,
+        ),
+        # EX_UNAVAILABLE (69) and 127: the program on their host, not the address
+        (
+            "Child process of dovecot_delivery transport returned 69 (could mean service or program"
+            " unavailable) from command: /usr/lib/dovecot/deliver",
+            BounceKind.SOFT,
+        ),
+        (
+            "Child process of address_pipe transport returned 127 (could mean unable to exec or"
+            " command does not exist) from command: /usr/bin/archive",
+            BounceKind.SOFT,
+        ),
+        # a filter's own words for a departed user beat Exim's "(filter fail)"
+        ("No such user here (filter fail)", BounceKind.HARD),
+        ('subject was "offer" (filter fail)', BounceKind.BLOCK),
+    ],
+)
+def test_exims_pipe_and_filter_failures_read_by_their_own_words(
+    text: str, kind: BounceKind
+) -> None:
+    """A review of the set M fixes: Exim's pipe exit codes carry sysexits.h words, and a filter's
+    "fail" carries the filter's own text; the words decide."""
+    assert classify(None, text) == kind
+
+
+def test_a_bounce_whose_subject_says_yet_to_be_delivered_is_still_a_bounce() -> None:
+    """A review of the set M fixes: only Exim's own frozen-notice wording is a notice, not a
+    release's subject echoed in a failure report."""
+    got = parse_bounce(
+        b"From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: press@example.org\n"
+        b"Subject: Undeliverable: Ministry says 12 ambulances have yet to be delivered\n\n"
+        b"Your message did not reach some or all of the intended recipients.\n\n"
+        b"      Subject:  Ministry says 12 ambulances have yet to be delivered\n\n"
+        b"The following recipient(s) cannot be reached:\n\n"
+        b"      desk@news.example.org on 2026-11-30\n"
+        b"            User desk (desk@news.example.org) not listed in Domino Directory\n"
+    )
+    assert (got.bounce, got.kind) == (True, BounceKind.HARD)
+
+
 def test_exims_hidden_and_piped_addresses_name_the_address_they_came_from() -> None:
     """Found by the set M holdout: Exim hides an address a redirect made ('an undisclosed
     address') or names a pipe, then the address it was generated from: the one we sent to."""
@@ -1030,7 +1079,8 @@ def test_exims_hidden_and_piped_addresses_name_the_address_they_came_from() -> N
 
 def test_a_dsn_block_without_action_or_status_takes_the_replys_class() -> None:
     """Found by the set M holdout: a provider's DSN with only Final-Recipient and Diagnostic-Code
-    (RFC 3464 requires Action and Status): the reply's class says failed (5) or delayed (4)."""
+    (RFC 3464 requires Action and Status): a 5xx reply says it failed. A 4xx one is left to the
+    text, which may say the sender gave up for good (a review of the fix)."""
     dsn = (
         b"From: MAILER-DAEMON@mail.example.net\nTo: press@example.org\n"
         b"Subject: Delivery Status Notification\n"
@@ -1044,7 +1094,7 @@ def test_a_dsn_block_without_action_or_status_takes_the_replys_class() -> None:
     )
     failed = parse_bounce(dsn % b"552 5.2.2")
     assert (failed.bounce, failed.kind, failed.status) == (True, BounceKind.SOFT, "5.2.2")
-    assert not parse_bounce(dsn % b"452 4.2.2").bounce
+    assert parse_bounce(dsn % b"452 4.2.2").bounce  # "did not reach": the text's word stands
 
 
 def test_exims_own_diagnostic_field_gives_the_reason() -> None:
