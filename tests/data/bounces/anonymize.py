@@ -51,6 +51,7 @@ SAMPLE_DIRS = (
     "setk",
     "setl",
     "setm",
+    "setn",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
