@@ -75,6 +75,7 @@ _SENDER_LIMITS = _rx(
     r"rate.?limit",
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
+    r"more recipients than allowed",  # Exim: a limit on the recipients of one message
     r"sending (?:quota|limit)",
     r"sender (?:quota|rate)",
     r"throttl",
@@ -192,6 +193,8 @@ _TRANSIENT = _rx(
     r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
     r"(?:did not|didn't) accept our requests to connect",  # Gmail: no connection, not the address
     r"delivery temporarily suspended",  # Postfix gave up on a host it could not reach
+    # the domain's MX leads back to the sending host: a routing loop (RFC 3463 X.4.6)
+    r"mx records? points? to (?:the )?local host",
     r"connect to [^\n:]{1,200}: connection (?:refused|timed out)",
 )
 # Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
@@ -306,6 +309,7 @@ _USER_UNKNOWN = _rx(
     r"no mail[- ]?box (?:available|found|here)",
     r"address (?:couldn't|could not|can't|cannot) be found",
     r"malformed (?:recipient )?address",
+    r"unqualified (?:recipient )?address",  # a local part with no domain (Exim)
     r"non-?existent (?:user|recipient|mailbox|address|account)",
     r"not unique\. several matches",
     r"bad[_ ]recipient",
@@ -339,6 +343,7 @@ _USER_UNKNOWN = _rx(
     r"conta desativada",
     r"utente (?:sconosciuto|inesistente)",
     r"indirizzo inesistente",
+    r"indirizzo non valido",
     r"non esiste",
     r"casella inesistente",
     r"destinatario sconosciuto",
@@ -589,9 +594,9 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
         "2.1",
     ),
     (_rx(r"has moved", r"no longer (?:active|valid|in use)"), "1.6"),
-    (_rx(r"malformed (?:recipient )?address", r"badly formed address"), "1.3"),
+    (_rx(r"malformed (?:recipient )?address", r"badly formed address", r"unqualified"), "1.3"),
     (_rx(r"not unique", r"several matches found", r"ambiguous"), "1.4"),
-    (_rx(r"loop", r"too many hops"), "4.6"),
+    (_rx(r"loop", r"too many hops", r"points? to (?:the )?local host"), "4.6"),
     (
         _rx(
             r"tim(?:ed|e) ?out",

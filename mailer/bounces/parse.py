@@ -522,6 +522,7 @@ _FAIL_SUBJECT = _rx(
     r"n[ãa]o (?:foi )?entregue",
     r"non recapitat",
     r"non consegnat",
+    r"mancata consegna",  # Italian certified mail (PEC): "avviso di mancata consegna"
     r"не доставлен",
     r"недоставлен",
     r"не може бути доставлен",
@@ -566,6 +567,7 @@ _WARNING = _rx(
     r"доставка (?:отложена|задерживается)",
     r"entrega (?:atrasada|retrasada|demorada)",
     r"consegna ritardata",
+    r"preavviso di mancata consegna",  # PEC: not delivered yet, within the first 12 hours
     r"延迟",
     r"遅延",
 )
@@ -936,6 +938,23 @@ def _domino(ctx: _Ctx) -> _Hit | None:
     return _hit([(a, reason) for a in recipients], ctx.report, "domino", ctx.report)
 
 
+# Italian certified mail (PEC, DM 2 November 2005): the provider's receipt names its type in
+# X-Ricevuta; "errore-consegna" is a non-delivery notice, with the recipient ("destinato
+# all'utente") and the error ("il seguente errore:").
+_PEC_RECIPIENT = re.compile(r"destinat[oa] all'utente\s+\"?(" + _ADDR.pattern + r")", re.IGNORECASE)
+_PEC_ERROR = re.compile(r"rilevato (?:il seguente|un) errore\s*:\s*(.+)", re.IGNORECASE)
+
+
+def _pec(ctx: _Ctx) -> _Hit | None:
+    """An Italian PEC provider's non-delivery notice ('avviso di mancata consegna')."""
+    if _header(ctx.msg, "x-ricevuta").strip().lower() != "errore-consegna":
+        return None
+    recipients = dict.fromkeys(a.lower() for a in _PEC_RECIPIENT.findall(ctx.report))
+    error = _PEC_ERROR.search(ctx.report)
+    reason = " ".join(error[1].split()) if error else ""
+    return _hit([(a, reason) for a in recipients], ctx.report, "pec", ctx.report)
+
+
 _COURIER = _rx(r"running the courier mail server", r"courier mail server at")
 _COURIER_INTRO = _rx(r"cannot be delivered:?", r"delivery (?:to|of) .{0,40}failed:?")
 
@@ -1153,6 +1172,7 @@ _MARKED: tuple[Callable[[_Ctx], _Hit | None], ...] = (
     _postfix,
     _google_groups,
     _exim,
+    _pec,
     _mailru,
     _gmail,
     _ses,

@@ -97,6 +97,15 @@ KNOWN_UNSEEN_MISSES = {
     "('generated from', the DSN's Final-Recipient) is read; labelled with the redirect's target",
     "setm/exim-5204-caller-1.eml": "a quoted local part with spaces ('\"fail cannot route this "
     "one (fail)\"@some.host.example') is not read as an address",
+    "setn/en-PHP-Bounce-Handler-fixture_feedback_001.eml": "a Mail.ru complaint naming nobody, "
+    "whose reported copy went To an address at its own sender's domain (an upstream "
+    "anonymization): read as a Bcc mailing, no complainer taken",
+    "setn/exim-0103-caller-2.eml": "a quoted local part ('\":fail: fail message\"@special', no "
+    "dotted domain) is not read as an address",
+    "setn/exim-0289-caller-1.eml": "Exim's 'more recipients than allowed': a block, inferred "
+    "5.7.1 as for other limits on the sender; labelled 5.5.3 (too many recipients)",
+    "setn/exim-0321-caller-1.eml": "a pipe given as an address ('|/bin/cat\\ /etc/aliases\\ "
+    "@test.ex.example') is not read as one",
     "setm/exim-5911-caller-1.eml": "'a TLS session is required, but the server did not offer "
     "TLS support' (our own requirement): read as block, labelled soft",
 }
@@ -1061,6 +1070,28 @@ def test_a_bounce_whose_subject_says_yet_to_be_delivered_is_still_a_bounce() -> 
     assert (got.bounce, got.kind) == (True, BounceKind.HARD)
 
 
+def test_an_italian_certified_mail_non_delivery_notice_is_a_bounce() -> None:
+    """Found by the set N holdout: a PEC provider's 'avviso di mancata consegna' (X-Ricevuta:
+    errore-consegna) comes from an ordinary address and names the recipient and the error in
+    Italian; its acceptance receipt ('accettazione') is not a bounce."""
+    notice = (
+        b"From: posta-certificata@pec.example.org\nTo: press@pec.example.org\n"
+        b"Subject: %s: Comunicato\nX-Ricevuta: %s\n\n"
+        b"Il giorno 15/11/2026 alle ore 18:21:03 (+0100) nel messaggio con Oggetto\n"
+        b'"Comunicato" inviato da "press@pec.example.org"\ne destinato all\'utente\n'
+        b'"desk@pec.news.example.org"\n\xe8 stato rilevato il seguente errore:\n'
+        b"5.1.1 - Gestore S.p.A. - indirizzo non valido\n"
+    )
+    got = parse_bounce(notice % (b"AVVISO DI MANCATA CONSEGNA", b"errore-consegna"))
+    assert (got.bounce, got.recipients, got.kind, got.status) == (
+        True,
+        ("desk@pec.news.example.org",),
+        BounceKind.HARD,
+        "5.1.1",
+    )
+    assert not parse_bounce(notice % (b"ACCETTAZIONE", b"accettazione")).bounce
+
+
 def test_exims_hidden_and_piped_addresses_name_the_address_they_came_from() -> None:
     """Found by the set M holdout: Exim hides an address a redirect made ('an undisclosed
     address') or names a pipe, then the address it was generated from: the one we sent to."""
@@ -1513,6 +1544,17 @@ CLASSIFICATION = [
         "soft",
         "5.4.7",
     ),
+    # Found by the set N holdout:
+    (None, "lowest numbered MX record points to local host", None, "soft", "5.4.6"),
+    (None, "desk unqualified recipient address not allowed", None, "hard", "5.1.3"),
+    (
+        None,
+        "A message that you sent contained more recipients than allowed on this system",
+        None,
+        "block",
+        "5.7.1",
+    ),
+    ("5.1.1", "5.1.1 - Pec S.p.A. - indirizzo non valido", None, "hard", "5.1.1"),
 ]
 
 
