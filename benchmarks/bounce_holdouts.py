@@ -38,6 +38,7 @@ FROZEN = {
     "unseen-k": "da434cd",
     "unseen-l": "9f9b6df",
     "unseen-m": "5c7317d",
+    "unseen-n": "27c99ec",
 }
 FIELDS = (
     "samples",

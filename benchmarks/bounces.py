@@ -124,7 +124,7 @@ _GROUPS = {
     "unseen-k": "real: Set K, Sisimai+5 (fixed after)",
     "unseen-l": "real: Set L, Sisimai (fixed after)",
     "unseen-m": "real: Set M, Exim+langs (fixed after)",
-    "unseen-n": "real: Set N, Exim+langs (unseen)",
+    "unseen-n": "real: Set N, Exim+langs (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 
