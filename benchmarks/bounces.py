@@ -125,6 +125,7 @@ _GROUPS = {
     "unseen-l": "real: Set L, Sisimai (fixed after)",
     "unseen-m": "real: Set M, Exim+langs (fixed after)",
     "unseen-n": "real: Set N, Exim+langs (fixed after)",
+    "unseen-o": "real: Set O, helpdesks (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -52,6 +52,7 @@ SAMPLE_DIRS = (
     "setl",
     "setm",
     "setn",
+    "seto",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
