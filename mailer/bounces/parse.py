@@ -143,7 +143,9 @@ _MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
 MAX_NESTING = 64  # multipart levels read; the stdlib parser recurses once per level
 
 
-_LEADING_BLANK = re.compile(rb"\A(?:[ \t]*\n)+")
+# Blank lines, and an mbox separator that an export escaped (">From sender date"), before the first
+# header field: the stdlib takes an unescaped "From " line for the envelope, not these.
+_LEADING_BLANK = re.compile(rb"\A(?:[ \t]*\n|>+From [^\n]*\n)+")
 
 
 def _normalise(data: bytes) -> bytes:
@@ -155,7 +157,7 @@ def _normalise(data: bytes) -> bytes:
         starts = [m.start() for m in _MULTIPART.finditer(data)]
         if len(starts) > MAX_NESTING:
             data = data[: starts[MAX_NESTING]]
-    # Some stores keep blank or space-only lines before the first header field.
+    # Some stores keep blank or space-only lines, or an escaped mbox line, before the headers.
     return _LEADING_BLANK.sub(b"", data, count=1)
 
 
