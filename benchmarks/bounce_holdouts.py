@@ -39,6 +39,7 @@ FROZEN = {
     "unseen-l": "9f9b6df",
     "unseen-m": "5c7317d",
     "unseen-n": "27c99ec",
+    "unseen-o": "c754fc0",
 }
 FIELDS = (
     "samples",

@@ -125,7 +125,7 @@ _GROUPS = {
     "unseen-l": "real: Set L, Sisimai (fixed after)",
     "unseen-m": "real: Set M, Exim+langs (fixed after)",
     "unseen-n": "real: Set N, Exim+langs (fixed after)",
-    "unseen-o": "real: Set O, helpdesks (unseen)",
+    "unseen-o": "real: Set O, helpdesks (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 
