@@ -50,9 +50,10 @@ BEATS = ["health", "education", "migration", "climate", "economy", "children", "
 def _phone(country: str, i: int) -> str:
     # A distinct valid number per row (real lists rarely repeat one, so no cache may help):
     # the library's example number with its last four digits replaced by the row number.
-    base = phonenumbers.format_number(
-        phonenumbers.example_number(country), phonenumbers.PhoneNumberFormat.E164
-    )
+    example = phonenumbers.example_number(country)
+    if example is None:
+        raise ValueError(f"phonenumbers has no example number for {country}")
+    base = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
     return f"{base[:-4]}{i % 10_000:04d}"
 
 

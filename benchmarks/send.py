@@ -78,7 +78,7 @@ def _settings(url: str, port: int) -> Any:
     from mailer.send.relays import RelayConfig
 
     return Settings(
-        secret_key="bench-" + "x" * 30,  # type: ignore[arg-type]
+        secret_key="bench-" + "x" * 30,
         database_url=url,
         relays=[RelayConfig(host="127.0.0.1", port=port, tls="none", max_connections=CONNECTIONS)],
         domain_concurrency=DOMAIN_CONCURRENCY,
@@ -213,7 +213,7 @@ def _profiled_threads(found: list[cProfile.Profile]) -> Callable[[], None]:
 
         return await original(run)
 
-    asyncio.to_thread = to_thread  # type: ignore[assignment]
+    asyncio.to_thread = to_thread
     return lambda: setattr(asyncio, "to_thread", original)
 
 
@@ -470,7 +470,7 @@ def _two_workers(bench: Bench, url: str, port: int, tmp: Path, n: int) -> float:
     split = " + ".join(str(r["counts"].get("sent", 0)) for r in rs)
     cpu, rss = sum(r["cpu"] for r in rs), max(r["rss"] for r in rs)
     _row("2 workers, postgresql", sent, wall, cpu, rss, f"{check} ({split}); CPU summed")
-    return sent / wall
+    return float(sent / wall)
 
 
 def _big(bench: Bench, tmp: Path, port: int, n: int) -> None:

@@ -106,7 +106,7 @@ def serve(url: str, port: int) -> None:
     from mailer.config import Settings
     from mailer.web import create_app
 
-    settings = Settings(database_url=url, secret_key=SECRET)  # type: ignore[arg-type]
+    settings = Settings(database_url=url, secret_key=SECRET)
     app = create_app(settings, make_engine(url))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
