@@ -193,8 +193,7 @@ _TRANSIENT = _rx(
     r"connection (?:was )?(?:dropped|reset|closed) by (?:the )?remote",
     r"(?:did not|didn't) accept our requests to connect",  # Gmail: no connection, not the address
     r"delivery temporarily suspended",  # Postfix gave up on a host it could not reach
-    # the domain's MX leads back to the sending host: a routing loop (RFC 3463 X.4.6)
-    r"mx records? points? to (?:the )?local host",
+    r"superamento de[il] tempi? massim",  # PEC: not delivered within the time allowed
     r"connect to [^\n:]{1,200}: connection (?:refused|timed out)",
 )
 # Office 365's directory-based edge blocking answers "550 5.4.1 Recipient address rejected:
@@ -240,6 +239,7 @@ _BLOCKED = _rx(
     r"virus(?:es)? (?:found|detected)",
     r"contains? a virus",
     r"infected",
+    r"(?:rilevato|contiene|presenza di) (?:un )?virus",
     r"malware",
     r"phishing",
     r"content (?:rejected|filter|policy)",
@@ -514,6 +514,8 @@ _SOFT_WEAK = _rx(
     r"local error",
     r"lock failure",
     r"error (?:while )?writing to",
+    # the domain's MX leads back to the sending host: a routing loop (RFC 3463 X.4.6)
+    r"mx records? points? to (?:the )?local host",
     # a delivery on the recipient's own host to a program or a file that failed (Exim's "pipe to
     # |cmd", "local delivery failed"): their system's fault, which may pass; the address stands
     r"local delivery failed",
@@ -594,7 +596,14 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
         "2.1",
     ),
     (_rx(r"has moved", r"no longer (?:active|valid|in use)"), "1.6"),
-    (_rx(r"malformed (?:recipient )?address", r"badly formed address", r"unqualified"), "1.3"),
+    (
+        _rx(
+            r"malformed (?:recipient )?address",
+            r"badly formed address",
+            r"unqualified (?:recipient )?address",
+        ),
+        "1.3",
+    ),
     (_rx(r"not unique", r"several matches found", r"ambiguous"), "1.4"),
     (_rx(r"loop", r"too many hops", r"points? to (?:the )?local host"), "4.6"),
     (

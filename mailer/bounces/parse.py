@@ -524,7 +524,6 @@ _FAIL_SUBJECT = _rx(
     r"n[ãa]o (?:foi )?entregue",
     r"non recapitat",
     r"non consegnat",
-    r"mancata consegna",  # Italian certified mail (PEC): "avviso di mancata consegna"
     r"не доставлен",
     r"недоставлен",
     r"не може бути доставлен",
@@ -569,7 +568,6 @@ _WARNING = _rx(
     r"доставка (?:отложена|задерживается)",
     r"entrega (?:atrasada|retrasada|demorada)",
     r"consegna ritardata",
-    r"preavviso di mancata consegna",  # PEC: not delivered yet, within the first 12 hours
     r"延迟",
     r"遅延",
 )
@@ -941,10 +939,16 @@ def _domino(ctx: _Ctx) -> _Hit | None:
 
 
 # Italian certified mail (PEC, DM 2 November 2005): the provider's receipt names its type in
-# X-Ricevuta; "errore-consegna" is a non-delivery notice, with the recipient ("destinato
-# all'utente") and the error ("il seguente errore:").
-_PEC_RECIPIENT = re.compile(r"destinat[oa] all'utente\s+\"?(" + _ADDR.pattern + r")", re.IGNORECASE)
-_PEC_ERROR = re.compile(r"rilevato (?:il seguente|un) errore\s*:\s*(.+)", re.IGNORECASE)
+# X-Ricevuta, and only "errore-consegna" is a non-delivery notice; its text names the recipient
+# ("destinato all'utente", "indirizzato a") and the error, and its daticert.xml the error's class.
+# The subject alone proves nothing: "mancata consegna" is everyday news wording.
+_PEC_RECIPIENT = re.compile(
+    r"(?:destinat[oa] all'utente|indirizzat[oa] a)\s+\"?(" + _ADDR.pattern + r")", re.IGNORECASE
+)
+_PEC_ERROR = re.compile(r"rilevato (?:il seguente|un) errore\s*:?\s*(.+)", re.IGNORECASE)
+_PEC_CLASS = re.compile(rb'errore="([\w-]+)"')
+# daticert.xml's errore: no such mailbox, no such domain, a virus; "altro" says nothing more.
+_PEC_STATUS = {b"no-dest": "5.1.1", b"no-dominio": "5.1.2", b"virus": "5.7.1"}
 
 
 def _pec(ctx: _Ctx) -> _Hit | None:
@@ -954,7 +958,19 @@ def _pec(ctx: _Ctx) -> _Hit | None:
     recipients = dict.fromkeys(a.lower() for a in _PEC_RECIPIENT.findall(ctx.report))
     error = _PEC_ERROR.search(ctx.report)
     reason = " ".join(error[1].split()) if error else ""
-    return _hit([(a, reason) for a in recipients], ctx.report, "pec", ctx.report)
+    hit = _hit([(a, reason) for a in recipients], ctx.report, "pec", ctx.report)
+    if hit is not None:
+        hit.status = _pec_status(ctx)
+    return hit
+
+
+def _pec_status(ctx: _Ctx) -> str | None:
+    for part, ctype in ctx.parts:
+        if ctype.endswith("/xml") and "daticert" in (part.get_filename() or "").lower():
+            payload = part.get_payload(decode=True)
+            found = _PEC_CLASS.search(payload if isinstance(payload, bytes) else b"")
+            return _PEC_STATUS.get(found[1]) if found else None
+    return None
 
 
 _COURIER = _rx(r"running the courier mail server", r"courier mail server at")

@@ -1112,6 +1112,61 @@ def test_an_escaped_mbox_line_before_the_headers_is_skipped() -> None:
     assert (got.bounce, got.recipients) == (True, ("desk@news.example.org",))
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"From: Redazione <redazione@news.example.org>\n"
+        b"Subject: Re: Mancata consegna dei farmaci negli ospedali\n",
+        b"From: Redazione <redazione@news.example.org>\nAuto-Submitted: auto-replied\n"
+        b"Subject: Risposta automatica: Mancata consegna dei pacchi\n",
+        b"From: Corriere <assistenza@courier.example.org>\n"
+        b"Subject: Avviso di mancata consegna - spedizione n. 123\n",
+        b"From: posta-certificata@pec.example.org\nX-Ricevuta: avvenuta-consegna\n"
+        b"Subject: CONSEGNA: Mancata consegna dei vaccini\n",
+    ],
+)
+def test_mancata_consegna_in_a_subject_is_not_a_bounce(head: bytes) -> None:
+    """A review of the set N fixes: "mancata consegna" (failed delivery, of goods too) is everyday
+    Italian news wording; only a PEC provider's X-Ricevuta says a message is its error notice."""
+    got = parse_bounce(
+        head + b"To: bounces+tok@press.example.org\n\n"
+        b"Grazie, rispondo al rientro. Scrivere a redazione@news.example.org.\n"
+    )
+    assert not got.bounce
+
+
+@pytest.mark.parametrize(
+    ("errore", "text", "kind"),
+    [
+        ("virus", "rilevato un virus informatico nel messaggio", BounceKind.BLOCK),
+        (
+            "altro",
+            "non e' stato possibile consegnare il messaggio per superamento dei tempi massimi",
+            BounceKind.SOFT,
+        ),
+        ("no-dominio", "dominio non raggiungibile", BounceKind.HARD),
+    ],
+)
+def test_a_pec_notice_takes_its_class_from_daticert(
+    errore: str, text: str, kind: BounceKind
+) -> None:
+    """A review of the set N fixes: a PEC non-delivery notice's daticert.xml names the error's
+    class (no-dest, no-dominio, virus, altro); a timeout is not the address gone."""
+    got = parse_bounce(
+        b"From: posta-certificata@pec.example.org\nTo: press@pec.example.org\n"
+        b"Subject: AVVISO DI MANCATA CONSEGNA: Comunicato\nX-Ricevuta: errore-consegna\n"
+        b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"Il messaggio indirizzato a desk@pec.news.example.org\n"
+        b"ha rilevato il seguente errore: " + text.encode() + b"\n"
+        b'--b\nContent-Type: application/xml; name="daticert.xml"\n'
+        b'Content-Disposition: attachment; filename="daticert.xml"\n\n'
+        b'<postacert tipo="errore-consegna" errore="' + errore.encode() + b'"></postacert>\n'
+        b"--b--\n"
+    )
+    assert (got.bounce, got.recipients, got.kind) == (True, ("desk@pec.news.example.org",), kind)
+
+
 def test_exims_hidden_and_piped_addresses_name_the_address_they_came_from() -> None:
     """Found by the set M holdout: Exim hides an address a redirect made ('an undisclosed
     address') or names a pipe, then the address it was generated from: the one we sent to."""
@@ -1575,6 +1630,21 @@ CLASSIFICATION = [
         "5.7.1",
     ),
     ("5.1.1", "5.1.1 - Pec S.p.A. - indirizzo non valido", None, "hard", "5.1.1"),
+    # ... and what a review of those fixes showed they must not take
+    (
+        None,
+        "550 unrouteable address: lowest numbered MX record points to local host",
+        550,
+        "hard",
+        "5.1.2",
+    ),
+    (
+        None,
+        "451 Invalid HELO name (unqualified hostname), connection dropped by remote",
+        451,
+        "soft",
+        None,
+    ),
 ]
 
 
