@@ -965,6 +965,7 @@ def _pec(ctx: _Ctx) -> _Hit | None:
 
 
 def _pec_status(ctx: _Ctx) -> str | None:
+    """The status daticert.xml's error class gives, if it names one."""
     for part, ctype in ctx.parts:
         if ctype.endswith("/xml") and "daticert" in (part.get_filename() or "").lower():
             payload = part.get_payload(decode=True)
@@ -1327,9 +1328,11 @@ def _dsn_block(block: Fields, report: _Report) -> None:
     report.blocks_seen = True
     action = block.get("action", "").strip().lower()
     status = find_status(block.get("status", "")) or ""
-    if not action and not status:  # both are required (RFC 3464 2.3.3-4): a 5xx reply says failed;
-        lead = _LEAD_REPLY.match(_strip_type(block.get("diagnostic-code", "")))  # a 4xx, not when
-        status = "5" if lead and lead[1] == "5" else ""  # the text may say it gave up for good
+    if not action and not status:
+        # Both are required (RFC 3464 2.3.3, 2.3.4). A 5xx reply says the delivery failed; a 4xx
+        # one does not say it was only delayed, for the text may say the sender gave up for good.
+        lead = _LEAD_REPLY.match(_strip_type(block.get("diagnostic-code", "")))
+        status = "5" if lead and lead[1] == "5" else ""
     if action.startswith(("fail", "error", "undeliver")) or (not action and status[:1] == "5"):
         report.failed.append((address or "", block))
     elif action.startswith("delay") or (not action and status[:1] == "4"):
