@@ -418,6 +418,10 @@ _DNS_RCODE = re.compile(r"lookup of [\w.-]+ responded with code (\w+)")
 _DNS_EMPTY = re.compile(r"type '?(mx|a|aaaa)'? lookup of [\w.-]+ had no relevant answers")
 
 
+# Exim's words for a message it stopped retrying: a final failure, whatever the last reply's class.
+_GAVE_UP = _rx(r"retry timeout exceeded", r"retry time not reached for any host after a long")
+
+
 def _no_mail_host(text: str) -> bool:
     empty = set(_DNS_EMPTY.findall(text))
     rcodes = set(_DNS_RCODE.findall(text))
@@ -776,10 +780,6 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     if detail:
         return f"{cls}.{detail}"
     return written
-
-
-# Exim's words for a message it stopped retrying: a final failure, whatever the last reply's class.
-_GAVE_UP = _rx(r"retry timeout exceeded", r"retry time not reached for any host after a long")
 
 
 # Which finer details may replace the one a pattern gave ("" is a weak text with none).

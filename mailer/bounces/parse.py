@@ -1327,15 +1327,15 @@ def _dsn_block(block: Fields, report: _Report) -> None:
         return
     report.blocks_seen = True
     action = block.get("action", "").strip().lower()
-    status = find_status(block.get("status", "")) or ""
-    if not action and not status:
+    cls = (find_status(block.get("status", "")) or "")[:1]  # the Status's class: 5, 4 or none
+    if not action and not cls:
         # Both are required (RFC 3464 2.3.3, 2.3.4). A 5xx reply says the delivery failed; a 4xx
         # one does not say it was only delayed, for the text may say the sender gave up for good.
         lead = _LEAD_REPLY.match(_strip_type(block.get("diagnostic-code", "")))
-        status = "5" if lead and lead[1] == "5" else ""
-    if action.startswith(("fail", "error", "undeliver")) or (not action and status[:1] == "5"):
+        cls = "5" if lead and lead[1] == "5" else ""
+    if action.startswith(("fail", "error", "undeliver")) or (not action and cls == "5"):
         report.failed.append((address or "", block))
-    elif action.startswith("delay") or (not action and status[:1] == "4"):
+    elif action.startswith("delay") or (not action and cls == "4"):
         report.delayed.append((address or "", block))
     elif action.startswith(("deliver", "relay", "expand")):
         report.other += 1  # a success notice (NOTIFY=SUCCESS): not a failure
