@@ -1,6 +1,6 @@
 """Benchmark: each unseen bounce holdout re-scored with the parser as it was at its first run.
 
-    python -m benchmarks.bounce_holdouts
+    python -m benchmarks.bounce_holdouts [--ham DIR]
 
 Each set in tests/data/bounces was labelled before the parser read it and scored once at the
 commit below, then the parser was fixed on what it showed (tests/data/bounces/README.md). This
@@ -8,11 +8,13 @@ checks out each of those commits into a temporary git worktree, runs that commit
 set's samples (labels and samples from the working tree), and prints the first-run figures per
 set and pooled, beside a baseline measured in the same run: flufl.bounce's recipient recall on
 the same samples (its permanent failures; it has no kinds), and how many non-bounces it finds
-a permanent failure in. It needs the repository's history (a clone, not an export).
+a permanent failure in. It needs the repository's history (a clone, not an export). With --ham
+DIR (tests/data/bounces/ham/fetch.sh) set P, whose messages are not kept here, is scored too.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -41,6 +43,8 @@ FROZEN = {
     "unseen-n": "27c99ec",
     "unseen-o": "c754fc0",
 }
+# set P, scored from a folder outside the repository (--ham)
+HAM: dict[str, str] = {}
 FIELDS = (
     "samples",
     "expected",
@@ -63,7 +67,7 @@ sys.path.insert(0, sys.argv[1])
 from flufl.bounce import all_failures
 from mailer.bounces.parse import parse_bounce
 
-spec = importlib.util.spec_from_file_location("current_bounces", sys.argv[4])
+spec = importlib.util.spec_from_file_location("current_bounces", sys.argv[2])
 bench = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses need it
 spec.loader.exec_module(bench)
 
@@ -76,14 +80,14 @@ def flufl(raw):  # flufl.bounce's permanent failures (what it would unsubscribe)
     return {(a.decode("utf-8", "replace") if isinstance(a, bytes) else str(a)).lower()
             for a in permanent}
 
-data, split = sys.argv[2], sys.argv[3]
-labels = json.load(open(data + "/labels.json", encoding="utf-8"))
+labels_file, samples, split = sys.argv[3:6]
+labels = json.load(open(labels_file, encoding="utf-8"))
 score, flufl_right, flufl_fp = bench.Score(), 0, 0
 for name, lab in labels.items():
     if lab.get("split") != split:
         continue
-    raw = open(data + "/" + name, "rb").read()
-    theirs = flufl(raw)
+    raw = open(samples + "/" + name, "rb").read()
+    theirs = bench.found_recipients(lab, flufl(raw))
     score.add(name, lab, parse_bounce(raw))
     if not lab["bounce"]:
         flufl_fp += bool(theirs)
@@ -98,7 +102,7 @@ print(json.dumps({
 """
 
 
-def _score(split: str, commit: str) -> dict[str, int]:
+def _score(split: str, commit: str, labels: Path, samples: Path) -> dict[str, int]:
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(
@@ -106,8 +110,9 @@ def _score(split: str, commit: str) -> dict[str, int]:
             check=True,
         )
         try:
+            argv = [str(tree), str(BENCHMARK), str(labels), str(samples), split]
             out = subprocess.run(
-                [sys.executable, "-c", _SCORE, str(tree), str(DATA), split, str(BENCHMARK)],
+                [sys.executable, "-c", _SCORE, *argv],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -135,13 +140,21 @@ def _row(title: str, c: dict[str, int]) -> str:
 
 def main() -> None:
     """Score every holdout at its frozen commit; print each and the pool."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ham", type=Path, help="set P's folder (tests/data/bounces/ham/fetch.sh)")
+    args = parser.parse_args()
+    sets = [(split, commit, DATA / "labels.json", DATA) for split, commit in FROZEN.items()]
+    if args.ham is not None:
+        sets += [
+            (split, commit, DATA / "ham" / "labels.json", args.ham) for split, commit in HAM.items()
+        ]
     print(
         f"{'set':<12}{'samples':>8}{'rcpt-R':>9}{'kind':>9}  false bounces"
         f"{'flufl rcpt-R':>14}  flufl false"
     )
     pooled = dict.fromkeys(FIELDS, 0)
-    for split, commit in FROZEN.items():
-        counts = _score(split, commit)
+    for split, commit, labels, samples in sets:
+        counts = _score(split, commit, labels, samples)
         print(_row(f"{split} {commit[:4]}", counts))
         for key in FIELDS:
             pooled[key] += counts[key]
