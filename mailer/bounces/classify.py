@@ -308,6 +308,7 @@ _USER_UNKNOWN = _rx(
     r"mail[- ]?box (?:not found|unavailable|not available)",
     r"no mail[- ]?box (?:available|found|here)",
     r"address (?:couldn't|could not|can't|cannot) be found",
+    r"(?:unable to|couldn't|could not|can't|cannot) find (?:the )?(?:user|recipient|mailbox)",
     r"malformed (?:recipient )?address",
     r"unqualified (?:recipient )?address",  # a local part with no domain (Exim)
     r"non-?existent (?:user|recipient|mailbox|address|account)",

@@ -9,6 +9,7 @@ import logging
 import quopri
 import re
 from collections.abc import Callable, Iterable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from email import message_from_bytes, message_from_string
 from email.errors import MissingHeaderBodySeparatorDefect
@@ -242,7 +243,7 @@ def _cte_decode(text: str, encoding: str) -> str:
 
 def _part_text(part: Message) -> str:
     """A leaf part's text, decoded; a message/* part's headers and body as text."""
-    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    encoding = _cte(part)
     if part.is_multipart():
         chunks = []
         for sub in _subparts(part):
@@ -263,7 +264,9 @@ def _part_text(part: Message) -> str:
     return _decode(raw[: MAX_TEXT * 4], part.get_content_charset())
 
 
-_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.IGNORECASE)
+# A line break in the markup, with the source's own line end after it: one line end, not two, so
+# that "addr:<br>\nreason" reads as the two adjacent lines a plain-text report would have.
+_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>[ \t]*\n?", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]{0,2000}>|<!--.*?-->", re.DOTALL)
 _HTML_SKIP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -316,9 +319,16 @@ class _Ctx:
 
 
 def _body_text(parts: list[tuple[Message, str]]) -> str:
-    plain = [p for p, ctype in parts if ctype == "text/plain"]
-    htmls = [p for p, ctype in parts if ctype == "text/html"]
-    for group, convert in ((plain, None), (htmls, _html_text)):
+    """The report's text: inline plain text, else inline HTML, else an attached text part. An
+    HTML report may come with the returned headers as an attached text/plain file (RFC 2183)."""
+    inline = [(p, ctype) for p, ctype in parts if not _attached(p)]
+    attached = [(p, ctype) for p, ctype in parts if _attached(p)]
+    groups = [
+        ([p for p, ctype in group if ctype == subtype], convert)
+        for group in (inline, attached)
+        for subtype, convert in (("text/plain", None), ("text/html", _html_text))
+    ]
+    for group, convert in groups:
         for part in group:
             text = _part_text(part)
             if convert is not None:
@@ -326,6 +336,10 @@ def _body_text(parts: list[tuple[Message, str]]) -> str:
             if text.strip():
                 return text[:MAX_TEXT]
     return ""
+
+
+def _attached(part: Message) -> bool:
+    return str(part.get("content-disposition", "")).strip().lower().startswith("attachment")
 
 
 def _context(msg: Message) -> _Ctx:
@@ -1140,6 +1154,22 @@ def _rejected(text: str) -> list[tuple[str, str]]:
     return [(m[1].lower(), m[2].strip(" .")) for m in _REJECTED_RCPT.finditer(text[:MAX_TEXT])]
 
 
+# "Unable to find user: <addr>" (Prodigy): a line of a failure's words, a colon and one address.
+# The words must say what failed, and not of the sender ("Invalid sender address: <ours>").
+_REASON_THEN_ADDRESS = re.compile(
+    r"^[ \t]*(?![^\n:]*\b(?:sender|from|reply|return)\b)"
+    r"([^\n:<>@]{0,60}?\b(?:unable to find|unknown|invalid|no such|not found|nonexistent|"
+    r"non-existent|does ?n[o']t exist|disabled|over quota|unavailable|rejected|refused)\b"
+    r"[^\n:<>@]{0,40}?)[ \t]*:[ \t]*<?(" + _ADDR.pattern + r")>?[ \t.]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _reason_lines(text: str) -> list[tuple[str, str]]:
+    found = _REASON_THEN_ADDRESS.finditer(text[:MAX_TEXT])
+    return [(m[2].lower(), m[1].strip()) for m in found]
+
+
 def _generic(ctx: _Ctx) -> _Hit | None:
     """Any report that introduces its failed recipients in a known phrase or labels them."""
     intro = _search(_INTRO, ctx.report)
@@ -1147,6 +1177,7 @@ def _generic(ctx: _Ctx) -> _Hit | None:
     entries = _entries(rest) if rest is not None else []
     entries = entries or (_inline(intro) if intro else []) or _labelled(ctx.report)
     entries = entries or _rcpt_replies(ctx.report) or _rejected(ctx.report)
+    entries = entries or _reason_lines(ctx.report)
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
 
 
@@ -1215,12 +1246,39 @@ def _detect(ctx: _Ctx) -> _Hit | None:
 
 def _flufl(ctx: _Ctx) -> _Hit | None:
     """flufl.bounce's detectors, for the formats ours do not know."""
-    temporary, permanent = all_failures(ctx.msg)
+    temporary, permanent = all_failures(_as_plain_text(ctx))
     found = permanent or temporary
     recipients = [a for a in (_address(x.decode("ascii", "replace")) for x in found) if a]
     if not recipients:
         return None
     return _Hit(sorted(set(recipients)), _reason_line(ctx.report), "flufl")
+
+
+def _as_plain_text(ctx: _Ctx) -> Message:
+    """The message with its report's text parts decoded, HTML as text: flufl.bounce's detectors
+    read a part's payload as it was sent, and find nothing in base64, quoted-printable or HTML."""
+    leaves = [
+        part
+        for part, ctype in ctx.parts
+        if ctype.startswith("text/") and not part.is_multipart()
+        if ctype == "text/html" or _cte(part) in ("base64", "quoted-printable")
+    ]
+    if not leaves:
+        return ctx.msg
+    copy = deepcopy(ctx.msg)
+    for part, ctype in _walk(copy):
+        if ctype.startswith("text/") and not part.is_multipart():
+            text = _part_text(part)
+            del part["content-transfer-encoding"]
+            if ctype == "text/html":
+                part.set_type("text/plain")
+                text = _html_text(text)
+            part.set_payload(text)
+    return copy
+
+
+def _cte(part: Message) -> str:
+    return str(part.get("content-transfer-encoding", "")).strip().lower()
 
 
 # --- the standard reports -------------------------------------------------------------------------
