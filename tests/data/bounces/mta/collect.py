@@ -1,0 +1,85 @@
+"""Set Q, step 4: file each report a local mailbox received, and label it by its scenario.
+
+    python tests/data/bounces/mta/collect.py TAG "MTA VERSION" /var/mail/press|~press/Maildir
+
+Splits the mbox (or reads the Maildir's new/ in order), names each message tests/data/bounces/mta/TAG-SCENARIO.eml by the scenario
+recipient it names (q-<scenario>-N@news.test, or nobody-here@ for the unknown local user), and
+adds its label to labels.json from the scenario alone (README, set Q): nobody reads it first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE.parent / "labels.json"
+REPLIES = json.loads((HERE / "replies.json").read_text())["replies"]
+KINDS = {
+    "unknown-user": "hard",
+    "relay-denied": "block",
+    "client-rejected": "block",
+    "sender-rejected": "block",
+    "helo-rejected": "block",
+    "content-rejected": "block",
+    "too-large": "soft",
+    "no-reverse-dns": "block",
+    "down": "soft",
+    "unknown-local": "hard",
+}
+_SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
+_SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
+
+
+def _scenario(message: bytes) -> tuple[str, str]:
+    found = _SCENARIO.search(message)
+    if found is None:
+        raise SystemExit(f"a report names no scenario: {message[:200]!r}")
+    if found[2]:
+        return "unknown-local", "nobody-here@mta.press.test"
+    return found[1].decode(), found[0].decode()
+
+
+def _status(scenario: str) -> str | None:
+    reply = REPLIES.get(scenario)
+    return reply["lines"][0].split()[0] if reply else None
+
+
+def _messages(path: Path) -> list[bytes]:
+    if path.is_dir():
+        return [f.read_bytes() for f in sorted((path / "new").iterdir())]
+    raw = path.read_bytes()
+    starts = [m.start() for m in _SEPARATOR.finditer(raw)]
+    ends = [*starts[1:], len(raw)]
+    return [_SEPARATOR.sub(b"", raw[a:b], count=1) for a, b in zip(starts, ends, strict=True)]
+
+
+def main() -> None:
+    """File and label every message of the mbox."""
+    tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    labels = json.loads(LABELS.read_text("utf-8"))
+    for message in _messages(mbox):
+        scenario, recipient = _scenario(message)
+        name = f"mta/{tag}-{scenario}.eml"
+        if name in labels:
+            raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
+        (HERE.parent / name).write_bytes(message)
+        labels[name] = {
+            "bounce": True,
+            "recipients": [recipient],
+            "kind": KINDS[scenario],
+            "status": _status(scenario),
+            "format": tag,
+            "source": f"set Q: {version} on loopback, reply replayed from Postfix 3.7.11",
+            "synthetic": False,
+            "split": "unseen-q",
+            "note": f"scenario {scenario}, labelled by construction",
+        }
+        print(name)
+    LABELS.write_text(json.dumps(labels, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Set Q (tests/data/bounces/README.md): the reports Debian's MTAs write, as they were made.
+# ONLY ON A THROWAWAY MACHINE, as root: it installs each MTA in turn (replacing the system's MTA,
+# Postfix included), edits its configuration in /etc, adds a user "press" and a hosts entry.
+# Everything speaks to loopback only; the smarthost is replay.py on 127.0.0.1:2626.
+# Each step below waits for the MTA to give up on the refusals that are not final (4xx, down).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../../.." && pwd)
+py=${PYTHON:-python3}
+cd "$repo"
+id press >/dev/null 2>&1 || useradd -m press
+echo mta.press.test > /etc/mailname
+grep -q mta.press.test /etc/hosts || echo "127.0.1.1 mta.press.test $(hostname)" >> /etc/hosts  # sendmail waits a minute on a short name
+PYTHONPATH=. "$py" "$here/record.py" > "$here/replies.json"   # needs Postfix, before it goes
+apt() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
+replay() { PYTHONPATH=. "$py" "$here/replay.py" & echo $! > /tmp/replay.pid; sleep 2; }
+unreplay() { kill "$(cat /tmp/replay.pid)"; sleep 1; }
+run() {  # run TAG VERSION MAILBOX [nodown]
+    : > /var/mail/press; chown press:mail /var/mail/press
+    replay; "$here/submit.sh" "$1"; sleep 120; unreplay
+    [ "${4:-}" = nodown ] || { "$here/submit.sh" "$1" down; sleep 120; }
+    "$py" "$here/collect.py" "$1" "$2" "$3"
+}
+
+# Exim 4.96: smarthost, local mail to /var/mail, retry rule F,1m,20s
+apt exim4-daemon-light
+cat > /etc/exim4/update-exim4.conf.conf <<'CONF'
+dc_eximconfig_configtype='smarthost'
+dc_other_hostnames='mta.press.test'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='true'
+dc_relay_nets=''
+dc_smarthost='127.0.0.1::2626'
+CFILEMACRO='false'
+dc_use_split_config='false'
+dc_hide_mailname=''
+dc_mailname_in_oh='true'
+dc_localdelivery='mail_spool'
+CONF
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+t=/etc/exim4/exim4.conf.template
+sed -i 's/^\*  *\*  *F,2h,15m; G,16h,1h,1.5; F,4d,6h/*   *   F,1m,20s/' "$t"
+sed -i '/^smarthost:/,/no_more/ s/^  no_more$/  self = send\n  no_more/' "$t"  # the smarthost is this host
+sed -i '/^remote_smtp_smarthost:/,/driver = smtp/ s/^  driver = smtp$/  driver = smtp\n  allow_localhost/' "$t"
+update-exim4.conf; exim4 -bd -q20s
+run exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press
+pkill exim4 || true
+
+# OpenSMTPD 6.8: relay host smtp://127.0.0.1:2626, queue ttl 1m
+apt opensmtpd; pkill smtpd || true
+cat > /etc/smtpd.conf <<'CONF'
+table aliases file:/etc/aliases
+queue ttl 1m
+action "local" mbox alias <aliases>
+action "relay" relay host smtp://127.0.0.1:2626
+match from local for domain "mta.press.test" action "local"
+match for local action "local"
+match from local for any action "relay"
+CONF
+smtpd -f /etc/smtpd.conf
+run opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press
+pkill smtpd || true
+
+# Sendmail 8.17: SMART_HOST [127.0.0.1] port 2626, Timeout.queuereturn 1m, no DNS
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda
+cd /etc/mail
+sed -i '/^FEATURE(`no_default_msa/i\
+define(`SMART_HOST'"'"', `[127.0.0.1]'"'"')dnl\
+define(`RELAY_MAILER_ARGS'"'"', `TCP $h 2626'"'"')dnl\
+define(`ESMTP_MAILER_ARGS'"'"', `TCP $h 2626'"'"')dnl\
+define(`confDOMAIN_NAME'"'"', `mta.press.test'"'"')dnl\
+define(`confTO_QUEUERETURN'"'"', `1m'"'"')dnl\
+define(`confTO_QUEUEWARN'"'"', `1h'"'"')dnl\
+define(`confSERVICE_SWITCH_FILE'"'"', `/etc/mail/service.switch-nodns'"'"')dnl\
+FEATURE(`nocanonify'"'"')dnl' sendmail.mc
+sed -i '/^FEATURE(`msp/i\
+define(`confDOMAIN_NAME'"'"', `mta.press.test'"'"')dnl' submit.mc
+echo mta.press.test > local-host-names
+m4 sendmail.mc > sendmail.cf; m4 submit.mc > submit.cf; make -s -C /etc/mail
+cd "$repo"; pkill sendmail || true; /usr/sbin/sendmail -bd -q20s
+run sendmail "Sendmail 8.17.1.9 (Debian 8.17.1.9-2+deb12u2)" /var/mail/press
+pkill sendmail || true
+
+# dma 0.13: SMARTHOST 127.0.0.1 PORT 2626; it retries for days, so only the immediate failures
+apt dma
+printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
+run dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press nodown
+rm -f /var/spool/dma/*
+
+# Courier 1.0.16: esmtproutes ": [127.0.0.1],2626", queuetime 1m, Maildir delivery
+echo "courier-base courier-base/webadmin-configmode boolean false" | debconf-set-selections
+apt courier-mta
+cd /etc/courier
+echo mta.press.test > me; printf 'localhost\nmta.press.test\n' > locals; echo press.test > defaultdomain
+echo ": [127.0.0.1],2626" > esmtproutes; echo 1m > queuetime
+echo 20s > retryalpha; echo 3 > retrybeta; echo 1m > retrygamma
+cd "$repo"; authdaemond start; courier start
+su press -s /bin/sh -c "mkdir -p ~/Maildir/new ~/Maildir/cur ~/Maildir/tmp"
+run courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir
+courier stop; authdaemond stop
+
+# back to Postfix, which the project's tests use
+apt postfix; postfix stop || true

@@ -1,0 +1,121 @@
+"""Set Q, step 1: record the replies a real Postfix gives when set up to refuse in each way.
+
+    PYTHONPATH=. python tests/data/bounces/mta/record.py > tests/data/bounces/mta/replies.json
+
+Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
+for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
+stage at which Postfix refused and its reply (code and lines), for replay.py to give back.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.postfix import PrivatePostfix
+
+SENDER = "press@mta.press.test"
+BODY = "Subject: Release\r\n\r\nEmbargoed until 10:00 UTC.\r\n"
+# scenario -> (main.cf settings, map file contents, recipient, HELO name, body)
+SCENARIOS: dict[str, tuple[list[str], str, str, str, str]] = {
+    "unknown-user": ([], "", "gone@reject.test", "mta.press.test", BODY),
+    "relay-denied": ([], "", "desk@elsewhere.test", "mta.press.test", BODY),
+    "client-rejected": (
+        ["smtpd_client_restrictions = check_client_access cidr:{map}"],
+        "127.0.0.1/32 REJECT\n",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+    "sender-rejected": (
+        ["smtpd_sender_restrictions = check_sender_access texthash:{map}"],
+        "mta.press.test REJECT\n",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+    "helo-rejected": (
+        ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_non_fqdn_helo_hostname"],
+        "",
+        "desk@accept.test",
+        "localhost",
+        BODY,
+    ),
+    "content-rejected": (
+        ["body_checks = regexp:{map}"],
+        "/^Embargoed until/ REJECT\n",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+    "too-large": (
+        ["message_size_limit = 4096"],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY + ("x" * 70 + "\r\n") * 100,
+    ),
+    "no-reverse-dns": (
+        ["smtpd_client_restrictions = reject_unknown_reverse_client_hostname"],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+}
+_RESET = [
+    "smtpd_client_restrictions =",
+    "smtpd_sender_restrictions =",
+    "smtpd_helo_required = no",
+    "smtpd_helo_restrictions =",
+    "body_checks =",
+    "message_size_limit = 10240000",
+]
+
+
+def _probe(port: int, rcpt: str, helo: str, body: str) -> dict[str, object]:
+    """Speak SMTP as an MTA would; the first refusal's stage, code and lines."""
+    with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=10) as smtp:
+        steps = [
+            ("EHLO", lambda: smtp.ehlo(helo)),
+            ("MAIL", lambda: smtp.mail(SENDER)),
+            ("RCPT", lambda: smtp.rcpt(rcpt)),
+            ("DATA", lambda: smtp.data(body.encode())),
+        ]
+        for stage, step in steps:
+            code, text = step()
+            if code >= 400:
+                return {"stage": stage, "code": code, "lines": text.decode().split("\n")}
+    return {"stage": None, "code": 250, "lines": []}
+
+
+def main() -> None:
+    """Record every scenario's refusal and print them as JSON."""
+    replies = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        PrivatePostfix(
+            Path(tmp), users={"accept.test": ["desk"], "reject.test": ["desk"]}
+        ) as postfix,
+    ):
+        for name, (settings, table, rcpt, helo, body) in SCENARIOS.items():
+            map_file = postfix.config_dir / f"{name}.map"
+            map_file.write_text(table)
+            postfix.postconf("-e", *_RESET, *(s.format(map=map_file) for s in settings))
+            subprocess.run(
+                ["postfix", "-c", str(postfix.config_dir), "reload"],
+                check=True,
+                capture_output=True,
+            )
+            time.sleep(2)
+            replies[name] = _probe(postfix.port, rcpt, helo, body)
+        version = postfix.postconf("-h", "mail_version").strip()
+    print(json.dumps({"postfix": version, "replies": replies}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

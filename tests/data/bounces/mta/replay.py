@@ -1,0 +1,74 @@
+"""Set Q, step 2: a loopback smarthost that gives back the replies a real Postfix gave.
+
+    PYTHONPATH=. python tests/data/bounces/mta/replay.py [--port 2626]
+
+A recipient ``q-<scenario>-<n>@news.test`` is refused at the SMTP stage, and with the code and
+text, that replies.json recorded for the scenario; the addresses and HELO name Postfix echoed are
+replaced by this session's own, as Postfix would have echoed them (the refused HELO name stays). Anything else is accepted and
+dropped. Listens on 127.0.0.1 only and delivers nowhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+REPLIES = json.loads((Path(__file__).parent / "replies.json").read_text())["replies"]
+_SCENARIO = re.compile(r"^q-([a-z-]+?)-\d+@", re.IGNORECASE)
+
+
+def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> str:
+    recorded = REPLIES[scenario]
+    text = " ".join(recorded["lines"])
+    text = text.replace("<gone@reject.test>", f"<{rcpt}>").replace(
+        "<desk@elsewhere.test>", f"<{rcpt}>"
+    )
+    text = text.replace("<press@mta.press.test>", f"<{envelope.mail_from}>")
+    return f"{recorded['code']} {text}"
+
+
+class Replay:
+    """The aiosmtpd handler: refuse each scenario's recipient as Postfix did."""
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        found = _SCENARIO.match(address)
+        if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] == "RCPT":
+            return _reply(found[1], session, envelope, address)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        for address in envelope.rcpt_tos:
+            found = _SCENARIO.match(address)
+            if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] == "DATA":
+                return _reply(found[1], session, envelope, address)
+        return "250 2.0.0 Ok: dropped"
+
+
+def main() -> None:
+    """Serve until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=2626)
+    args = parser.parse_args()
+    controller = Controller(
+        Replay(), hostname="127.0.0.1", port=args.port, server_hostname="mx.news.test"
+    )
+    controller.start()
+    print(f"replaying {len(REPLIES)} refusals on 127.0.0.1:{args.port}", flush=True)
+    try:
+        asyncio.run(asyncio.sleep(10**9))
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Set Q, step 3: submit one message per scenario through the installed MTA's sendmail command.
+#   submit.sh TAG            the replayed refusals and an unknown local user
+#   submit.sh TAG down       one message while the smarthost is down
+set -eu
+tag=$1
+sender=press@mta.press.test
+send() {  # send RECIPIENT [PADDING-LINES]
+    {
+        printf 'From: Press Office <%s>\nTo: <%s>\nSubject: Embargoed release %s\n' "$sender" "$1" "$tag"
+        printf 'Date: %s\nMessage-ID: <%s.%s@mta.press.test>\nMIME-Version: 1.0\n' "$(date -R)" "$tag" "$(echo "$1" | tr '@' '.')"
+        printf 'Content-Type: text/plain; charset=utf-8\n\nEmbargoed until 10:00 UTC.\n\nA release for the desk.\n'
+        i=0; while [ "$i" -lt "${2:-0}" ]; do echo "Background paragraph $i of the release, padded to make it long."; i=$((i+1)); done
+    } | /usr/sbin/sendmail -f "$sender" -- "$1"
+}
+if [ "${2:-}" = down ]; then
+    send "q-down-1@news.test"
+    exit 0
+fi
+for scenario in unknown-user relay-denied client-rejected sender-rejected helo-rejected \
+        content-rejected no-reverse-dns; do
+    send "q-$scenario-1@news.test"
+done
+send "q-too-large-1@news.test" 200
+send "nobody-here@mta.press.test" || true  # an MTA may refuse it at submission: no report then
