@@ -138,7 +138,8 @@ _GROUPS = {
     "unseen-m": "real: Set M, Exim+langs (fixed after)",
     "unseen-n": "real: Set N, Exim+langs (fixed after)",
     "unseen-o": "real: Set O, helpdesks (fixed after)",
-    "unseen-p": "real: Set P, ham (unseen)",
+    "unseen-p": "real: Set P, ham (fixed after)",
+    "unseen-q": "real: Set Q, MTAs (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

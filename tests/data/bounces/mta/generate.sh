@@ -75,7 +75,10 @@ define(`confDOMAIN_NAME'"'"', `mta.press.test'"'"')dnl\
 define(`confTO_QUEUERETURN'"'"', `1m'"'"')dnl\
 define(`confTO_QUEUEWARN'"'"', `1h'"'"')dnl\
 define(`confSERVICE_SWITCH_FILE'"'"', `/etc/mail/service.switch-nodns'"'"')dnl\
-FEATURE(`nocanonify'"'"')dnl' sendmail.mc
+FEATURE(`nocanonify'"'"')dnl\
+FEATURE(`mailertable'"'"')dnl' sendmail.mc
+printf '.\trelay:[127.0.0.1]\n' > mailertable  # SMART_HOST alone was bypassed: news.test went to DNS
+makemap hash mailertable < mailertable
 sed -i '/^FEATURE(`msp/i\
 define(`confDOMAIN_NAME'"'"', `mta.press.test'"'"')dnl' submit.mc
 echo mta.press.test > local-host-names
