@@ -42,6 +42,7 @@ FROZEN = {
     "unseen-m": "5c7317d",
     "unseen-n": "27c99ec",
     "unseen-o": "c754fc0",
+    "unseen-q": "860ae42",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

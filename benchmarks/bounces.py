@@ -139,7 +139,7 @@ _GROUPS = {
     "unseen-n": "real: Set N, Exim+langs (fixed after)",
     "unseen-o": "real: Set O, helpdesks (fixed after)",
     "unseen-p": "real: Set P, ham (fixed after)",
-    "unseen-q": "real: Set Q, MTAs (unseen)",
+    "unseen-q": "real: Set Q, MTAs (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

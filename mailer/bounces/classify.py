@@ -202,6 +202,12 @@ _O365_UNKNOWN = _rx(
     r"recipient address rejected: access denied", r"recipientnotfound", r"recipnotfound"
 )
 _BLOCKED = _rx(
+    # Postfix's refusals of the sending host, whatever the reply code: a check of our client
+    # (its name, its address, its reverse DNS, RFC 7372 X.7.25) or of its HELO name
+    r"client host rejected",
+    r"cannot find your (?:reverse )?hostname",
+    r"helo command rejected",
+    r"need fully-qualified hostname",
     r"spam",
     r"junk",
     r"unsolicited",
@@ -463,7 +469,7 @@ _BLOCK_WEAK = _rx(
     r"policies",
     r"blocked",
     r"banned",
-    r"refused",
+    r"(?<!connection )refused",  # a refused connection is a network failure (_SOFT_WEAK)
     r"access denied",
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",

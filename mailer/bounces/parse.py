@@ -1488,10 +1488,18 @@ def _about_sender(
     return "8" if domains & set(_DOMAIN_TOKEN.findall(text)) else ""
 
 
+# OpenSMTPD 6.8 reports a message it dropped when its queue lifetime ran out in its delay notice's
+# words ("only a temporary failure report", Action: delayed), with this line for each recipient;
+# the message has left the queue, so the delivery failed for good.
+_EXPIRED = re.compile(r"^" + _ADDR.pattern + r": envelope expired[ \t]*$", re.MULTILINE)
+
+
 def _from_dsn(
     report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
 ) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
+    if report.delayed and not report.failed and _search(_EXPIRED, ctx.report):
+        report.failed, report.delayed = report.delayed, []
     chosen = report.failed or report.delayed
     if not chosen:
         if report.other and report.blocks_seen:
@@ -1728,6 +1736,13 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
     return list(addressed) if len(addressed) == 1 else []
 
 
+def _without_own(ctx: _Ctx, recipients: tuple[str, ...]) -> tuple[str, ...]:
+    """The recipients less the report's own addressee: a remote's reply quoted in the report may
+    name our sender ("<press@...>: Sender address rejected"), which a text detector also reads."""
+    others = tuple(_others(recipients, _addresses_in(ctx.msg, ("to",))))
+    return others or recipients
+
+
 def _from_text(
     ctx: _Ctx, meta: _Meta, returned: Message | None, depth: int = 0
 ) -> ParsedBounce | None:
@@ -1757,7 +1772,7 @@ def _from_text(
             diagnostic = _one_line(f"{diagnostic} {written.group(0)}")
     code = find_smtp_code(diagnostic)
     status = _settle(hit.status or find_status(diagnostic), diagnostic, code)
-    recipients = tuple(dict.fromkeys(hit.recipients))
+    recipients = _without_own(ctx, tuple(dict.fromkeys(hit.recipients)))
     if _is_warning(ctx):
         status = f"4{status[1:]}" if status else None  # a delay is transient by definition
         return meta.result(False, None, recipients, status, diagnostic, "delayed")

@@ -116,6 +116,8 @@ KNOWN_UNSEEN_MISSES = {
     "seto/ripe-permanentFailureMessageRfc822TooLongAddress.eml": _STALE_TEXT,
     "setm/exim-5911-caller-1.eml": "'a TLS session is required, but the server did not offer "
     "TLS support' (our own requirement): read as block, labelled soft",
+    "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'"
+    " (soft, 4.4.7): the last reply, a 450 4.7.1 refusal of our host (block), is not in it",
 }
 
 
@@ -1645,6 +1647,30 @@ CLASSIFICATION = [
         "soft",
         None,
     ),
+    # Found by set Q: Postfix's refusals of the sending host are blocks, even when an MTA gave up
+    # on them after retrying; a refused connection is a network failure, not a refusal of us.
+    (
+        None,
+        "504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname",
+        504,
+        "block",
+        "5.5.2",
+    ),
+    (
+        None,
+        "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]: "
+        "retry timeout exceeded",
+        450,
+        "block",
+        "4.7.1",
+    ),
+    (
+        None,
+        "[192.0.2.1]: >>> RSET <<< <command failed> <<< Connection refused",
+        None,
+        "soft",
+        "5.4.1",
+    ),
 ]
 
 
@@ -1661,3 +1687,52 @@ def test_temporary_failures_are_never_hard() -> None:
     """A 4xx reply or a 4.x.x status downgrades an unknown-user text to soft (RFC 3463 class 4)."""
     assert classify("4.1.1", "user unknown") == BounceKind.SOFT
     assert classify(None, "user unknown", 450) == BounceKind.SOFT
+
+
+_OPENSMTPD = (
+    "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\n"
+    "To: releases@press.example.org\n"
+    "Subject: Delivery status notification: delayed\n"
+    "MIME-Version: 1.0\n"
+    'Content-Type: multipart/mixed; boundary="b"\n\n'
+    "--b\nContent-Type: text/plain; charset=us-ascii\n\n"
+    "    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+    "    A message is delayed for more than {delay} for the following\n"
+    "    list of recipients:\n\n"
+    "desk@news.example.org: {reason}\n\n"
+    "    Please note that this is only a temporary failure report.\n"
+    "    The message is kept in the queue for up to 7 days.\n\n"
+    "--b\nContent-Type: message/delivery-status\n\n"
+    "Reporting-MTA: dns; mx.example.org\n\n"
+    "Final-Recipient: rfc822; desk@news.example.org\nAction: delayed\nStatus: 4.4.7\n\n"
+    "--b--\n"
+)
+
+
+def test_an_expired_envelope_in_opensmtpds_delay_words_is_a_final_failure() -> None:
+    """Found by set Q: OpenSMTPD 6.8 reports an envelope it dropped at the end of its queue
+    lifetime in its delay template (upstream pull request #1133 calls the status a bug); its
+    real delay warning, with the last error as the reason, stays a warning."""
+    expired = parse_bounce(_OPENSMTPD.format(delay="0 seconds", reason="Envelope expired").encode())
+    assert (expired.bounce, expired.kind, expired.status) == (True, BounceKind.SOFT, "4.4.7")
+    assert expired.recipients == ("desk@news.example.org",)
+    delayed = parse_bounce(
+        _OPENSMTPD.format(delay="4 hours", reason="421 Service not available").encode()
+    )
+    assert (delayed.bounce, delayed.format) == (False, "delayed")
+
+
+def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
+    """Found by set Q (dma): the remote refused our sender, and its reply names it in angle
+    brackets under the failed recipient; only the recipient failed."""
+    got = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: releases@press.example.org\n"
+        b"Subject: Mail delivery failed\n\n"
+        b"This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\n"
+        b"There was an error delivering your mail to <desk@news.example.org>.\n\n"
+        b"192.0.2.1 [192.0.2.1] did not like our RCPT TO:\n"
+        b"554 5.7.1 <releases@press.example.org>: Sender address rejected: Access denied\n\n"
+        b"Message headers follow.\n"
+    )
+    assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
+    assert got.recipients == ("desk@news.example.org",)
