@@ -3,8 +3,8 @@
     python -m benchmarks.bounce_variants [--data tests/data/bounces] [--misses]
 
 Every labelled sample is rewritten the ways real mail systems send the same report: CRLF or CR
-line endings, its text parts in base64 or quoted-printable, its plain-text report as HTML (as
-Exchange and webmail systems send it). The answer (bounce, recipients, kind, status) for each
+line endings, its text parts in base64 (CRLF inside, as RFC 2045 has it) or quoted-printable,
+its plain-text report as HTML (as Exchange and webmail systems send it). The answer (bounce, recipients, kind, status) for each
 rewrite is compared with the answer for the sample as stored; a rewrite by the standard library's
 generator with nothing changed ("regenerated") is the baseline, since every other rewrite goes
 through it too. Prints, per rewrite, how many samples changed their answer.
@@ -66,8 +66,10 @@ def _text(part: Message) -> str:
 def _set_body(part: Message, text: str, encoding: str, subtype: str | None = None) -> None:
     """Replace a leaf's body with text in UTF-8 under the given transfer encoding."""
     raw = text.encode("utf-8")
+    # base64 carries text in its canonical form, CRLF line ends (RFC 2045 6.8)
+    canonical = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
     body = (
-        base64.encodebytes(raw).decode("ascii")
+        base64.encodebytes(canonical).decode("ascii")
         if encoding == "base64"
         else quopri.encodestring(raw).decode("ascii")
     )

@@ -314,7 +314,9 @@ _USER_UNKNOWN = _rx(
     r"mail[- ]?box (?:not found|unavailable|not available)",
     r"no mail[- ]?box (?:available|found|here)",
     r"address (?:couldn't|could not|can't|cannot) be found",
-    r"(?:unable to|couldn't|could not|can't|cannot) find (?:the )?(?:user|recipient|mailbox)",
+    # not "the recipient's mail server", "the user's certificate", "the mailbox server"
+    r"(?:unable to|couldn't|could not|can't|cannot) find (?:the )?(?:user|recipient|mailbox)\b"
+    r"(?!'s|\s+(?:mail\s*)?(?:server|domain|host|database|certificate|key|public|store))",
     r"malformed (?:recipient )?address",
     r"unqualified (?:recipient )?address",  # a local part with no domain (Exim)
     r"non-?existent (?:user|recipient|mailbox|address|account)",

@@ -261,12 +261,16 @@ def _part_text(part: Message) -> str:
     raw = part.get_payload(decode=True)
     if not isinstance(raw, bytes):
         return ""
-    return _decode(raw[: MAX_TEXT * 4], part.get_content_charset())
+    text = _decode(raw[: MAX_TEXT * 4], part.get_content_charset())
+    # base64 carries text in its canonical form, CRLF (RFC 2045 6.8): the detectors read LF
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 # A line break in the markup, with the source's own line end after it: one line end, not two, so
 # that "addr:<br>\nreason" reads as the two adjacent lines a plain-text report would have.
-_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>[ \t]*\n?", re.IGNORECASE)
+_TAG = re.compile(
+    r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]{0,2000}>[ \t]*\n?", re.IGNORECASE
+)
 _ANY_TAG = re.compile(r"<[^>]{0,2000}>|<!--.*?-->", re.DOTALL)
 _HTML_SKIP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -319,14 +323,15 @@ class _Ctx:
 
 
 def _body_text(parts: list[tuple[Message, str]]) -> str:
-    """The report's text: inline plain text, else inline HTML, else an attached text part. An
-    HTML report may come with the returned headers as an attached text/plain file (RFC 2183)."""
-    inline = [(p, ctype) for p, ctype in parts if not _attached(p)]
-    attached = [(p, ctype) for p, ctype in parts if _attached(p)]
+    """The report's text: plain text, else HTML, else an attached file of the returned headers.
+    An HTML report may come with those headers as an attached text/plain file (RFC 2183), which
+    must not stand for it; any other attached text may be the report itself."""
+    plain = [p for p, ctype in parts if ctype == "text/plain"]
+    headers = [p for p in plain if _attached(p) and _HEADER_DUMP.match(_part_text(p))]
     groups = [
-        ([p for p, ctype in group if ctype == subtype], convert)
-        for group in (inline, attached)
-        for subtype, convert in (("text/plain", None), ("text/html", _html_text))
+        ([p for p in plain if p not in headers], None),
+        ([p for p, ctype in parts if ctype == "text/html"], _html_text),
+        (headers, None),
     ]
     for group, convert in groups:
         for part in group:
@@ -336,6 +341,11 @@ def _body_text(parts: list[tuple[Message, str]]) -> str:
             if text.strip():
                 return text[:MAX_TEXT]
     return ""
+
+
+# A text that starts as a header block: two field lines, the first a Received or Return-Path or
+# any "Name: value" line (RFC 5322 2.2).
+_HEADER_DUMP = re.compile(r"\A\s*[!-9;-~]+:[^\n]*\n(?:[ \t][^\n]*\n)*[!-9;-~]+:")
 
 
 def _attached(part: Message) -> bool:
@@ -634,7 +644,8 @@ _ENTRY = re.compile(
 )
 _DATE_REST = re.compile(r"^\s*on\s+\w{3},?\s+\d.*$", re.IGNORECASE)
 _SECTION_END = re.compile(
-    r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,}|diagnostic information for administrators|technical details|"
+    r"^[ \t]*(?:-{3,}|={3,}|\*{3,}|_{3,}|diagnostic information for administrators|"
+    r"technical details|"
     r"informations de diagnostic|diagnoseinformationen|informaci[óo]n de diagn[óo]stico|"
     r"informa[çc][õo]es de diagn[óo]stico|диагностические сведения|"
     r"original message|the original message|message headers follow|reporting-mta|final-recipient|"
@@ -690,7 +701,7 @@ _TECH = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REPLY_LINE = re.compile(
-    r"^\s*(?:<<<\s*)?[45]\d\d[ -].*$|#?[45]\d\d[ -]\d\.\d{1,3}\.\d{1,3}.*$", re.MULTILINE
+    r"^[ \t]*(?:<<<\s*)?[45]\d\d[ -].*$|#?[45]\d\d[ -]\d\.\d{1,3}\.\d{1,3}.*$", re.MULTILINE
 )
 
 
@@ -1046,7 +1057,7 @@ def _mailru(ctx: _Ctx) -> _Hit | None:
 
 
 _SMTP32 = re.compile(
-    r"^\s*(?:undeliverable\s+to|unknown user:|invalid final delivery userid:|"
+    r"^[ \t]*(?:undeliverable\s+to|unknown user:|invalid final delivery userid:|"
     r"delivery failed \d+ attempts:|failed to deliver to)\s*'?<?(" + _ADDR.pattern + r")>?'?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -1154,20 +1165,28 @@ def _rejected(text: str) -> list[tuple[str, str]]:
     return [(m[1].lower(), m[2].strip(" .")) for m in _REJECTED_RCPT.finditer(text[:MAX_TEXT])]
 
 
-# "Unable to find user: <addr>" (Prodigy): a line of a failure's words, a colon and one address.
-# The words must say what failed, and not of the sender ("Invalid sender address: <ours>").
+# "Unable to find user: <addr>" (Prodigy): a line that is only a failure's words about the
+# address (a noun and what is wrong with it), a colon and one address; not "Not found: x" (a
+# directory reply), "contact: x" or "Sender address: x". Possessive and bounded, so a long run of
+# blanks costs linear time.
 _REASON_THEN_ADDRESS = re.compile(
-    r"^[ \t]*(?![^\n:]*\b(?:sender|from|reply|return)\b)"
-    r"([^\n:<>@]{0,60}?\b(?:unable to find|unknown|invalid|no such|not found|nonexistent|"
-    r"non-existent|does ?n[o']t exist|disabled|over quota|unavailable|rejected|refused)\b"
-    r"[^\n:<>@]{0,40}?)[ \t]*:[ \t]*<?(" + _ADDR.pattern + r")>?[ \t.]*$",
+    r"^[ \t]*+(?=[^\n:]{0,60}\b(?:user|recipient|mailbox|address|account)\b)"
+    r"(?![^\n:]{0,60}\b(?:sender|from|reply|return|contact|please|write|tell|if|when)\b)"
+    r"([^\n:<>@]{0,60}?\b(?:unable to find|unknown|no such|not found|nonexistent|non-existent|"
+    r"does ?n[o']t exist)\b[^\n:<>@]{0,40}?)[ \t]*:[ \t]*<?(" + _ADDR.pattern + r")>?[ \t.]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
 
-def _reason_lines(text: str) -> list[tuple[str, str]]:
-    found = _REASON_THEN_ADDRESS.finditer(text[:MAX_TEXT])
-    return [(m[2].lower(), m[1].strip()) for m in found]
+def _reason_lines(ctx: _Ctx) -> list[tuple[str, str]]:
+    """Only where the subject or text already says the delivery failed for good."""
+    if not (_search(_FAIL_SUBJECT, ctx.subject) or _search(_PERMANENT, ctx.report)):
+        return []
+    own = _addresses_in(ctx.msg, ("to", "from"))
+    found = [
+        (m[2].lower(), m[1].strip()) for m in _REASON_THEN_ADDRESS.finditer(ctx.report[:MAX_TEXT])
+    ]
+    return [(address, reason) for address, reason in found if _others([address], own)]
 
 
 def _generic(ctx: _Ctx) -> _Hit | None:
@@ -1177,7 +1196,7 @@ def _generic(ctx: _Ctx) -> _Hit | None:
     entries = _entries(rest) if rest is not None else []
     entries = entries or (_inline(intro) if intro else []) or _labelled(ctx.report)
     entries = entries or _rcpt_replies(ctx.report) or _rejected(ctx.report)
-    entries = entries or _reason_lines(ctx.report)
+    entries = entries or _reason_lines(ctx)
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
 
 

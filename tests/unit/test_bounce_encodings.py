@@ -84,6 +84,52 @@ def test_an_html_report_is_read_before_an_attached_text_file() -> None:
     assert (got.kind, got.status) == (BounceKind.HARD, "5.1.1")
 
 
+def test_an_attached_text_report_is_read_before_an_inline_cover_note() -> None:
+    """Found by a review of cf489ed: only an attached file of the returned headers gives way to
+    an HTML report; an attached report under an inline HTML cover note is still the report."""
+    message = (
+        _HEAD + 'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+        "Content-Type: text/html; charset=utf-8\n\n"
+        "<html><body><p>Delivery failed: details in the attached file.</p></body></html>\n"
+        "--b\nContent-Type: text/plain; name=details.txt\n"
+        "Content-Disposition: attachment; filename=details.txt\n\n"
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        "  desk@news.example.org\n    Unrouteable address\n"
+        "--b--\n"
+    )
+    got = parse_bounce(message.encode())
+    assert (got.bounce, got.recipients, got.kind) == (
+        True,
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+    )
+
+
+_NOT_RECIPIENT_LINES = [
+    "If the desk is unavailable, urgent enquiries: desk@news.example.org",
+    "Rejected (off topic): press@example.org",
+    "Not found: j.doe@uni.example.org",
+    "The mailbox is unavailable at weekends, otherwise contact: desk@news.example.org",
+    "Invalid envelope: bounces+abc123@mail.example.org",
+]
+
+
+@pytest.mark.parametrize("line", _NOT_RECIPIENT_LINES)
+def test_a_line_naming_a_contact_or_a_lookup_names_no_failed_recipient(line: str) -> None:
+    """Found by a review of cf489ed: only words about the address's failure ('unable to find
+    user', 'unknown recipient') before the colon name a failed recipient, and only in a report
+    that says delivery failed; a contact, a moderation or a directory line does not."""
+    report = (
+        "From: Postmaster <postmaster@mx.example.org>\nTo: releases@press.example.org\n"
+        "Subject: Returned mail: Release\n\nThe message could not be delivered.\n"
+        f"{line}\n"
+    )
+    got = parse_bounce(report.encode())
+    assert line.rpartition(": ")[2] not in got.recipients
+
+
 def test_a_line_of_failure_words_then_an_address_names_the_recipient() -> None:
     """Found by set P (Prodigy): the whole report is 'Unable to find user: <addr>'."""
     report = (

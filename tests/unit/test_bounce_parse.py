@@ -1237,6 +1237,22 @@ def test_enormous_headers_are_read_in_linear_time() -> None:
         assert got.recipients == ("nobody@accept.test",)
 
 
+def test_long_runs_of_blanks_and_tags_are_read_in_linear_time() -> None:
+    """Found by a review of cf489ed: a line of 65,000 blanks (HTML's &nbsp; runs), 50,000 <br>
+    tags and 128,000 unclosed '<p' held the parser for 89 s, 73 s and minutes: the patterns
+    behind them scanned again from each position."""
+    head = b"From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail Returned to Sender\n"
+    html = head + b"Content-Type: text/html\n\n"
+    for data in (
+        head + b"\n" + b" " * 65_000 + b"unknown user: <desk@news.example.org>\n",
+        html + b"<br>" * 50_000,
+        html + b"<p" * 200_000,
+    ):
+        start = time.perf_counter()
+        assert parse_module._parse(data).bounce
+        assert time.perf_counter() - start < 10  # a fraction of a second now
+
+
 def test_answers_hold_only_storable_one_line_text() -> None:
     """Found by tests/fuzz: a UTF-7 encoded word decoded to a lone surrogate (which no database
     or UTF-8 stdout takes), and NUL and escape codes went into diagnostics."""
@@ -1670,6 +1686,22 @@ CLASSIFICATION = [
         None,
         "soft",
         "5.4.1",
+    ),
+    # "unable to find user" is an unknown user (set P); not when it is the user's server or key
+    (None, "Unable to find user", None, "hard", "5.1.1"),
+    (
+        None,
+        "Unable to find the recipient's mail server: DNS lookup timed out",
+        None,
+        "soft",
+        "5.4.3",
+    ),
+    (
+        None,
+        "Can't find the user's public key: refused by our encryption policy",
+        None,
+        "block",
+        "5.7.1",
     ),
 ]
 
