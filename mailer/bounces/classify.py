@@ -172,6 +172,10 @@ _TOO_LARGE = _rx(
 # A DNS lookup that failed for now ("Host not found, try again": TRY_AGAIN) or a mail system that
 # gave up after retrying: temporary causes even when the message finally came back.
 _TRANSIENT = _rx(
+    # Postfix's own faults behind its refusal words ("Client host rejected: Temporary lookup
+    # failure", "... Server configuration error"): the recipient's server, not us
+    r"temporary lookup failure",
+    r"server configuration (?:error|problem)",
     r"host not found, try again",
     r"temporary failure in name resolution",
     r"servfail",
@@ -208,6 +212,9 @@ _BLOCKED = _rx(
     r"cannot find your (?:reverse )?hostname",
     r"helo command rejected",
     r"need fully-qualified hostname",
+    # a server that answers and refuses us in words of a refused connection (Sendmail's
+    # "554 Connection refused", qmail's "550 Connection refused from <ip>"): not a network fault
+    r"\b5\d\d[ -](?:#?5\.\d{1,3}\.\d{1,3} )?connection refused",
     r"spam",
     r"junk",
     r"unsolicited",

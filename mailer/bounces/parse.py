@@ -1518,7 +1518,9 @@ def _from_dsn(
 ) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
     if report.delayed and not report.failed and _search(_EXPIRED, ctx.report):
-        report.failed, report.delayed = report.delayed, []
+        expired = {m[0].partition(":")[0].lower() for m in _EXPIRED.finditer(ctx.report.lower())}
+        report.failed = [(a, block) for a, block in report.delayed if a in expired]
+        report.delayed = [(a, block) for a, block in report.delayed if a not in expired]
     chosen = report.failed or report.delayed
     if not chosen:
         if report.other and report.blocks_seen:

@@ -1687,6 +1687,18 @@ CLASSIFICATION = [
         "soft",
         "5.4.1",
     ),
+    # Found by a review of 9cc1f6c: Postfix's own fault behind "Client host rejected" is soft; a
+    # server that answers "554 Connection refused" refuses us (block)
+    (
+        "4.3.0",
+        "451 4.3.0 <mail.press.example.org[192.0.2.1]>: Client host rejected: "
+        "Temporary lookup failure",
+        451,
+        "soft",
+        "4.3.0",
+    ),
+    (None, "SMTP; 554 Connection refused", 554, "block", "5.7.1"),
+    (None, "Remote host said: 550 Connection refused from 192.0.2.1", 550, "block", "5.7.1"),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
     (
@@ -1752,6 +1764,13 @@ def test_an_expired_envelope_in_opensmtpds_delay_words_is_a_final_failure() -> N
         _OPENSMTPD.format(delay="4 hours", reason="421 Service not available").encode()
     )
     assert (delayed.bounce, delayed.format) == (False, "delayed")
+    # only the recipient on an expired line failed; another one still waiting did not
+    both = _OPENSMTPD.format(delay="0 seconds", reason="Envelope expired").replace(
+        "Status: 4.4.7\n\n",
+        "Status: 4.4.7\n\nFinal-Recipient: rfc822; editor@daily.example.org\n"
+        "Action: delayed\nStatus: 4.2.0\n\n",
+    )
+    assert parse_bounce(both.encode()).recipients == ("desk@news.example.org",)
 
 
 def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
