@@ -4,10 +4,11 @@
 
 Every labelled sample is rewritten the ways real mail systems send the same report: CRLF or CR
 line endings, its text parts in base64 (CRLF inside, as RFC 2045 has it) or quoted-printable,
-its plain-text report as HTML (as Exchange and webmail systems send it). The answer (bounce, recipients, kind, status) for each
-rewrite is compared with the answer for the sample as stored; a rewrite by the standard library's
-generator with nothing changed ("regenerated") is the baseline, since every other rewrite goes
-through it too. Prints, per rewrite, how many samples changed their answer.
+its plain-text report as HTML (as Exchange and webmail systems send it). The answer (bounce,
+recipients, kind, status) for each rewrite is compared with the answer for the sample as stored;
+a rewrite by the standard library's generator with nothing changed ("regenerated") is the
+baseline, since every other rewrite goes through it too. Prints, per rewrite, how many samples
+changed their answer.
 """
 
 from __future__ import annotations
