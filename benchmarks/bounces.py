@@ -140,6 +140,7 @@ _GROUPS = {
     "unseen-o": "real: Set O, helpdesks (fixed after)",
     "unseen-p": "real: Set P, ham (fixed after)",
     "unseen-q": "real: Set Q, MTAs (fixed after)",
+    "unseen-r": "real: Set R, receivers (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -1,6 +1,6 @@
 """Set Q, step 4: file each report a local mailbox received, and label it by its scenario.
 
-    python tests/data/bounces/mta/collect.py TAG "MTA VERSION" /var/mail/press|~press/Maildir
+    python tests/data/bounces/mta/collect.py TAG "MTA VERSION" /var/mail/press|~press/Maildir [SPLIT]
 
 Splits the mbox (or reads the Maildir's new/ in order), names each message tests/data/bounces/mta/TAG-SCENARIO.eml by the scenario
 recipient it names (q-<scenario>-N@news.test, or nobody-here@ for the unknown local user), and
@@ -17,6 +17,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 LABELS = HERE.parent / "labels.json"
 REPLIES = json.loads((HERE / "replies.json").read_text())["replies"]
+REPLIES_R = {
+    f"{r['receiver']}-{r['scenario']}": r
+    for r in map(json.loads, (HERE / "replies-r.jsonl").read_text().splitlines())
+}
 KINDS = {
     "unknown-user": "hard",
     "relay-denied": "block",
@@ -43,8 +47,16 @@ def _scenario(message: bytes) -> tuple[str, str]:
 
 
 def _status(scenario: str) -> str | None:
-    reply = REPLIES.get(scenario)
-    return reply["lines"][0].split()[0] if reply else None
+    reply = REPLIES.get(scenario) or REPLIES_R.get(scenario)
+    if reply is None:
+        return None
+    first = reply["lines"][0].split()[0]
+    return first if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", first) else None
+
+
+def _kind(scenario: str) -> str:
+    """A set R scenario is '<receiver>-<scenario>'."""
+    return KINDS.get(scenario) or KINDS[scenario.split("-", 1)[1]]
 
 
 def _messages(path: Path) -> list[bytes]:
@@ -59,22 +71,29 @@ def _messages(path: Path) -> list[bytes]:
 def main() -> None:
     """File and label every message of the mbox."""
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r: other receivers
+    prefix = "r-" if split == "unseen-r" else ""
+    source = (
+        "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers"
+        if split == "unseen-r"
+        else "reply replayed from Postfix 3.7.11"
+    )
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):
         scenario, recipient = _scenario(message)
-        name = f"mta/{tag}-{scenario}.eml"
+        name = f"mta/{prefix}{tag}-{scenario}.eml"
         if name in labels:
             raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
         (HERE.parent / name).write_bytes(message)
         labels[name] = {
             "bounce": True,
             "recipients": [recipient],
-            "kind": KINDS[scenario],
+            "kind": _kind(scenario),
             "status": _status(scenario),
             "format": tag,
-            "source": f"set Q: {version} on loopback, reply replayed from Postfix 3.7.11",
+            "source": f"set {split[-1].upper()}: {version} on loopback, {source}",
             "synthetic": False,
-            "split": "unseen-q",
+            "split": split,
             "note": f"scenario {scenario}, labelled by construction",
         }
         print(name)

@@ -105,5 +105,35 @@ su press -s /bin/sh -c "mkdir -p ~/Maildir/new ~/Maildir/cur ~/Maildir/tmp"
 run courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir
 courier stop; authdaemond stop
 
+# Set R: record Exim's and Sendmail's stock refusals as receivers of news.test, then replay them
+# to Exim and dma as senders (replies-r.jsonl; submit.sh TAG r; collect.py ... unseen-r)
+useradd -m desk 2>/dev/null || true
+apt exim4-daemon-light
+cp /etc/exim4/update-exim4.conf.conf /tmp/exim-sender.conf
+sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
+printf 'MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test\nMESSAGE_SIZE_LIMIT = 4K\n' > /etc/exim4/exim4.conf.localmacros
+printf 'CHECK_DATA_LOCAL_ACL_FILE = /etc/exim4/acl_data_local\nMAIN_RELAY_NETS = 192.0.2.255\n' >> /etc/exim4/exim4.conf.localmacros
+printf 'deny condition = ${if match{$message_body}{Embargoed}}\n' > /etc/exim4/acl_data_local
+update-exim4.conf; exim4 -bd -oX 2525; sleep 1
+PYTHONPATH=. "$py" "$here/record_r.py" exim 2525 unknown-user relay-denied content-rejected too-large > "$here/replies-r.jsonl"
+pkill exim4 || true
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda
+cd /etc/mail; cp access /tmp/access.orig; cp sendmail.mc /tmp/sendmail.mc.sender
+sed -i '/^FEATURE(`no_default_msa/i\
+define(`confMAX_MESSAGE_SIZE'"'"', `4096'"'"')dnl' sendmail.mc
+printf 'mta.press.test\nnews.test\n' > local-host-names; m4 sendmail.mc > sendmail.cf
+cd "$repo"; /usr/sbin/sendmail -bd; sleep 2
+PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 unknown-user too-large >> "$here/replies-r.jsonl"
+pkill sendmail || true
+cp /tmp/access.orig /etc/mail/access; cp /tmp/sendmail.mc.sender /etc/mail/sendmail.mc
+apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; replay; "$here/submit.sh" exim r; sleep 20
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-r
+pkill exim4 || true; apt dma || true  # its postinst may fail on a machine that had Courier
+: > /var/mail/press; "$here/submit.sh" dma r; sleep 10; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-r
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

@@ -20,7 +20,13 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-REPLIES = json.loads((Path(__file__).parent / "replies.json").read_text())["replies"]
+HERE = Path(__file__).parent
+REPLIES = json.loads((HERE / "replies.json").read_text())["replies"]
+# set R: other receivers' refusals, as "<receiver>-<scenario>"
+REPLIES |= {
+    f"{r['receiver']}-{r['scenario']}": r
+    for r in map(json.loads, (HERE / "replies-r.jsonl").read_text().splitlines())
+}
 _SCENARIO = re.compile(r"^q-([a-z-]+?)-\d+@", re.IGNORECASE)
 
 
@@ -31,6 +37,7 @@ def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> st
         "<desk@elsewhere.test>", f"<{rcpt}>"
     )
     text = text.replace("<press@mta.press.test>", f"<{envelope.mail_from}>")
+    text = text.replace("<no-such-desk@news.test>", f"<{rcpt}>")
     return f"{recorded['code']} {text}"
 
 

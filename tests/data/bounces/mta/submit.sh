@@ -2,6 +2,7 @@
 # Set Q, step 3: submit one message per scenario through the installed MTA's sendmail command.
 #   submit.sh TAG            the replayed refusals and an unknown local user
 #   submit.sh TAG down       one message while the smarthost is down
+#   submit.sh TAG r          set R: the refusals recorded from other receivers
 set -eu
 tag=$1
 sender=press@mta.press.test
@@ -13,6 +14,15 @@ send() {  # send RECIPIENT [PADDING-LINES]
         i=0; while [ "$i" -lt "${2:-0}" ]; do echo "Background paragraph $i of the release, padded to make it long."; i=$((i+1)); done
     } | /usr/sbin/sendmail -f "$sender" -- "$1"
 }
+if [ "${2:-}" = r ]; then  # set R: the other receivers' refusals
+    for scenario in exim-unknown-user exim-relay-denied exim-content-rejected \
+            sendmail-unknown-user; do
+        send "q-$scenario-1@news.test"
+    done
+    send "q-exim-too-large-1@news.test" 200
+    send "q-sendmail-too-large-1@news.test" 200
+    exit 0
+fi
 if [ "${2:-}" = down ]; then
     send "q-down-1@news.test"
     exit 0

@@ -1,0 +1,40 @@
+"""Set R, step 1: record the stock refusals of the MTA now listening on 127.0.0.1:PORT.
+
+    PYTHONPATH=. python tests/data/bounces/mta/record_r.py exim 25 >> replies-r.jsonl
+
+The receiving MTA (Exim or Sendmail, set up by generate_r.sh to refuse in each way) is spoken to
+as a sending MTA would speak to it; prints one JSON line per scenario it refused: the receiver,
+the scenario, the SMTP stage and its reply.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from tests.data.bounces.mta.record import BODY, _probe
+
+# scenario -> (recipient, body)
+SCENARIOS = {
+    "unknown-user": ("no-such-desk@news.test", BODY),
+    "relay-denied": ("desk@elsewhere.test", BODY),
+    "sender-rejected": ("desk@news.test", BODY),
+    "client-rejected": ("client@news.test", BODY),
+    "content-rejected": ("desk@news.test", BODY),
+    "too-large": ("desk@news.test", BODY + ("x" * 70 + "\r\n") * 100),
+}
+
+
+def main() -> None:
+    """Probe each scenario named on the command line (all by default) and print its refusal."""
+    receiver, port = sys.argv[1], int(sys.argv[2])
+    names = sys.argv[3:] or list(SCENARIOS)
+    for name in names:
+        rcpt, body = SCENARIOS[name]
+        reply = _probe(port, rcpt, "mta.press.test", body)
+        if reply["stage"] is not None:
+            print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
+
+
+if __name__ == "__main__":
+    main()
