@@ -43,6 +43,7 @@ FROZEN = {
     "unseen-n": "27c99ec",
     "unseen-o": "c754fc0",
     "unseen-q": "860ae42",
+    "unseen-r": "a8cdb99",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

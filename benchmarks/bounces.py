@@ -140,7 +140,7 @@ _GROUPS = {
     "unseen-o": "real: Set O, helpdesks (fixed after)",
     "unseen-p": "real: Set P, ham (fixed after)",
     "unseen-q": "real: Set Q, MTAs (fixed after)",
-    "unseen-r": "real: Set R, receivers (unseen)",
+    "unseen-r": "real: Set R, receivers (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -483,6 +483,7 @@ _BLOCK_WEAK = _rx(
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",
     r"prohibited",
+    r"administrative prohibition",  # Exim's reply to any ACL "deny" that gives no words of its own
     r"rejected by",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",

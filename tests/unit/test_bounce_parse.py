@@ -1699,6 +1699,14 @@ CLASSIFICATION = [
     ),
     (None, "SMTP; 554 Connection refused", 554, "block", "5.7.1"),
     (None, "Remote host said: 550 Connection refused from 192.0.2.1", 550, "block", "5.7.1"),
+    # Found by set R: Exim's stock words for an ACL's refusal are a policy, not the address
+    (
+        None,
+        "SMTP error from remote mail server after end of data: 550 Administrative prohibition",
+        550,
+        "block",
+        "5.7.1",
+    ),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
     (
