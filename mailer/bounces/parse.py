@@ -1757,10 +1757,17 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
     return list(addressed) if len(addressed) == 1 else []
 
 
+# A VERP return path (ours, bounces+<token>@, or a list's, x-bounces+<member>@): the sender of
+# the returned message, never one of its failed recipients.
+_RETURN_PATH = re.compile(r"^[\w.-]*bounces?\+[^@]*@", re.IGNORECASE)
+
+
 def _without_own(ctx: _Ctx, recipients: tuple[str, ...]) -> tuple[str, ...]:
-    """The recipients less the report's own addressee: a remote's reply quoted in the report may
-    name our sender ("<press@...>: Sender address rejected"), which a text detector also reads."""
-    others = tuple(_others(recipients, _addresses_in(ctx.msg, ("to",))))
+    """The recipients less the report's own addressee and any VERP return path: a remote's reply
+    quoted in the report may name our sender ("<bounces+...@>: Sender address rejected"), which
+    a text detector also reads, and the report may go to our From address instead."""
+    own = _addresses_in(ctx.msg, ("to",))
+    others = tuple(a for a in _others(recipients, own) if not _RETURN_PATH.match(a))
     return others or recipients
 
 

@@ -1795,3 +1795,14 @@ def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
     )
     assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
     assert got.recipients == ("desk@news.example.org",)
+    # found by a review of 9cc1f6c: the report went to our From address and the reply names
+    # our VERP return path
+    verp = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: releases@press.example.org\n"
+        b"Subject: Mail delivery failed\n\n"
+        b"This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\n"
+        b"There was an error delivering your mail to <desk@news.example.org>.\n\n"
+        b"192.0.2.1 [192.0.2.1] did not like our RCPT TO:\n"
+        b"554 5.7.1 <bounces+AbC123@press.example.org>: Sender address rejected: Access denied\n"
+    )
+    assert verp.recipients == ("desk@news.example.org",)
