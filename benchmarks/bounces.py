@@ -141,6 +141,7 @@ _GROUPS = {
     "unseen-p": "real: Set P, ham (fixed after)",
     "unseen-q": "real: Set Q, MTAs (fixed after)",
     "unseen-r": "real: Set R, receivers (fixed after)",
+    "unseen-s": "real: Set S, receivers (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

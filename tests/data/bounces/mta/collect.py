@@ -32,6 +32,7 @@ KINDS = {
     "no-reverse-dns": "block",
     "down": "soft",
     "unknown-local": "hard",
+    "mailbox-full": "soft",
 }
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
@@ -71,13 +72,12 @@ def _messages(path: Path) -> list[bytes]:
 def main() -> None:
     """File and label every message of the mbox."""
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r: other receivers
-    prefix = "r-" if split == "unseen-r" else ""
-    source = (
-        "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers"
-        if split == "unseen-r"
-        else "reply replayed from Postfix 3.7.11"
-    )
+    split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r, -s: other receivers
+    prefix = {"unseen-r": "r-", "unseen-s": "s-"}.get(split, "")
+    source = {
+        "unseen-r": "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers",
+        "unseen-s": "reply replayed from Dovecot 2.3.19.1's LMTP or OpenSMTPD 6.8.0p2 as receivers",
+    }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):
         scenario, recipient = _scenario(message)

@@ -135,5 +135,58 @@ pkill exim4 || true; apt dma || true  # its postinst may fail on a machine that 
 : > /var/mail/press; "$here/submit.sh" dma r; sleep 10; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-r
 
+# Set S: Dovecot's LMTP server (a private instance: quota of one message, filled once) and
+# OpenSMTPD as receivers, replayed to Exim and dma
+apt dovecot-lmtpd; mkdir -p /tmp/dv/run /tmp/dv/state /tmp/dv/mail; chown nobody:nogroup /tmp/dv/mail
+cat > /tmp/dv/dovecot.conf <<'CONF'
+protocols = lmtp
+listen = 127.0.0.1
+base_dir = /tmp/dv/run
+state_dir = /tmp/dv/state
+log_path = /tmp/dv/log
+ssl = no
+first_valid_uid = 0
+mail_location = maildir:/tmp/dv/mail/%n
+mail_plugins = quota
+lmtp_rcpt_check_quota = yes
+passdb {
+  driver = passwd-file
+  args = /tmp/dv/users
+}
+userdb {
+  driver = passwd-file
+  args = /tmp/dv/users
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = 2424
+  }
+}
+plugin {
+  quota = count:User quota
+  quota_rule = *:messages=1
+  quota_vsizes = yes
+}
+CONF
+printf 'desk@news.test:{PLAIN}x:65534:65534::/tmp/dv/mail/desk\nfull@news.test:{PLAIN}x:65534:65534::/tmp/dv/mail/full\n' > /tmp/dv/users
+dovecot -c /tmp/dv/dovecot.conf; sleep 2
+"$py" -c "import smtplib; l=smtplib.LMTP('127.0.0.1',2424); l.docmd('LHLO','x'); l.sendmail('press@mta.press.test','full@news.test',b'Subject: fill\r\n\r\nfill\r\n')"
+PYTHONPATH=. "$py" "$here/record_r.py" dovecot 2424 unknown-user mailbox-full >> "$here/replies-r.jsonl"
+doveadm -c /tmp/dv/dovecot.conf stop
+apt opensmtpd; pkill smtpd || true; cp /etc/smtpd.conf /tmp/smtpd.conf.sender
+printf 'smtp max-message-size 4K\nlisten on 127.0.0.1 port 2525\naction "local" mbox\nmatch from any for domain "news.test" action "local"\n' > /etc/smtpd.conf
+smtpd -f /etc/smtpd.conf; sleep 2
+PYTHONPATH=. "$py" "$here/record_r.py" opensmtpd 2525 unknown-user relay-denied too-large >> "$here/replies-r.jsonl"
+pkill smtpd || true; cp /tmp/smtpd.conf.sender /etc/smtpd.conf
+apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; replay; "$here/submit.sh" exim s; sleep 20
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-s
+pkill exim4 || true; apt dma || true
+: > /var/mail/press; "$here/submit.sh" dma s; sleep 10; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-s
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

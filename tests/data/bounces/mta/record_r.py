@@ -2,7 +2,8 @@
 
     PYTHONPATH=. python tests/data/bounces/mta/record_r.py exim 25 >> replies-r.jsonl
 
-The receiving MTA (Exim or Sendmail, set up by generate_r.sh to refuse in each way) is spoken to
+The receiving MTA (Exim, Sendmail or OpenSMTPD, or Dovecot's LMTP server; set up by generate.sh to
+refuse in each way) is spoken to
 as a sending MTA would speak to it; prints one JSON line per scenario it refused: the receiver,
 the scenario, the SMTP stage and its reply.
 """
@@ -10,9 +11,10 @@ the scenario, the SMTP stage and its reply.
 from __future__ import annotations
 
 import json
+import smtplib
 import sys
 
-from tests.data.bounces.mta.record import BODY, _probe
+from tests.data.bounces.mta.record import BODY, SENDER, _probe
 
 # scenario -> (recipient, body)
 SCENARIOS = {
@@ -22,7 +24,19 @@ SCENARIOS = {
     "client-rejected": ("client@news.test", BODY),
     "content-rejected": ("desk@news.test", BODY),
     "too-large": ("desk@news.test", BODY + ("x" * 70 + "\r\n") * 100),
+    "mailbox-full": ("full@news.test", BODY),  # Dovecot: a mailbox already at its quota
 }
+
+
+def _probe_lmtp(port: int, rcpt: str) -> dict[str, object]:
+    """Dovecot's LMTP server refuses at RCPT (lmtp_rcpt_check_quota for a full mailbox)."""
+    with smtplib.LMTP("127.0.0.1", port, timeout=10) as lmtp:
+        lmtp.docmd("LHLO", "mta.press.test")
+        lmtp.mail(SENDER)
+        code, text = lmtp.rcpt(rcpt)
+    if code < 400:
+        return {"stage": None, "code": code, "lines": []}
+    return {"stage": "RCPT", "code": code, "lines": text.decode().split("\n")}
 
 
 def main() -> None:
@@ -31,7 +45,10 @@ def main() -> None:
     names = sys.argv[3:] or list(SCENARIOS)
     for name in names:
         rcpt, body = SCENARIOS[name]
-        reply = _probe(port, rcpt, "mta.press.test", body)
+        if receiver == "dovecot":
+            reply = _probe_lmtp(port, rcpt)
+        else:
+            reply = _probe(port, rcpt, "mta.press.test", body)
         if reply["stage"] is not None:
             print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
 

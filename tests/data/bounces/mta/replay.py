@@ -37,7 +37,7 @@ def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> st
         "<desk@elsewhere.test>", f"<{rcpt}>"
     )
     text = text.replace("<press@mta.press.test>", f"<{envelope.mail_from}>")
-    text = text.replace("<no-such-desk@news.test>", f"<{rcpt}>")
+    text = text.replace("no-such-desk@news.test", rcpt).replace("full@news.test", rcpt)
     return f"{recorded['code']} {text}"
 
 

@@ -3,6 +3,7 @@
 #   submit.sh TAG            the replayed refusals and an unknown local user
 #   submit.sh TAG down       one message while the smarthost is down
 #   submit.sh TAG r          set R: the refusals recorded from other receivers
+#   submit.sh TAG s          set S: Dovecot's LMTP and OpenSMTPD as receivers
 set -eu
 tag=$1
 sender=press@mta.press.test
@@ -21,6 +22,14 @@ if [ "${2:-}" = r ]; then  # set R: the other receivers' refusals
     done
     send "q-exim-too-large-1@news.test" 200
     send "q-sendmail-too-large-1@news.test" 200
+    exit 0
+fi
+if [ "${2:-}" = s ]; then  # set S: Dovecot's LMTP and OpenSMTPD as receivers
+    for scenario in dovecot-unknown-user dovecot-mailbox-full opensmtpd-unknown-user \
+            opensmtpd-relay-denied; do
+        send "q-$scenario-1@news.test"
+    done
+    send "q-opensmtpd-too-large-1@news.test" 200
     exit 0
 fi
 if [ "${2:-}" = down ]; then
