@@ -44,6 +44,7 @@ FROZEN = {
     "unseen-o": "c754fc0",
     "unseen-q": "860ae42",
     "unseen-r": "a8cdb99",
+    "unseen-s": "6df105b",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}
