@@ -483,7 +483,9 @@ _BLOCK_WEAK = _rx(
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",
     r"prohibited",
-    r"administrative prohibition",  # Exim's reply to any ACL "deny" that gives no words of its own
+    # Exim's reply to any ACL "deny" that gives no words of its own: after the message's data it
+    # refused the content; at RCPT it may be a list of valid recipients, so that is left to the code
+    r"data\b[^a-z]{0,20}administrative prohibition",
     r"rejected by",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",

@@ -1759,14 +1759,19 @@ def _unnamed(ctx: _Ctx, returned: Message | None) -> list[str]:
 
 # A VERP return path (ours, bounces+<token>@, or a list's, x-bounces+<member>@): the sender of
 # the returned message, never one of its failed recipients.
-_RETURN_PATH = re.compile(r"^[\w.-]*bounces?\+[^@]*@", re.IGNORECASE)
+# A forwarder's SRS or a signer's BATV rewriting keeps it in the local part ("srs0=..=bounces+").
+_RETURN_PATH = re.compile(r"^[^@]*\bbounces?\+[^@]*@", re.IGNORECASE)
 
 
-def _without_own(ctx: _Ctx, recipients: tuple[str, ...]) -> tuple[str, ...]:
-    """The recipients less the report's own addressee and any VERP return path: a remote's reply
-    quoted in the report may name our sender ("<bounces+...@>: Sender address rejected"), which
-    a text detector also reads, and the report may go to our From address instead."""
+def _without_own(
+    ctx: _Ctx, returned: Message | None, recipients: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The recipients less our own addresses and any VERP return path: a remote's reply quoted in
+    the report may name our sender ("<bounces+...@>: Sender address rejected", "<press@...>: From
+    address rejected"), which a text detector also reads, whichever of them the report went to."""
     own = _addresses_in(ctx.msg, ("to",))
+    if returned is not None:
+        own |= _addresses_in(returned, ("from", "sender"))
     others = tuple(a for a in _others(recipients, own) if not _RETURN_PATH.match(a))
     return others or recipients
 
@@ -1800,7 +1805,7 @@ def _from_text(
             diagnostic = _one_line(f"{diagnostic} {written.group(0)}")
     code = find_smtp_code(diagnostic)
     status = _settle(hit.status or find_status(diagnostic), diagnostic, code)
-    recipients = _without_own(ctx, tuple(dict.fromkeys(hit.recipients)))
+    recipients = _without_own(ctx, returned, tuple(dict.fromkeys(hit.recipients)))
     if _is_warning(ctx):
         status = f"4{status[1:]}" if status else None  # a delay is transient by definition
         return meta.result(False, None, recipients, status, diagnostic, "delayed")

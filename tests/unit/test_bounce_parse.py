@@ -1705,13 +1705,22 @@ CLASSIFICATION = [
     ),
     (None, "SMTP; 554 Connection refused", 554, "block", "5.7.1"),
     (None, "Remote host said: 550 Connection refused from 192.0.2.1", 550, "block", "5.7.1"),
-    # Found by set R: Exim's stock words for an ACL's refusal are a policy, not the address
+    # Found by set R: Exim's stock words for an ACL's refusal of the message's data are a policy,
+    # not the address; at RCPT they may come from a list of valid recipients (a review of 1745b89)
     (
         None,
         "SMTP error from remote mail server after end of data: 550 Administrative prohibition",
         550,
         "block",
         "5.7.1",
+    ),
+    (
+        None,
+        "SMTP error from remote mail server after RCPT TO:<desk@news.example.org>: "
+        "550 Administrative prohibition",
+        550,
+        "hard",
+        None,
     ),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
@@ -1812,3 +1821,17 @@ def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
         b"554 5.7.1 <bounces+AbC123@press.example.org>: Sender address rejected: Access denied\n"
     )
     assert verp.recipients == ("desk@news.example.org",)
+    # a forwarder's SRS rewriting of the return path, and our From named when the report went to
+    # the return path (found by a review of d812b8a)
+    srs = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: bounces+abc123@press.example.org\n"
+        b"Subject: Mail delivery failed\n\n"
+        b"This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\n"
+        b"There was an error delivering your mail to <desk@news.example.org>.\n\n"
+        b"192.0.2.1 [192.0.2.1] did not like our RCPT TO:\n"
+        b"554 5.7.1 <srs0=hh3k=tt=press.example.org=bounces+abc123@fwd.example.net>: Sender "
+        b"address rejected: Access denied\n\n"
+        b"Message headers follow.\n\n"
+        b"From: Press Office <releases@press.example.org>\nTo: desk@news.example.org\n"
+    )
+    assert srs.recipients == ("desk@news.example.org",)
