@@ -84,8 +84,8 @@ KNOWN_UNSEEN_MISSES = {
     "read as block; labelled hard for 'Host does not accept mail'",
     "setl/lhost-deutschetelekom-02.eml": "X-Failed-Recipients names a third address (an upstream "
     "edit): it is read; labelled with the two the body lists",
-    "setl/lhost-dragonfly-04.eml": "the failed recipient is a postmaster@ address (never taken "
-    "for a recipient) and 'DNS lookup failure: host x not found' reads as soft",
+    "setl/lhost-dragonfly-04.eml": "'DNS lookup failure: host x not found' reads as soft (its"
+    " postmaster@ recipient is found since dma's 'Message headers follow.' marks the copy)",
     "setl/lhost-einsundeins-03.eml": "'550 5.2.0 Mail rejete. Mail rejected.' after the text: "
     "read as hard, labelled block",
     "setl/lhost-fml-03.eml": "fml's 'Loop Alert' to a list's admin (as sisimai/email-fml-01)",
@@ -1835,3 +1835,14 @@ def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
         b"From: Press Office <releases@press.example.org>\nTo: desk@news.example.org\n"
     )
     assert srs.recipients == ("desk@news.example.org",)
+    ours = parse_bounce(
+        b"From: MAILER-DAEMON@mx.example.org\nTo: bounces+abc123@press.example.org\n"
+        b"Subject: Mail delivery failed\n\n"
+        b"This is the DragonFly Mail Agent v0.13 at mx.example.org.\n\n"
+        b"There was an error delivering your mail to <desk@news.example.org>.\n\n"
+        b"192.0.2.1 [192.0.2.1] did not like our RCPT TO:\n"
+        b"554 5.7.1 <releases@press.example.org>: From address rejected: DMARC policy\n\n"
+        b"Message headers follow.\n\n"
+        b"From: Press Office <releases@press.example.org>\nTo: desk@news.example.org\n"
+    )
+    assert ours.recipients == ("desk@news.example.org",)
