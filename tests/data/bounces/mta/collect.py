@@ -14,13 +14,11 @@ import re
 import sys
 from pathlib import Path
 
+import replies  # replies.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 LABELS = HERE.parent / "labels.json"
-REPLIES = json.loads((HERE / "replies.json").read_text())["replies"]
-REPLIES_R = {
-    f"{r['receiver']}-{r['scenario']}": r
-    for r in map(json.loads, (HERE / "replies-r.jsonl").read_text().splitlines())
-}
+REPLIES = replies.load()
 KINDS = {
     "unknown-user": "hard",
     "relay-denied": "block",
@@ -48,7 +46,7 @@ def _scenario(message: bytes) -> tuple[str, str]:
 
 
 def _status(scenario: str) -> str | None:
-    reply = REPLIES.get(scenario) or REPLIES_R.get(scenario)
+    reply = REPLIES.get(scenario)
     if reply is None:
         return None
     first = reply["lines"][0].split()[0]

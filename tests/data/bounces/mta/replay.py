@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
-from pathlib import Path
 from typing import Any
 
+import replies  # replies.py, beside this script
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-HERE = Path(__file__).parent
-REPLIES = json.loads((HERE / "replies.json").read_text())["replies"]
-# set R: other receivers' refusals, as "<receiver>-<scenario>"
-REPLIES |= {
-    f"{r['receiver']}-{r['scenario']}": r
-    for r in map(json.loads, (HERE / "replies-r.jsonl").read_text().splitlines())
-}
+REPLIES = replies.load()
 _SCENARIO = re.compile(r"^q-([a-z-]+?)-\d+@", re.IGNORECASE)
 
 
