@@ -57,23 +57,22 @@ def _text_leaves(part: Message) -> Iterator[Message]:
 
 def _text(part: Message) -> str:
     raw = part.get_payload(decode=True)
-    charset = part.get_content_charset() or "utf-8"
+    if not isinstance(raw, bytes):
+        return str(raw)
     try:
-        return raw.decode(charset, "replace") if isinstance(raw, bytes) else str(raw)
-    except LookupError:
-        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return raw.decode(part.get_content_charset() or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return raw.decode("utf-8", "replace")
 
 
 def _set_body(part: Message, text: str, encoding: str, subtype: str | None = None) -> None:
     """Replace a leaf's body with text in UTF-8 under the given transfer encoding."""
-    raw = text.encode("utf-8")
-    # base64 carries text in its canonical form, CRLF line ends (RFC 2045 6.8)
-    canonical = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
-    body = (
-        base64.encodebytes(canonical).decode("ascii")
-        if encoding == "base64"
-        else quopri.encodestring(raw).decode("ascii")
-    )
+    if encoding == "base64":
+        # base64 carries text in its canonical form, CRLF line ends (RFC 2045 6.8)
+        canonical = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        body = base64.encodebytes(canonical.encode("utf-8")).decode("ascii")
+    else:
+        body = quopri.encodestring(text.encode("utf-8")).decode("ascii")
     del part["Content-Transfer-Encoding"]
     part["Content-Transfer-Encoding"] = encoding
     if subtype is not None:
@@ -99,14 +98,14 @@ def _encode(encoding: str) -> Callable[[Message], None]:
 def _as_html(msg: Message) -> None:
     """The first plain-text report part becomes HTML, its lines kept as <br> lines."""
     for part in _text_leaves(msg):
-        # a JSON notice (Amazon SES through SNS) is never sent as HTML
-        if part.get_content_type() == "text/plain" and not _text(part).lstrip().startswith("{"):
-            lines = _text(part).splitlines()
-            body = "<br>\n".join(html.escape(line) for line in lines)
-            _set_body(
-                part, f"<html><body><p>{body}</p></body></html>\n", "quoted-printable", "html"
-            )
-            return
+        if part.get_content_type() != "text/plain":
+            continue
+        text = _text(part)
+        if text.lstrip().startswith("{"):  # a JSON notice (Amazon SES through SNS): never HTML
+            continue
+        body = "<br>\n".join(html.escape(line) for line in text.splitlines())
+        _set_body(part, f"<html><body><p>{body}</p></body></html>\n", "quoted-printable", "html")
+        return
 
 
 REWRITES: dict[str, Callable[[bytes], bytes]] = {

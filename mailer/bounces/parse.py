@@ -1276,13 +1276,11 @@ def _flufl(ctx: _Ctx) -> _Hit | None:
 def _as_plain_text(ctx: _Ctx) -> Message:
     """The message with its report's text parts decoded, HTML as text: flufl.bounce's detectors
     read a part's payload as it was sent, and find nothing in base64, quoted-printable or HTML."""
-    leaves = [
-        part
+    if not any(
+        ctype == "text/html" or _cte(part) in ("base64", "quoted-printable")
         for part, ctype in ctx.parts
         if ctype.startswith("text/") and not part.is_multipart()
-        if ctype == "text/html" or _cte(part) in ("base64", "quoted-printable")
-    ]
-    if not leaves:
+    ):
         return ctx.msg
     copy = deepcopy(ctx.msg)
     for part, ctype in _walk(copy):
@@ -1517,8 +1515,8 @@ def _from_dsn(
     report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
 ) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
-    if report.delayed and not report.failed and _search(_EXPIRED, ctx.report):
-        expired = {m[0].partition(":")[0].lower() for m in _EXPIRED.finditer(ctx.report.lower())}
+    if report.delayed and not report.failed:
+        expired = {m[0].partition(":")[0] for m in _EXPIRED.finditer(ctx.report.lower())}
         report.failed = [(a, block) for a, block in report.delayed if a in expired]
         report.delayed = [(a, block) for a, block in report.delayed if a not in expired]
     chosen = report.failed or report.delayed
