@@ -142,6 +142,7 @@ _GROUPS = {
     "unseen-q": "real: Set Q, MTAs (fixed after)",
     "unseen-r": "real: Set R, receivers (fixed after)",
     "unseen-s": "real: Set S, receivers (unseen)",
+    "unseen-t": "real: Set T, new MTAs (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -71,10 +71,11 @@ def main() -> None:
     """File and label every message of the mbox."""
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r, -s: other receivers
-    prefix = {"unseen-r": "r-", "unseen-s": "s-"}.get(split, "")
+    prefix = {"unseen-r": "r-", "unseen-s": "s-", "unseen-t": "t-"}.get(split, "")
     source = {
         "unseen-r": "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers",
         "unseen-s": "reply replayed from Dovecot 2.3.19.1's LMTP or OpenSMTPD 6.8.0p2 as receivers",
+        "unseen-t": "reply replayed from a receiver recorded for sets Q to T",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):

@@ -188,5 +188,80 @@ pkill exim4 || true; apt dma || true
 : > /var/mail/press; "$here/submit.sh" dma s; sleep 10; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-s
 
+# Set T: new senders (nullmailer 2.2, Haraka 3.3.4 from npm), whose reports come back through
+# the replayer (--keep), and new receivers (Courier 1.0.16, Haraka, chasquid 1.11) recorded and
+# replayed to Exim, dma, nullmailer and Haraka. Run in this order on 2026-11-30 (sixth session).
+keep() { rm -f "$1"; PYTHONPATH=. "$py" "$here/replay.py" --keep "$1" & echo $! > /tmp/replay.pid; sleep 2; }
+null_install() {
+    echo "nullmailer shared/mailname string mta.press.test" | debconf-set-selections
+    echo "nullmailer nullmailer/relayhost string 127.0.0.1 smtp --port=2626" | debconf-set-selections
+    apt nullmailer; : > /etc/nullmailer/adminaddr; echo mta.press.test > /etc/nullmailer/defaultdomain
+    echo 90 > /etc/nullmailer/queuelifetime; echo 15 > /etc/nullmailer/pausetime; echo 10 > /etc/nullmailer/sendtimeout
+    su mail -s /bin/sh -c /usr/sbin/nullmailer-send >/dev/null 2>&1 &
+}
+nullv="nullmailer 2.2 (Debian 1:2.2-4)"; harakav="Haraka 3.3.4 (npm)"
+null_install; keep /tmp/t-null.mbox; "$here/submit.sh" nullmailer t; sleep 120; unreplay
+"$here/submit.sh" nullmailer down; sleep 120; keep /tmp/t-null.mbox; sleep 40; unreplay
+"$py" "$here/collect.py" nullmailer "$nullv" /tmp/t-null.mbox unseen-t; pkill -f nullmailer-send || true
+# Haraka: an instance relaying for 127.0.0.1, every MX the replayer, two quick retries
+mkdir -p /tmp/hk; (cd /tmp/hk && npm install --no-audit --no-fund Haraka@3.3.4 >/dev/null)
+hk=/tmp/hk/node_modules/.bin/haraka; $hk -i /tmp/hk/inst
+printf 'relay\nsmarthost\n' > /tmp/hk/inst/config/plugins; echo mta.press.test > /tmp/hk/inst/config/me
+printf '[relay]\nacl=true\n' > /tmp/hk/inst/config/relay.ini; echo 127.0.0.1/32 > /tmp/hk/inst/config/relay_acl_allow
+printf 'listen=127.0.0.1:2527\nnodes=0\n' > /tmp/hk/inst/config/smtp.ini
+printf 'temp_fail_intervals=20s,20s\nenable_tls=false\n' > /tmp/hk/inst/config/outbound.ini
+echo "exports.hook_get_mx = (next) => next(OK, { priority: 0, exchange: '127.0.0.1', port: 2626 })" > /tmp/hk/inst/plugins/smarthost.js
+$hk -c /tmp/hk/inst >/tmp/hk/haraka.log 2>&1 &
+hksend="$py $here/sendmail_smtp.py 2527"
+keep /tmp/t-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t; sleep 75; unreplay
+SENDMAIL=$hksend "$here/submit.sh" haraka down; sleep 45; keep /tmp/t-hk.mbox; sleep 60; unreplay
+"$py" "$here/collect.py" haraka "$harakav" /tmp/t-hk.mbox unseen-t
+# New receivers. Courier: news.test local, loopback not a relay client, 4 KB limit; its refusal
+# of the sender's unresolvable domain (DNS check on) is recorded first, then the check is off.
+# The replayer gives a refusal made at MAIL at RCPT instead: the scenario is the recipient's.
+pkill -f "haraka -c /tmp/hk/inst" || true
+echo "courier-base courier-base/webadmin-configmode boolean false" | debconf-set-selections; apt courier-mta
+cd /etc/courier; echo mx.news.test > me; printf 'localhost\nnews.test\n' > locals
+echo news.test > esmtpacceptmailfor.dir/news; makeacceptmailfor
+sed -i 's/\tallow,RELAYCLIENT/\tallow/' smtpaccess/default; makesmtpaccess; echo 4096 > sizelimit
+sed -i 's/^PORT=smtp/PORT=2525/; s/^ADDRESS=.*/ADDRESS=127.0.0.1/' esmtpd
+cd "$repo"; authdaemond start; courier start; esmtpd start; sleep 2
+PYTHONPATH=. "$py" "$here/record_r.py" courier 2525 sender-rejected >> "$here/replies-r.jsonl"
+sed -i 's/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/' /etc/courier/esmtpd; esmtpd stop; esmtpd start; sleep 2
+PYTHONPATH=. "$py" "$here/record_r.py" courier 2525 unknown-user relay-denied too-large >> "$here/replies-r.jsonl"
+courier stop; esmtpd stop; authdaemond stop
+# Haraka as the receiver of news.test (any user there: no unknown-user refusal of its own)
+$hk -i /tmp/hk/rcv; printf 'rcpt_to.in_host_list\nheaders\n' > /tmp/hk/rcv/config/plugins
+echo news.test > /tmp/hk/rcv/config/host_list; echo mx.news.test > /tmp/hk/rcv/config/me
+printf 'listen=127.0.0.1:2528\nnodes=0\n' > /tmp/hk/rcv/config/smtp.ini; printf '[max]\nbytes=4096\n' >> /tmp/hk/rcv/config/connection.ini
+$hk -c /tmp/hk/rcv >/tmp/hk/rcv.log 2>&1 & sleep 4
+PYTHONPATH=. "$py" "$here/record_r.py" haraka 2528 relay-denied too-large >> "$here/replies-r.jsonl"
+pkill -f "haraka -c /tmp/hk/rcv" || true
+# chasquid 1.11 (its smallest size limit is 1 MB: no too-large); a self-signed certificate
+apt chasquid
+printf 'hostname: "mx.news.test"\nsmtp_address: "127.0.0.1:2529"\nsubmission_address: "127.0.0.1:2530"\nsubmission_over_tls_address: "127.0.0.1:2531"\nmonitoring_address: ""\nmail_log_path: "/tmp/chasquid-mail.log"\n' > /etc/chasquid/chasquid.conf
+mkdir -p /etc/chasquid/domains/news.test /etc/chasquid/certs/mx.news.test
+openssl req -x509 -newkey rsa:2048 -nodes -keyout /etc/chasquid/certs/mx.news.test/privkey.pem \
+    -out /etc/chasquid/certs/mx.news.test/fullchain.pem -days 30 -subj /CN=mx.news.test 2>/dev/null
+chasquid-util --configdir=/etc/chasquid user-add desk@news.test --password=x
+chasquid -config_dir=/etc/chasquid >/tmp/chasquid.out 2>&1 & sleep 3
+PYTHONPATH=. "$py" "$here/record_r.py" chasquid 2529 unknown-user relay-denied >> "$here/replies-r.jsonl"
+pkill -x chasquid || true
+# the eight new refusals to each sender
+new="courier-sender-rejected courier-unknown-user courier-relay-denied courier-too-large haraka-relay-denied haraka-too-large chasquid-unknown-user chasquid-relay-denied"
+$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 4
+keep /tmp/t-hk2.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $new; sleep 15; unreplay
+"$py" "$here/collect.py" haraka "$harakav" /tmp/t-hk2.mbox unseen-t; pkill -f "haraka -c /tmp/hk/inst" || true
+null_install; keep /tmp/t-null2.mbox; "$here/submit.sh" nullmailer t $new; sleep 30; unreplay
+"$py" "$here/collect.py" nullmailer "$nullv" /tmp/t-null2.mbox unseen-t; pkill -f nullmailer-send || true
+apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; replay; "$here/submit.sh" exim t $new; sleep 25
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-t
+pkill exim4 || true; apt dma || true
+: > /var/mail/press; "$here/submit.sh" dma t $new; sleep 15; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-t; rm -f /var/spool/dma/*
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

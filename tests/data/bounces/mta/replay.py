@@ -1,11 +1,13 @@
 """Set Q, step 2: a loopback smarthost that gives back the replies a real Postfix gave.
 
-    PYTHONPATH=. python tests/data/bounces/mta/replay.py [--port 2626]
+    PYTHONPATH=. python tests/data/bounces/mta/replay.py [--port 2626] [--keep MBOX]
 
 A recipient ``q-<scenario>-<n>@news.test`` is refused at the SMTP stage, and with the code and
 text, that replies.json recorded for the scenario; the addresses and HELO name Postfix echoed are
 replaced by this session's own, as Postfix would have echoed them (the refused HELO name stays). Anything else is accepted and
-dropped. Listens on 127.0.0.1 only and delivers nowhere.
+dropped, or with --keep appended to MBOX (set T: nullmailer and Haraka deliver nothing locally, so
+their reports to the sender come back through this smarthost). Listens on 127.0.0.1 only and
+delivers nowhere else.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import time
+from pathlib import Path
 from typing import Any
 
 import replies  # replies.py, beside this script
@@ -37,11 +41,16 @@ def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> st
 class Replay:
     """The aiosmtpd handler: refuse each scenario's recipient as Postfix did."""
 
+    def __init__(self, keep: Path | None) -> None:
+        self.keep = keep
+
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         found = _SCENARIO.match(address)
-        if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] == "RCPT":
+        # A refusal of the sender (Courier's, at MAIL) is given here: the scenario is the
+        # recipient's, which comes later (set T, README).
+        if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] in ("MAIL", "RCPT"):
             return _reply(found[1], session, envelope, address)
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
@@ -51,16 +60,28 @@ class Replay:
             found = _SCENARIO.match(address)
             if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] == "DATA":
                 return _reply(found[1], session, envelope, address)
+        if self.keep is not None and not any(_SCENARIO.match(a) for a in envelope.rcpt_tos):
+            _append(self.keep, envelope)
         return "250 2.0.0 Ok: dropped"
+
+
+def _append(mbox: Path, envelope: Envelope) -> None:
+    """One mbox entry, as a local delivery writes it: a separator, 'From ' lines escaped."""
+    content = envelope.original_content or b""
+    body = re.sub(rb"(?m)^From ", b">From ", content.replace(b"\r\n", b"\n"))
+    sender = envelope.mail_from or "MAILER-DAEMON"
+    with mbox.open("ab") as out:
+        out.write(f"From {sender} {time.asctime()}\n".encode() + body.rstrip(b"\n") + b"\n\n")
 
 
 def main() -> None:
     """Serve until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=2626)
+    parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
     controller = Controller(
-        Replay(), hostname="127.0.0.1", port=args.port, server_hostname="mx.news.test"
+        Replay(args.keep), hostname="127.0.0.1", port=args.port, server_hostname="mx.news.test"
     )
     controller.start()
     print(f"replaying {len(REPLIES)} refusals on 127.0.0.1:{args.port}", flush=True)
