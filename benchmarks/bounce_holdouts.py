@@ -45,6 +45,7 @@ FROZEN = {
     "unseen-q": "860ae42",
     "unseen-r": "a8cdb99",
     "unseen-s": "6df105b",
+    "unseen-t": "4759e34",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -142,7 +142,7 @@ _GROUPS = {
     "unseen-q": "real: Set Q, MTAs (fixed after)",
     "unseen-r": "real: Set R, receivers (fixed after)",
     "unseen-s": "real: Set S, receivers (unseen)",
-    "unseen-t": "real: Set T, new MTAs (unseen)",
+    "unseen-t": "real: Set T, new MTAs (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

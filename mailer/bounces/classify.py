@@ -155,7 +155,7 @@ _TOO_LARGE = _rx(
     r"exceed\w* (?:the )?(?:maximum|max\.?|allowed|fixed) (?:\w+ )?(?:message )?size",
     r"size (?:exceeds|limit exceeded)",
     r"(?<!box )size limit",
-    r"message length exceeds",
+    r"message length (?:\([^)\n]{0,40}\) )?exceeds",  # Courier: "Message length (N bytes) exceeds"
     # a line over RFC 5322 2.1.1's 998 characters: about the message, not the address
     r"line (?:length )?limit exceeded",
     r"line too long",
@@ -483,9 +483,10 @@ _BLOCK_WEAK = _rx(
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",
     r"prohibited",
-    # Exim's reply to any ACL "deny" that gives no words of its own: after the message's data it
-    # refused the content; at RCPT it may be a list of valid recipients, so that is left to the code
-    r"data\b[^a-z]{0,20}administrative prohibition",
+    # Exim's reply to any ACL "deny" that gives no words of its own: a refusal by policy, unless
+    # the report shows it came at RCPT, where it may be a list of valid recipients and the code
+    # decides (many senders' reports, nullmailer's and Haraka's, do not say the stage: set T)
+    r"(?<!>: 5\d\d )(?<!to: 5\d\d )administrative prohibition",
     r"rejected by",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",
@@ -515,6 +516,8 @@ _SOFT_WEAK = _rx(
     r"not reachable",
     r"(?:could|can)(?:no|')?t connect",
     r"unable to connect",
+    r"connect(?:ion)? failed",  # nullmailer's words when no connection was made
+    r"tried all mxs",  # Haraka: no MX host of the domain took a connection
     r"no answer",
     r"dns (?:error|failure|lookup|problem)",
     r"temporary failure in name resolution",
@@ -585,6 +588,16 @@ _SENDER_STAGE = _rx(
 )
 # The strong texts that say a refusal is about the sender or its content, not the address.
 _SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
+# Words saying no host of the domain could be reached: the sender never spoke to one, so it can
+# know nothing of the address, whatever code it wrote (Haraka: "5.1.2 ... Tried all MXs").
+_UNREACHED = _rx(
+    r"tried all mxs",
+    r"connect(?:ion)? (?:failed|refused|timed out)",
+    r"(?:could|can)(?:no|')?t connect",
+    r"unable to connect",
+    r"no route to host",
+    r"network (?:is )?unreachable",
+)
 _ANY_STRONG = _rx(*(p.pattern for p, _k, _d in _STRONG))
 _ANY_REASON = _rx(*(p.pattern for p, _k, _d in _STRONG + _WEAK))
 # Finer subject.detail for some soft and hard texts, tried after the table above matched.
@@ -643,6 +656,8 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _rx(
             r"connection refused",
+            r"connect(?:ion)? failed",
+            r"tried all mxs",
             r"not responding",
             r"no answer",
             r"(?:could|can)(?:no|')?t connect",
@@ -716,6 +731,8 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         # as "5.1.1 User unknown": words about the sender or its content beat an address code,
         # and a block keeps a contact that a wrong "hard" would drop for good
         kind = BLOCK
+    elif by_code is HARD and specific and _UNREACHED.search(text) and not _gone(text):
+        kind = SOFT
     elif by_code is not None and specific:
         kind = by_code
     elif (

@@ -122,6 +122,8 @@ KNOWN_UNSEEN_MISSES = {
     "TLS support' (our own requirement): read as block, labelled soft",
     "mta/s-exim-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/s-dma-opensmtpd-relay-denied.eml": _SAME_WORDS,
+    "mta/t-nullmailer-opensmtpd-relay-denied.eml": _SAME_WORDS,
+    "mta/t-haraka-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'"
     " (soft, 4.4.7): the last reply, a 450 4.7.1 refusal of our host (block), is not in it",
 }
@@ -1722,6 +1724,29 @@ CLASSIFICATION = [
         "hard",
         None,
     ),
+    # Found by set T: where the report does not say the stage (nullmailer's, Haraka's), those
+    # words are a policy; dma's "did not like our RCPT TO" says it, and the code decides
+    (None, "550 Administrative prohibition", 550, "block", "5.7.1"),
+    (
+        None,
+        "127.0.0.1 [127.0.0.1] did not like our RCPT TO: 550 Administrative prohibition",
+        550,
+        "hard",
+        None,
+    ),
+    # Courier's size refusal puts the size between "length" and "exceeds" (set T)
+    (
+        None,
+        "523 Message length (4140 bytes) exceeds administrative limit(4096).",
+        523,
+        "soft",
+        "5.3.4",
+    ),
+    # no host was reached: nullmailer's words, and Haraka's beside an address code (set T)
+    ("5.0.0", "Connect failed", None, "soft", "5.4.1"),
+    ("5.1.2", "550 Tried all MXs news.test", 550, "soft", "5.4.1"),
+    # ...but a domain that does not exist is gone, whatever else failed
+    ("5.1.2", "Host unknown; connection refused: no such domain (nxdomain)", None, "hard", "5.1.2"),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
     (
