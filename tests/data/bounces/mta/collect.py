@@ -31,9 +31,14 @@ KINDS = {
     "down": "soft",
     "unknown-local": "hard",
     "mailbox-full": "soft",
+    "greylisted": "soft",
+    "spam-rejected": "block",
 }
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
+# A delivery status field saying the report is a warning (RFC 3464 2.3.3): labelled so by this
+# field alone (set U), named "-delayed"; the scenario's final report is labelled as before.
+_DELAYED = re.compile(rb"^Action:[ \t]*delayed", re.MULTILINE | re.IGNORECASE)
 
 
 def _scenario(message: bytes) -> tuple[str, str]:
@@ -49,8 +54,11 @@ def _status(scenario: str) -> str | None:
     reply = REPLIES.get(scenario)
     if reply is None:
         return None
-    first = reply["lines"][0].split()[0]
-    return first if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", first) else None
+    for line in reply["lines"]:  # Cyrus puts its code on the last line of three (set U)
+        first = (line.split() or [""])[0]
+        if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", first):
+            return first
+    return None
 
 
 def _kind(scenario: str) -> str:
@@ -71,29 +79,32 @@ def main() -> None:
     """File and label every message of the mbox."""
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r, -s: other receivers
-    prefix = {"unseen-r": "r-", "unseen-s": "s-", "unseen-t": "t-"}.get(split, "")
+    prefix = {"unseen-r": "r-", "unseen-s": "s-", "unseen-t": "t-", "unseen-u": "u-"}.get(split, "")
     source = {
         "unseen-r": "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers",
         "unseen-s": "reply replayed from Dovecot 2.3.19.1's LMTP or OpenSMTPD 6.8.0p2 as receivers",
         "unseen-t": "reply replayed from a receiver recorded for sets Q to T",
+        "unseen-u": "reply replayed from postgrey, SpamAssassin or rspamd behind Postfix, or Cyrus LMTP",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):
         scenario, recipient = _scenario(message)
-        name = f"mta/{prefix}{tag}-{scenario}.eml"
+        delayed = _DELAYED.search(message) is not None
+        name = f"mta/{prefix}{tag}-{scenario}{'-delayed' if delayed else ''}.eml"
         if name in labels:
             raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
         (HERE.parent / name).write_bytes(message)
         labels[name] = {
-            "bounce": True,
+            "bounce": not delayed,
             "recipients": [recipient],
-            "kind": _kind(scenario),
+            "kind": None if delayed else _kind(scenario),
             "status": _status(scenario),
-            "format": tag,
+            "format": "delayed" if delayed else tag,
             "source": f"set {split[-1].upper()}: {version} on loopback, {source}",
             "synthetic": False,
             "split": split,
-            "note": f"scenario {scenario}, labelled by construction",
+            "note": f"scenario {scenario}, labelled by construction"
+            + (" (a delay warning by its Action field)" if delayed else ""),
         }
         print(name)
     LABELS.write_text(json.dumps(labels, indent=1, ensure_ascii=False) + "\n", "utf-8")

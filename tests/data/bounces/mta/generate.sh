@@ -263,5 +263,56 @@ pkill exim4 || true; apt dma || true
 : > /var/mail/press; "$here/submit.sh" dma t $new; sleep 15; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-t; rm -f /var/spool/dma/*
 
+# Set U: filters in front of mailboxes, recorded through a private Postfix (record.py u) and from
+# Cyrus's LMTP server, then replayed to seven senders. Run in this order on 2026-11-30.
+apt postfix postgrey spamass-milter spamd rspamd; postfix stop || true
+postgrey --inet=127.0.0.1:10023 --delay=300 -d --pidfile=/tmp/postgrey.pid --user=postgrey --dbdir=/var/lib/postgrey
+spamd -d --listen=127.0.0.1:783 -u debian-spamd --pidfile /tmp/spamd.pid
+spamass-milter -p inet:7831@127.0.0.1 -r 5 -f -P /tmp/spamass.pid
+rspamd -u _rspamd -g _rspamd; sleep 10   # its milter (proxy worker) on localhost:11332
+PYTHONPATH=. "$py" "$here/record.py" u >> "$here/replies-r.jsonl"
+kill "$(cat /tmp/postgrey.pid)" "$(cat /tmp/spamd.pid)" "$(cat /tmp/spamass.pid)"; pkill rspamd || true
+# Cyrus IMAP 3.6.1: LMTP on 127.0.0.1:2424 (preauthorised), IMAP on loopback for cyradm only;
+# user.full has a 1 KB quota, filled once
+echo "cyrus-common cyrus-common/removespools boolean false" | debconf-set-selections
+apt cyrus-imapd cyrus-admin sasl2-bin rsyslog; rsyslogd || true
+sed -i 's|^\t#lmtp\t\tcmd="lmtpd" listen="localhost:lmtp" prefork=0 maxchild=20|\tlmtp\t\tcmd="lmtpd -a" listen="127.0.0.1:2424" prefork=0 maxchild=20|' /etc/cyrus.conf
+sed -i -E 's/^(\s+)(pop3|pop3s|nntp|nntps|http|https|sieve)(\s)/\1#\2\3/' /etc/cyrus.conf
+sed -i 's|cmd="imapd -U 30" listen="imap"|cmd="imapd -U 30" listen="127.0.0.1:143"|' /etc/cyrus.conf
+printf 'admins: cyrus\nservername: mx.news.test\n' >> /etc/imapd.conf
+echo x | saslpasswd2 -p -c -u mx.news.test cyrus; chown cyrus:mail /etc/sasldb2
+mkdir -p /run/cyrus/socket /run/cyrus/proc /run/cyrus/lock; chown -R cyrus:mail /run/cyrus
+/usr/sbin/cyrmaster -d -p /tmp/cyr.pid; sleep 4
+printf 'cm user.desk\ncm user.full\nsq user.full STORAGE 1\n' | cyradm --user cyrus --password x --auth PLAIN 127.0.0.1
+"$py" -c "import smtplib; l=smtplib.LMTP('127.0.0.1',2424); l.docmd('LHLO','x'); l.sendmail('press@mta.press.test','full@news.test',b'Subject: fill\r\n\r\n'+b'x'*2800+b'\r\n')"
+PYTHONPATH=. "$py" "$here/record_r.py" cyrus 2424 unknown-user mailbox-full >> "$here/replies-r.jsonl"
+kill "$(cat /tmp/cyr.pid)"
+u="postgrey-greylisted spamassassin-spam-rejected rspamd-spam-rejected cyrus-unknown-user cyrus-mailbox-full"
+$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 5
+keep /tmp/u-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $u; sleep 75; unreplay
+"$py" "$here/collect.py" haraka "$harakav" /tmp/u-hk.mbox unseen-u; pkill -f "haraka -c /tmp/hk/inst" || true
+null_install; keep /tmp/u-null.mbox; "$here/submit.sh" nullmailer t $u; sleep 240; unreplay
+"$py" "$here/collect.py" nullmailer "$nullv" /tmp/u-null.mbox unseen-u; pkill -f nullmailer-send || true
+apt exim4-daemon-light; update-exim4.conf; exim4 -bd -q20s  # the smarthost settings of set Q, kept in /etc
+: > /var/mail/press; replay; "$here/submit.sh" exim t $u; sleep 150
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-u
+pkill exim4 || true; apt dma || true
+: > /var/mail/press; "$here/submit.sh" dma t $u; sleep 20  # dma retries 4xx for days: no report
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-u; rm -f /var/spool/dma/*
+apt opensmtpd; pkill smtpd || true; cp /tmp/smtpd.conf.sender /etc/smtpd.conf; smtpd -f /etc/smtpd.conf
+: > /var/mail/press; "$here/submit.sh" opensmtpd t $u; sleep 150
+"$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press unseen-u; pkill smtpd || true
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; cp /tmp/sendmail.mc.sender /etc/mail/sendmail.mc
+(cd /etc/mail && m4 sendmail.mc > sendmail.cf && make -s -C /etc/mail); /usr/sbin/sendmail -bd -q20s
+: > /var/mail/press; "$here/submit.sh" sendmail t $u; sleep 150
+"$py" "$here/collect.py" sendmail "Sendmail 8.17.1.9 (Debian 8.17.1.9-2+deb12u2)" /var/mail/press unseen-u; pkill sendmail || true
+apt courier-mta  # the sender settings of set Q's Courier step, again: the receiver step changed them
+cd /etc/courier; echo mta.press.test > me; printf 'localhost\nmta.press.test\n' > locals
+echo ": [127.0.0.1],2626" > esmtproutes; rm -f sizelimit esmtpacceptmailfor.dir/news; makeacceptmailfor
+cd "$repo"; authdaemond start; courier start; rm -f /home/press/Maildir/new/*
+"$here/submit.sh" courier t $u; sleep 200; unreplay
+"$py" "$here/collect.py" courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir unseen-u
+courier stop; authdaemond stop
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

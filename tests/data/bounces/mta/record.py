@@ -1,10 +1,14 @@
 """Set Q, step 1: record the replies a real Postfix gives when set up to refuse in each way.
 
     PYTHONPATH=. python tests/data/bounces/mta/record.py > tests/data/bounces/mta/replies.json
+    PYTHONPATH=. python tests/data/bounces/mta/record.py u >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
 stage at which Postfix refused and its reply (code and lines), for replay.py to give back.
+With "u" (set U), Postfix hands the decision to a filter already listening on loopback (postgrey
+on 10023, spamass-milter on 7831, rspamd's milter on 11332) and the replies are printed as
+replies-r.jsonl lines, keyed by the filter.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import smtplib
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -67,6 +72,38 @@ SCENARIOS: dict[str, tuple[list[str], str, str, str, str]] = {
         BODY,
     ),
 }
+GTUBE = (
+    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"  # any spam filter's test
+)
+SPAM = BODY + GTUBE + "\r\n"
+# set U: (filter, scenario) -> the same fields as SCENARIOS
+_NO_POLICY = "smtpd_recipient_restrictions = reject_unauth_destination"  # postgrey's gone
+U_SCENARIOS: dict[tuple[str, str], tuple[list[str], str, str, str, str]] = {
+    ("postgrey", "greylisted"): (
+        [
+            "smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:10023, "
+            "reject_unauth_destination"
+        ],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+    ("spamassassin", "spam-rejected"): (
+        [_NO_POLICY, "smtpd_milters = inet:127.0.0.1:7831"],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        SPAM,
+    ),
+    ("rspamd", "spam-rejected"): (
+        [_NO_POLICY, "smtpd_milters = inet:127.0.0.1:11332"],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        SPAM,
+    ),
+}
 _RESET = [
     "smtpd_client_restrictions =",
     "smtpd_sender_restrictions =",
@@ -74,6 +111,7 @@ _RESET = [
     "smtpd_helo_restrictions =",
     "body_checks =",
     "message_size_limit = 10240000",
+    "smtpd_milters =",
 ]
 
 
@@ -93,26 +131,35 @@ def _probe(port: int, rcpt: str, helo: str, body: str) -> dict[str, object]:
     return {"stage": None, "code": 250, "lines": []}
 
 
+def _record(
+    postfix: PrivatePostfix, name: str, scenario: tuple[list[str], str, str, str, str]
+) -> dict[str, object]:
+    """Set Postfix up for one scenario, reload it and probe it."""
+    settings, table, rcpt, helo, body = scenario
+    map_file = postfix.config_dir / f"{name}.map"
+    map_file.write_text(table)
+    postfix.postconf("-e", *_RESET, *(s.format(map=map_file) for s in settings))
+    subprocess.run(
+        ["postfix", "-c", str(postfix.config_dir), "reload"], check=True, capture_output=True
+    )
+    time.sleep(2)
+    return _probe(postfix.port, rcpt, helo, body)
+
+
 def main() -> None:
-    """Record every scenario's refusal and print them as JSON."""
-    replies = {}
+    """Record every scenario's refusal and print them as JSON (set U: as JSON lines)."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         PrivatePostfix(
             Path(tmp), users={"accept.test": ["desk"], "reject.test": ["desk"]}
         ) as postfix,
     ):
-        for name, (settings, table, rcpt, helo, body) in SCENARIOS.items():
-            map_file = postfix.config_dir / f"{name}.map"
-            map_file.write_text(table)
-            postfix.postconf("-e", *_RESET, *(s.format(map=map_file) for s in settings))
-            subprocess.run(
-                ["postfix", "-c", str(postfix.config_dir), "reload"],
-                check=True,
-                capture_output=True,
-            )
-            time.sleep(2)
-            replies[name] = _probe(postfix.port, rcpt, helo, body)
+        if sys.argv[1:] == ["u"]:
+            for (receiver, name), scenario in U_SCENARIOS.items():
+                reply = _record(postfix, f"{receiver}-{name}", scenario)
+                print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
+            return
+        replies = {name: _record(postfix, name, s) for name, s in SCENARIOS.items()}
         version = postfix.postconf("-h", "mail_version").strip()
     print(json.dumps({"postfix": version, "replies": replies}, indent=1))
 

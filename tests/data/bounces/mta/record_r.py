@@ -2,7 +2,8 @@
 
     PYTHONPATH=. python tests/data/bounces/mta/record_r.py exim 25 >> replies-r.jsonl
 
-The receiving MTA (Exim, Sendmail or OpenSMTPD, or Dovecot's LMTP server; set up by generate.sh to
+The receiving MTA (Exim, Sendmail, OpenSMTPD, Courier, Haraka or chasquid, or Dovecot's or Cyrus's
+LMTP server; set up by generate.sh to
 refuse in each way) is spoken to
 as a sending MTA would speak to it; prints one JSON line per scenario it refused: the receiver,
 the scenario, the SMTP stage and its reply.
@@ -45,7 +46,7 @@ def main() -> None:
     names = sys.argv[3:] or list(SCENARIOS)
     for name in names:
         rcpt, body = SCENARIOS[name]
-        if receiver == "dovecot":
+        if receiver in ("dovecot", "cyrus"):  # LMTP servers
             reply = _probe_lmtp(port, rcpt)
         else:
             reply = _probe(port, rcpt, "mta.press.test", body)
