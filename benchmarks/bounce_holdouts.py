@@ -46,6 +46,7 @@ FROZEN = {
     "unseen-r": "a8cdb99",
     "unseen-s": "6df105b",
     "unseen-t": "4759e34",
+    "unseen-u": "7a98a7e",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -143,7 +143,7 @@ _GROUPS = {
     "unseen-r": "real: Set R, receivers (fixed after)",
     "unseen-s": "real: Set S, receivers (unseen)",
     "unseen-t": "real: Set T, new MTAs (fixed after)",
-    "unseen-u": "real: Set U, filters (unseen)",
+    "unseen-u": "real: Set U, filters (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

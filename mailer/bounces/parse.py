@@ -1509,12 +1509,18 @@ def _about_sender(
 # words ("only a temporary failure report", Action: delayed), with this line for each recipient;
 # the message has left the queue, so the delivery failed for good.
 _EXPIRED = re.compile(r"^" + _ADDR.pattern + r": envelope expired[ \t]*$", re.MULTILINE)
+# nullmailer 2.2 writes a report only when it gives a message up (src/send.cc, bounce_msg moves
+# it to the failed queue first), and nullmailer-dsn says "Action: delayed" for any 4.x.x status
+# (src/dsn.cc): its report for a message that met only temporary refusals is its final one.
+_NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTILINE)
 
 
 def _from_dsn(
     report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
 ) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
+    if report.delayed and not report.failed and _NULLMAILER.search(ctx.report.lower()):
+        report.failed, report.delayed = report.delayed, []
     if report.delayed and not report.failed:
         expired = {m[0].partition(":")[0] for m in _EXPIRED.finditer(ctx.report.lower())}
         report.failed = [(a, block) for a, block in report.delayed if a in expired]

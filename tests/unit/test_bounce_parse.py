@@ -31,6 +31,11 @@ _SAME_WORDS = (
     "OpenSMTPD as receiver refuses relaying in the words it uses for an unknown user, '550 Invalid"
     " recipient: <addr>': labelled block by construction (relaying), read as hard"
 )
+_EXPIRY_CODE = (
+    "a sender that gave up on a refusal it kept getting writes its own code in the report's Status"
+    " (Sendmail and OpenSMTPD 4.4.7, Haraka 5.2.0), which is read; labelled by construction with"
+    " the code of the refused reply (4.2.0 greylisted, 4.2.2 over quota)"
+)
 _STALE_TEXT = (
     "an upstream edit of one report changed its delivery-status part's recipients and"
     " not its text: the parser reads the DSN's; labelled with the text's stale address too"
@@ -124,6 +129,10 @@ KNOWN_UNSEEN_MISSES = {
     "mta/s-dma-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/t-nullmailer-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/t-haraka-opensmtpd-relay-denied.eml": _SAME_WORDS,
+    "mta/u-haraka-postgrey-greylisted.eml": _EXPIRY_CODE,
+    "mta/u-opensmtpd-postgrey-greylisted-delayed.eml": _EXPIRY_CODE,
+    "mta/u-opensmtpd-cyrus-mailbox-full-delayed.eml": _EXPIRY_CODE,
+    "mta/u-sendmail-postgrey-greylisted.eml": _EXPIRY_CODE,
     "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'"
     " (soft, 4.4.7): the last reply, a 450 4.7.1 refusal of our host (block), is not in it",
 }
@@ -1819,6 +1828,48 @@ def test_an_expired_envelope_in_opensmtpds_delay_words_is_a_final_failure() -> N
         "Action: delayed\nStatus: 4.2.0\n\n",
     )
     assert parse_bounce(both.encode()).recipients == ("desk@news.example.org",)
+
+
+_NULLMAILER = (
+    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+    "To: releases@press.example.org\n"
+    "Subject: Returned mail: Could not send message\n"
+    "MIME-Version: 1.0\n"
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+    "--b\nContent-Type: text/plain; charset=us-ascii\n\n"
+    "This is the nullmailer delivery system.  The message attached below\n"
+    "has not been delivered to one or more of the intended recipients:\n\n"
+    "\t<desk@news.example.org>\n\n"
+    "A final delivery status notification will be generated if delivery\n"
+    "proves to be impossible within the configured time limit.\n\n"
+    "--b\nContent-Type: message/delivery-status\n\n"
+    "Reporting-MTA: x-local-hostname; mx.example.org\n\n"
+    "Final-Recipient: rfc822; desk@news.example.org\n"
+    "Action: delayed\nStatus: 4.2.0\n"
+    "Diagnostic-Code: SMTP; 450 4.2.0 <desk@news.example.org>: Recipient address rejected: "
+    "{reason}\n\n--b--\n"
+)
+
+
+def test_nullmaillers_only_report_is_final_whatever_its_action_says() -> None:
+    """Found by set U: nullmailer 2.2 reports a message only when it gives it up (src/send.cc),
+    and writes "Action: delayed" for a 4.x.x status (src/dsn.cc); so its report of temporary
+    refusals is a final, soft failure, and of a refusal of our host, a block."""
+    grey = parse_bounce(_NULLMAILER.format(reason="Greylisted").encode())
+    assert (grey.bounce, grey.kind, grey.recipients) == (
+        True,
+        BounceKind.SOFT,
+        ("desk@news.example.org",),
+    )
+    host = parse_bounce(
+        _NULLMAILER.format(reason="Client host rejected: cannot find your reverse hostname")
+        .replace("4.2.0", "4.7.1")
+        .encode()
+    )
+    assert (host.bounce, host.kind) == (True, BounceKind.BLOCK)
+    # the same delay words from another system stay a warning
+    other = _NULLMAILER.format(reason="Greylisted").replace("nullmailer", "example")
+    assert parse_bounce(other.encode()).format == "delayed"
 
 
 def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
