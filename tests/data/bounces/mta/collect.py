@@ -1,6 +1,10 @@
 """Set Q, step 4: file each report a local mailbox received, and label it by its scenario.
 
     python tests/data/bounces/mta/collect.py TAG "MTA VERSION" /var/mail/press|~press/Maildir [SPLIT]
+    python tests/data/bounces/mta/collect.py answer NAME "PROGRAM VERSION" MBOX autoreply|ADDRESS
+
+The second form (set V) files the one message of MBOX as mta/v-NAME.eml: an auto-reply (not a
+bounce), or a user's filter refusing our message to ADDRESS (a block).
 
 Splits the mbox (or reads the Maildir's new/ in order), names each message tests/data/bounces/mta/TAG-SCENARIO.eml by the scenario
 recipient it names (q-<scenario>-N@news.test, or nobody-here@ for the unknown local user), and
@@ -33,6 +37,7 @@ KINDS = {
     "mailbox-full": "soft",
     "greylisted": "soft",
     "spam-rejected": "block",
+    "sieve-rejected": "block",
 }
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
@@ -75,16 +80,52 @@ def _messages(path: Path) -> list[bytes]:
     return [_SEPARATOR.sub(b"", raw[a:b], count=1) for a, b in zip(starts, ends, strict=True)]
 
 
+def answer(name: str, version: str, mbox: Path, what: str) -> None:
+    """Set V: file the mailbox's one message, an auto-reply or a user's refusal of ADDRESS."""
+    messages = _messages(mbox)
+    if len(messages) != 1:
+        raise SystemExit(f"{mbox}: {len(messages)} messages, not one; label them by hand")
+    labels = json.loads(LABELS.read_text("utf-8"))
+    key = f"mta/v-{name}.eml"
+    (HERE.parent / key).write_bytes(messages[0])
+    reply = what == "autoreply"
+    labels[key] = {
+        "bounce": not reply,
+        "recipients": [] if reply else [what],
+        "kind": None if reply else "block",
+        "status": None,
+        "format": "autoreply" if reply else name,
+        "source": f"set V: {version} on loopback, answering one of our messages",
+        "synthetic": False,
+        "split": "unseen-v",
+        "note": "an auto-reply, labelled by construction"
+        if reply
+        else "the user's own filter refused our message, labelled by construction",
+    }
+    LABELS.write_text(json.dumps(labels, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    print(key)
+
+
 def main() -> None:
     """File and label every message of the mbox."""
+    if sys.argv[1] == "answer":
+        answer(sys.argv[2], sys.argv[3], Path(sys.argv[4]), sys.argv[5])
+        return
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r, -s: other receivers
-    prefix = {"unseen-r": "r-", "unseen-s": "s-", "unseen-t": "t-", "unseen-u": "u-"}.get(split, "")
+    prefix = {
+        "unseen-r": "r-",
+        "unseen-s": "s-",
+        "unseen-t": "t-",
+        "unseen-u": "u-",
+        "unseen-v": "v-",
+    }.get(split, "")
     source = {
         "unseen-r": "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers",
         "unseen-s": "reply replayed from Dovecot 2.3.19.1's LMTP or OpenSMTPD 6.8.0p2 as receivers",
         "unseen-t": "reply replayed from a receiver recorded for sets Q to T",
         "unseen-u": "reply replayed from postgrey, SpamAssassin or rspamd behind Postfix, or Cyrus LMTP",
+        "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):

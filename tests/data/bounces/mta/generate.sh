@@ -314,5 +314,46 @@ cd "$repo"; authdaemond start; courier start; rm -f /home/press/Maildir/new/*
 "$py" "$here/collect.py" courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir unseen-u
 courier stop; authdaemond stop
 
+# Set V: a journalist's own mailbox answering. Dovecot's LMTP with Sieve (a private instance;
+# answers sent through submission_host, the replayer), vacation 3.3.3 and Courier's mailbot
+# through nullmailer, an Exim filter's vacation. Pigeonhole 0.5.19 knows no "ereject": none.
+apt dovecot-lmtpd dovecot-sieve; mkdir -p /tmp/dvv/run /tmp/dvv/state /tmp/dvv/mail
+for u in vac rej; do mkdir -p /tmp/dvv/sieve/$u; done
+sed -e 's|/tmp/dv/|/tmp/dvv/|g' -e '/^mail_plugins = quota/d' -e '/^lmtp_rcpt_check_quota/d' -e '/^plugin {/,/^}/d' /tmp/dv/dovecot.conf > /tmp/dvv/dovecot.conf
+printf 'postmaster_address = postmaster@news.test\nhostname = mx.news.test\nsubmission_host = 127.0.0.1:2626\nprotocol lmtp {\n  mail_plugins = sieve\n}\nplugin {\n  sieve = file:/tmp/dvv/sieve/%%n;active=/tmp/dvv/sieve/%%n/active.sieve\n}\n' >> /tmp/dvv/dovecot.conf
+for u in vac rej; do echo "$u@news.test:{PLAIN}x:65534:65534::/tmp/dvv/mail/$u"; done > /tmp/dvv/users
+printf 'require "vacation";\nvacation :days 1 :subject "Out of office" "I am away until Monday 7 December. For anything urgent, write to the news desk.";\n' > /tmp/dvv/sieve/vac/active.sieve
+printf 'require "reject";\nreject "I do not take press releases at this address; please use the news desk.";\n' > /tmp/dvv/sieve/rej/active.sieve
+chown -R nobody:nogroup /tmp/dvv/mail /tmp/dvv/sieve; dovecot -c /tmp/dvv/dovecot.conf; sleep 2
+release() {  # the release as submit.sh writes it, to $1
+    printf 'From: Press Office <press@mta.press.test>\nTo: <%s>\nSubject: Embargoed release sieve\nDate: %s\nMessage-ID: <v.%s@mta.press.test>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\nEmbargoed until 10:00 UTC.\n\nA release for the desk.\n' "$1" "$(date -R)" "$(echo "$1" | tr '@' '.')"
+}
+lmtp() { release "$1" | "$py" -c "import smtplib,sys; l=smtplib.LMTP('127.0.0.1',2424); l.docmd('LHLO','mta.press.test'); l.sendmail('press@mta.press.test','$1',sys.stdin.buffer.read())"; }
+sievev="Dovecot 2.3.19.1 Pigeonhole 0.5.19 (Debian 1:2.3.19.1+dfsg1-2.1+deb12u7)"
+keep /tmp/v-dv-vac.mbox; lmtp vac@news.test; sleep 3; unreplay
+"$py" "$here/collect.py" answer sieve-vacation "$sievev" /tmp/v-dv-vac.mbox autoreply
+keep /tmp/v-dv-rej.mbox; lmtp rej@news.test; sleep 3; unreplay
+"$py" "$here/collect.py" answer sieve-reject "$sievev" /tmp/v-dv-rej.mbox rej@news.test
+doveadm -c /tmp/dvv/dovecot.conf stop
+null_install; apt vacation maildrop
+printf 'Subject: away from my desk\n\nI am away until Monday 7 December and will read your message when I am back.\nFor anything urgent, please write to the news desk.\n' > /home/desk/.vacation.msg
+chown desk /home/desk/.vacation.msg; su desk -s /bin/sh -c "vacation -i"
+keep /tmp/v-vac.mbox
+{ echo "From press@mta.press.test $(date -u '+%a %b %e %H:%M:%S %Y')"; release desk@mta.press.test; } | su desk -s /bin/sh -c "vacation desk"
+sleep 8; unreplay
+"$py" "$here/collect.py" answer vacation "vacation 3.3.3 (Debian 3.3.3) through nullmailer 2.2" /tmp/v-vac.mbox autoreply
+printf 'I am out of the office until Monday 7 December.\nYour message has been received and will be read when I return.\n' > /tmp/mailbot.txt
+keep /tmp/v-mailbot.mbox
+release desk@mta.press.test | mailbot -t /tmp/mailbot.txt -A "From: desk@mta.press.test" -s "Out of office" /usr/sbin/sendmail -t -f ""
+sleep 8; unreplay; pkill -f nullmailer-send || true
+"$py" "$here/collect.py" answer mailbot "mailbot of Courier maildrop 2.9.3 (Debian 2.9.3-2.1) through nullmailer 2.2" /tmp/v-mailbot.mbox autoreply
+apt exim4-daemon-light; update-exim4.conf; exim4 -bd -q20s
+printf '# Exim filter\nif personal then\n  vacation\nendif\n' > /home/desk/.forward
+printf 'Subject: Out of office\n\nI am away until Monday 7 December. For anything urgent, please write to the news desk.\n' > /home/desk/.vacation.msg
+chown desk /home/desk/.forward /home/desk/.vacation.msg
+: > /var/mail/press; release desk@mta.press.test | /usr/sbin/sendmail -f press@mta.press.test -- desk@mta.press.test; sleep 8
+"$py" "$here/collect.py" answer exim-vacation "Exim 4.96 (Debian 4.96-15+deb12u11), a user's filter" /var/mail/press autoreply
+pkill exim4 || true; rm -f /home/desk/.forward
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

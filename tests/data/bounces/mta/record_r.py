@@ -26,6 +26,7 @@ SCENARIOS = {
     "content-rejected": ("desk@news.test", BODY),
     "too-large": ("desk@news.test", BODY + ("x" * 70 + "\r\n") * 100),
     "mailbox-full": ("full@news.test", BODY),  # Dovecot: a mailbox already at its quota
+    "sieve-rejected": ("erej@news.test", BODY),  # Dovecot: the user's Sieve script erejects it
 }
 
 
@@ -34,10 +35,12 @@ def _probe_lmtp(port: int, rcpt: str) -> dict[str, object]:
     with smtplib.LMTP("127.0.0.1", port, timeout=10) as lmtp:
         lmtp.docmd("LHLO", "mta.press.test")
         lmtp.mail(SENDER)
-        code, text = lmtp.rcpt(rcpt)
+        stage, (code, text) = "RCPT", lmtp.rcpt(rcpt)
+        if code < 400:  # set V: a Sieve "ereject" answers the data (one reply: one recipient)
+            stage, (code, text) = "DATA", lmtp.data(BODY.encode())
     if code < 400:
         return {"stage": None, "code": code, "lines": []}
-    return {"stage": "RCPT", "code": code, "lines": text.decode().split("\n")}
+    return {"stage": stage, "code": code, "lines": text.decode().split("\n")}
 
 
 def main() -> None:
