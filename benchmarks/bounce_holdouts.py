@@ -47,6 +47,7 @@ FROZEN = {
     "unseen-s": "6df105b",
     "unseen-t": "4759e34",
     "unseen-u": "7a98a7e",
+    "unseen-v": "2b5e837",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -144,7 +144,7 @@ _GROUPS = {
     "unseen-s": "real: Set S, receivers (unseen)",
     "unseen-t": "real: Set T, new MTAs (fixed after)",
     "unseen-u": "real: Set U, filters (fixed after)",
-    "unseen-v": "real: Set V, mailbox answers (unseen)",
+    "unseen-v": "real: Set V, mailbox answers (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -1543,6 +1543,37 @@ def _from_dsn(
     return meta.result(True, kind, unique, status, diagnostic, fmt)
 
 
+def _mdn(ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
+    """An RFC 8098 message disposition notification. A read receipt, or any a person sent, is
+    not a bounce; one sent automatically for a message "deleted" unread is a refusal by the
+    recipient's system (a Sieve reject, RFC 5429 section 2.1; Dovecot's over-quota notice):
+    what its words say, else a block, since the address stands and our message was turned
+    away by the recipient's own filter."""
+    parts = [p for p, ctype in ctx.parts if ctype == "message/disposition-notification"]
+    if not parts:
+        return None
+    fields: Fields = {}
+    for part in parts:
+        for block in _field_blocks(part):
+            fields.update(block)
+    mode, _sep, disposition = fields.get("disposition", "").lower().partition(";")
+    if not mode.strip().startswith("automatic-action") or not disposition.strip().startswith(
+        "deleted"
+    ):
+        return meta.result(False, None, (), None, _one_line(ctx.subject), "mdn")
+    # the address we sent to, before any forwarding, as for a DSN (RFC 8098 section 3.2.3)
+    named = _address(fields.get("original-recipient", "")) or _address(
+        fields.get("final-recipient", "")
+    )
+    recipients = [named] if named else []
+    text = _one_line(ctx.report)
+    if not explains(text):
+        return meta.result(True, BounceKind.BLOCK, recipients, None, text, "mdn")
+    code = find_smtp_code(text)
+    status = find_status(text) or infer_status(text, code)
+    return meta.result(True, classify(status, text, code), recipients, status, text, "mdn")
+
+
 def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | None:
     """An RFC 5965 feedback report: a complaint about one of our messages."""
     parts = [p for p, ctype in ctx.parts if ctype == "message/feedback-report"]
@@ -1964,7 +1995,7 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
     meta = _Meta(None, _message_id(returned), _addresses(ctx, returned))
     if _is_autoreply(ctx):
         return meta.result(False, None, (), None, _one_line(ctx.subject), "autoreply")
-    arf = _arf(ctx, returned, meta) or _mailed_notice(ctx, returned, meta)
+    arf = _mdn(ctx, meta) or _arf(ctx, returned, meta) or _mailed_notice(ctx, returned, meta)
     if arf is not None:
         return arf
     report = _dsn(ctx)

@@ -1872,6 +1872,59 @@ def test_nullmaillers_only_report_is_final_whatever_its_action_says() -> None:
     assert parse_bounce(other.encode()).format == "delayed"
 
 
+_MDN = (
+    "From: Postmaster <postmaster@news.example.org>\n"
+    "To: <releases@press.example.org>\n"
+    "Subject: {subject}\n"
+    "MIME-Version: 1.0\n"
+    'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\n\n'
+    "--b\nContent-Type: text/plain; charset=utf-8\n\n{text}\n\n"
+    "--b\nContent-Type: message/disposition-notification\n\n"
+    "Reporting-UA: news.example.org; Dovecot Mail Delivery Agent\n"
+    "Final-Recipient: rfc822; desk@news.example.org\n"
+    "Original-Message-ID: <r1@press.example.org>\n"
+    "Disposition: {disposition}\n\n--b--\n"
+)
+
+
+def test_a_disposition_notification_is_a_refusal_only_when_deleted_automatically() -> None:
+    """Found by set V: a Sieve reject (RFC 5429) answers with an RFC 8098 notification whose
+    disposition is "deleted": the recipient's own filter turned our message away (a block, or
+    what its words say); a read receipt is not a bounce."""
+    automatic = "automatic-action/MDN-sent-automatically; deleted"
+    reject = parse_bounce(
+        _MDN.format(
+            subject="Rejected: Embargoed release",
+            text="Your message to <desk@news.example.org> was automatically rejected:\n"
+            "I do not take press releases at this address.",
+            disposition=automatic,
+        ).encode()
+    )
+    assert (reject.bounce, reject.kind, reject.recipients, reject.format) == (
+        True,
+        BounceKind.BLOCK,
+        ("desk@news.example.org",),
+        "mdn",
+    )
+    full = parse_bounce(
+        _MDN.format(
+            subject="Automatically rejected mail",
+            text="Your message to <desk@news.example.org> was automatically rejected:\n"
+            "Quota exceeded (mailbox for user is full)",
+            disposition=automatic,
+        ).encode()
+    )
+    assert (full.bounce, full.kind) == (True, BounceKind.SOFT)
+    read = parse_bounce(
+        _MDN.format(
+            subject="Read: Embargoed release",
+            text="Your message was displayed.",
+            disposition="manual-action/MDN-sent-manually; displayed",
+        ).encode()
+    )
+    assert (read.bounce, read.format) == (False, "mdn")
+
+
 def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
     """Found by set Q (dma): the remote refused our sender, and its reply names it in angle
     brackets under the failed recipient; only the recipient failed."""
