@@ -142,9 +142,9 @@ _GROUPS = {
     "unseen-q": "real: Set Q, MTAs (fixed after)",
     "unseen-r": "real: Set R, receivers (fixed after)",
     "unseen-s": "real: Set S, receivers (unseen)",
-    "unseen-t": "real: Set T, new MTAs (fixed after)",
+    "unseen-t": "real: Set T, MTAs (fixed after)",
     "unseen-u": "real: Set U, filters (fixed after)",
-    "unseen-v": "real: Set V, mailbox answers (fixed after)",
+    "unseen-v": "real: Set V, answers (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 
