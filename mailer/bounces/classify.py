@@ -483,10 +483,10 @@ _BLOCK_WEAK = _rx(
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",
     r"prohibited",
-    # Exim's reply to any ACL "deny" that gives no words of its own: a refusal by policy, unless
-    # the report shows it came at RCPT, where it may be a list of valid recipients and the code
-    # decides (many senders' reports, nullmailer's and Haraka's, do not say the stage: set T)
-    r"(?<!>: 5\d\d )(?<!to: 5\d\d )administrative prohibition",
+    # Exim's reply to any ACL "deny" that gives no words of its own: after the message's data it
+    # refused the content; at RCPT it may be a list of valid recipients, so that is left to the
+    # code, and to parse.py, which sees whether the whole report names the stage (set T)
+    r"data\b[^a-z]{0,20}administrative prohibition",
     r"rejected by",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",
@@ -668,6 +668,13 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def _unreached_only(text: str) -> bool:
+    """No words of an address or host that is gone beside the unreached host's: a report may
+    name one MX that timed out and then another that refused the user (a review of set T)."""
+    strong = _text_kind(text, _STRONG)
+    return strong is None or strong[0] is not HARD
+
+
 def _text_kind(
     text: str, rules: tuple[tuple[re.Pattern[str], BounceKind, str], ...]
 ) -> tuple[BounceKind, str] | None:
@@ -731,7 +738,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         # as "5.1.1 User unknown": words about the sender or its content beat an address code,
         # and a block keeps a contact that a wrong "hard" would drop for good
         kind = BLOCK
-    elif by_code is HARD and specific and _UNREACHED.search(text) and not _gone(text):
+    elif by_code is HARD and specific and _UNREACHED.search(text) and _unreached_only(text):
         kind = SOFT
     elif by_code is not None and specific:
         kind = by_code

@@ -1457,6 +1457,14 @@ def _remote_code(diagnostic: str) -> str | None:
     return found[2] if _SPECIFIC.fullmatch(found[2]) else None
 
 
+# Exim's words for an ACL's refusal that gives none of its own: a policy, unless the report says
+# it came in reply to RCPT TO, where a list of valid recipients gives the same words and the
+# code decides (Exim "after RCPT TO:", Postfix "in reply to RCPT TO command", dma "did not like
+# our RCPT TO", a transcript's ">>> RCPT TO"). nullmailer's and Haraka's reports name no stage.
+_ACL_DENY = re.compile(r"administrative\s+prohibition", re.IGNORECASE)
+_RCPT_STAGE = re.compile(r"rcpt\s+to\b", re.IGNORECASE)
+
+
 def _kind(
     ctx: _Ctx,
     returned: Message | None,
@@ -1470,6 +1478,12 @@ def _kind(
     recipient's, is about the sender: a block, X.1.7 or X.1.8 (RFC 3463 bad sender's mailbox or
     system address), unless the report wrote its code. `written` is the report's own Status."""
     kind = classify(status, diagnostic, code)
+    if (
+        kind is BounceKind.HARD
+        and _ACL_DENY.search(diagnostic)
+        and not _RCPT_STAGE.search(ctx.report)
+    ):
+        return BounceKind.BLOCK, status
     detail = _about_sender(ctx, returned, recipients, diagnostic) if kind is BounceKind.HARD else ""
     if not detail:
         return kind, status
@@ -1512,6 +1526,7 @@ _EXPIRED = re.compile(r"^" + _ADDR.pattern + r": envelope expired[ \t]*$", re.MU
 # nullmailer 2.2 writes a report only when it gives a message up (src/send.cc, bounce_msg moves
 # it to the failed queue first), and nullmailer-dsn says "Action: delayed" for any 4.x.x status
 # (src/dsn.cc): its report for a message that met only temporary refusals is its final one.
+# nullmailer-dsn run by hand with --retry-until writes a true warning, with Will-Retry-Until.
 _NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTILINE)
 
 
@@ -1519,7 +1534,12 @@ def _from_dsn(
     report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
 ) -> ParsedBounce | None:
     fmt = "rfc6533" if report.global_ else "rfc3464"
-    if report.delayed and not report.failed and _NULLMAILER.search(ctx.report.lower()):
+    if (
+        report.delayed
+        and not report.failed
+        and _NULLMAILER.search(ctx.report.lower())
+        and not any("will-retry-until" in block for _a, block in report.delayed)
+    ):
         report.failed, report.delayed = report.delayed, []
     if report.delayed and not report.failed:
         expired = {m[0].partition(":")[0] for m in _EXPIRED.finditer(ctx.report.lower())}
@@ -1543,13 +1563,16 @@ def _from_dsn(
     return meta.result(True, kind, unique, status, diagnostic, fmt)
 
 
+_MDN_TYPES = ("message/disposition-notification", "message/global-disposition-notification")
+
+
 def _mdn(ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
     """An RFC 8098 message disposition notification. A read receipt, or any a person sent, is
-    not a bounce; one sent automatically for a message "deleted" unread is a refusal by the
-    recipient's system (a Sieve reject, RFC 5429 section 2.1; Dovecot's over-quota notice):
-    what its words say, else a block, since the address stands and our message was turned
-    away by the recipient's own filter."""
-    parts = [p for p, ctype in ctx.parts if ctype == "message/disposition-notification"]
+    not a bounce; one sent automatically for a message "deleted" unread that says it was
+    rejected is a refusal by the recipient's system (a Sieve reject, RFC 5429 section 2.1;
+    Dovecot's over-quota notice): what its words say, else a block, since the address stands
+    and our message was turned away by the recipient's own filter. RFC 6533's UTF-8 form too."""
+    parts = [p for p, ctype in ctx.parts if ctype in _MDN_TYPES]
     if not parts:
         return None
     fields: Fields = {}
@@ -1557,9 +1580,16 @@ def _mdn(ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
         for block in _field_blocks(part):
             fields.update(block)
     mode, _sep, disposition = fields.get("disposition", "").lower().partition(";")
-    if not mode.strip().startswith("automatic-action") or not disposition.strip().startswith(
+    deleted = mode.strip().startswith("automatic-action") and disposition.strip().startswith(
         "deleted"
-    ):
+    )
+    # Outlook's "Not read: ... deleted without being read" is "deleted" too: a refusal says so,
+    # in its Auto-Submitted field (RFC 5429 section 2.1: "auto-replied (rejected)") or its words
+    rejected = (
+        "reject" in _header(ctx.msg, "auto-submitted").lower()
+        or "reject" in (ctx.subject + " " + ctx.report).lower()
+    )
+    if not (deleted and rejected):
         return meta.result(False, None, (), None, _one_line(ctx.subject), "mdn")
     # the address we sent to, before any forwarding, as for a DSN (RFC 8098 section 3.2.3)
     named = _address(fields.get("original-recipient", "")) or _address(

@@ -1733,9 +1733,9 @@ CLASSIFICATION = [
         "hard",
         None,
     ),
-    # Found by set T: where the report does not say the stage (nullmailer's, Haraka's), those
-    # words are a policy; dma's "did not like our RCPT TO" says it, and the code decides
-    (None, "550 Administrative prohibition", 550, "block", "5.7.1"),
+    # Found by set T: the words alone leave it to the code; parse.py sees whether the whole
+    # report names the RCPT stage (test_exims_acl_words_are_a_block_unless_the_report_says_rcpt)
+    (None, "550 Administrative prohibition", 550, "hard", None),
     (
         None,
         "127.0.0.1 [127.0.0.1] did not like our RCPT TO: 550 Administrative prohibition",
@@ -1754,8 +1754,17 @@ CLASSIFICATION = [
     # no host was reached: nullmailer's words, and Haraka's beside an address code (set T)
     ("5.0.0", "Connect failed", None, "soft", "5.4.1"),
     ("5.1.2", "550 Tried all MXs news.test", 550, "soft", "5.4.1"),
-    # ...but a domain that does not exist is gone, whatever else failed
+    # ...but a domain that does not exist is gone, whatever else failed, and a user another MX
+    # refused is unknown though the first MX timed out (a review of set T)
     ("5.1.2", "Host unknown; connection refused: no such domain (nxdomain)", None, "hard", "5.1.2"),
+    (
+        "5.1.1",
+        "connect to mx1.news.example.org[192.0.2.7]:25: Connection timed out; "
+        "host mx2.news.example.org said: 550 5.1.1 <desk@news.example.org>: User unknown",
+        550,
+        "hard",
+        "5.1.1",
+    ),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
     (
@@ -1867,9 +1876,14 @@ def test_nullmaillers_only_report_is_final_whatever_its_action_says() -> None:
         .encode()
     )
     assert (host.bounce, host.kind) == (True, BounceKind.BLOCK)
-    # the same delay words from another system stay a warning
+    # the same delay words from another system stay a warning, and so does nullmailer-dsn's
+    # own warning (run by hand with --retry-until: Will-Retry-Until)
     other = _NULLMAILER.format(reason="Greylisted").replace("nullmailer", "example")
     assert parse_bounce(other.encode()).format == "delayed"
+    warning = _NULLMAILER.format(reason="Greylisted").replace(
+        "Action: delayed\n", "Action: delayed\nWill-Retry-Until: Tue, 1 Dec 2026 10:00:00 +0000\n"
+    )
+    assert parse_bounce(warning.encode()).format == "delayed"
 
 
 _MDN = (
@@ -1885,6 +1899,33 @@ _MDN = (
     "Original-Message-ID: <r1@press.example.org>\n"
     "Disposition: {disposition}\n\n--b--\n"
 )
+
+
+_NO_STAGE = (
+    "From: MAILER-DAEMON@mx.example.org\nTo: releases@press.example.org\n"
+    "Subject: Returned mail\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+    "--b\nContent-Type: text/plain\n\n{text}\n\n"
+    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+    "Final-Recipient: rfc822; desk@news.example.org\nAction: failed\nStatus: 5.0.0\n"
+    "Diagnostic-Code: smtp; 550 Administrative prohibition\n\n--b--\n"
+)
+
+
+def test_exims_acl_words_are_a_block_unless_the_report_says_rcpt() -> None:
+    """Found by set T, narrowed after its review: "550 Administrative prohibition" in a report
+    that names no stage (nullmailer's, Haraka's) is a policy; where the whole report says it
+    came in reply to RCPT TO (Postfix, Exim, dma), a list of valid recipients may have given it
+    and the code decides, though the delivery-status part alone does not say so."""
+    bare = parse_bounce(_NO_STAGE.format(text="Your message could not be delivered.").encode())
+    assert bare.kind is BounceKind.BLOCK
+    for said in (
+        "<desk@news.example.org>: host mx[192.0.2.7] said: 550 Administrative\n"
+        "    prohibition (in reply to RCPT TO command)",
+        "SMTP error from remote mail server after RCPT TO:<desk@news.example.org>:\n"
+        "550 Administrative prohibition",
+    ):
+        assert parse_bounce(_NO_STAGE.format(text=said).encode()).kind is BounceKind.HARD
 
 
 def test_a_disposition_notification_is_a_refusal_only_when_deleted_automatically() -> None:
@@ -1923,6 +1964,22 @@ def test_a_disposition_notification_is_a_refusal_only_when_deleted_automatically
         ).encode()
     )
     assert (read.bounce, read.format) == (False, "mdn")
+    # Outlook's "not read" notice is an automatic "deleted" too, with no word of a refusal
+    unread = parse_bounce(
+        _MDN.format(
+            subject="Not read: Embargoed release",
+            text="Your message was deleted without being read.",
+            disposition=automatic,
+        ).encode()
+    )
+    assert (unread.bounce, unread.format) == (False, "mdn")
+    # RFC 6533's UTF-8 form is read alike
+    utf8 = _MDN.format(
+        subject="Rejected: Embargoed release",
+        text="Your message to <desk@news.example.org> was automatically rejected.",
+        disposition=automatic,
+    ).replace("message/disposition-notification", "message/global-disposition-notification")
+    assert parse_bounce(utf8.encode()).kind is BounceKind.BLOCK
 
 
 def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
