@@ -355,5 +355,22 @@ chown desk /home/desk/.forward /home/desk/.vacation.msg
 "$py" "$here/collect.py" answer exim-vacation "Exim 4.96 (Debian 4.96-15+deb12u11), a user's filter" /var/mail/press autoreply
 pkill exim4 || true; rm -f /home/desk/.forward
 
+# Set W: Postfix's other stock refusals (record.py w: a private Postfix, an anvil service added
+# for the rate limit), replayed to Haraka, nullmailer, Exim and dma. Run in this order on 2026-11-30.
+apt postfix; postfix stop || true
+PYTHONPATH=. "$py" "$here/record.py" w >> "$here/replies-r.jsonl"
+w="postfix-sender-unqualified postfix-content-rejected postfix-rate-limited postfix-too-many-recipients postfix-domain-unresolved"
+$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 5
+keep /tmp/w-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $w; sleep 75; unreplay
+"$py" "$here/collect.py" haraka "$harakav" /tmp/w-hk.mbox unseen-w; pkill -f "haraka -c /tmp/hk/inst" || true
+null_install; keep /tmp/w-null.mbox; "$here/submit.sh" nullmailer t $w; sleep 200; unreplay
+"$py" "$here/collect.py" nullmailer "$nullv" /tmp/w-null.mbox unseen-w; pkill -f nullmailer-send || true
+apt exim4-daemon-light; update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; replay; "$here/submit.sh" exim t $w; sleep 150
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-w
+pkill exim4 || true; apt dma || true
+: > /var/mail/press; "$here/submit.sh" dma t $w; sleep 20; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-w; rm -f /var/spool/dma/*
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

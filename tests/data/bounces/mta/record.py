@@ -2,6 +2,7 @@
 
     PYTHONPATH=. python tests/data/bounces/mta/record.py > tests/data/bounces/mta/replies.json
     PYTHONPATH=. python tests/data/bounces/mta/record.py u >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py w >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -104,6 +105,69 @@ U_SCENARIOS: dict[tuple[str, str], tuple[list[str], str, str, str, str]] = {
         SPAM,
     ),
 }
+# set W: Postfix's other stock refusals; (scenario) -> SCENARIOS' fields, sender, probes
+W_SCENARIOS: dict[str, tuple[tuple[list[str], str, str, str, str], str, int]] = {
+    "sender-unqualified": (
+        (
+            ["smtpd_sender_restrictions = reject_non_fqdn_sender"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+        "press",
+        1,
+    ),
+    "content-rejected": (
+        (
+            ["header_checks = regexp:{map}"],
+            "/^Subject: Release/ REJECT\n",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+        SENDER,
+        1,
+    ),
+    "rate-limited": (
+        (
+            ["smtpd_client_message_rate_limit = 1", "smtpd_client_event_limit_exceptions ="],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+        SENDER,
+        2,
+    ),
+    "too-many-recipients": (
+        (
+            ["smtpd_recipient_limit = 1"],
+            "",
+            "desk@accept.test,desk@reject.test",
+            "mta.press.test",
+            BODY,
+        ),
+        SENDER,
+        1,
+    ),
+    "domain-unresolved": (
+        (
+            [
+                "smtpd_relay_restrictions = reject_unknown_recipient_domain, reject_unauth_destination"
+            ],
+            "",
+            "desk@nowhere.test",
+            "mta.press.test",
+            BODY,
+        ),
+        SENDER,
+        1,
+    ),
+}
+_ANVIL = (
+    "anvil     unix  - - n -   1 anvil"  # the rate limits' counter, not in the tests' master.cf
+)
 _RESET = [
     "smtpd_client_restrictions =",
     "smtpd_sender_restrictions =",
@@ -112,16 +176,21 @@ _RESET = [
     "body_checks =",
     "message_size_limit = 10240000",
     "smtpd_milters =",
+    "header_checks =",
+    "smtpd_client_message_rate_limit = 0",
+    "smtpd_recipient_limit = 1000",
+    "smtpd_relay_restrictions = reject_unauth_destination",
 ]
 
 
-def _probe(port: int, rcpt: str, helo: str, body: str) -> dict[str, object]:
-    """Speak SMTP as an MTA would; the first refusal's stage, code and lines."""
+def _probe(port: int, rcpt: str, helo: str, body: str, sender: str = SENDER) -> dict[str, object]:
+    """Speak SMTP as an MTA would; the first refusal's stage, code and lines. RCPT is given
+    for each of the comma-separated recipients."""
     with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=10) as smtp:
         steps = [
             ("EHLO", lambda: smtp.ehlo(helo)),
-            ("MAIL", lambda: smtp.mail(SENDER)),
-            ("RCPT", lambda: smtp.rcpt(rcpt)),
+            ("MAIL", lambda: smtp.mail(sender)),
+            *(("RCPT", lambda a=a: smtp.rcpt(a)) for a in rcpt.split(",")),
             ("DATA", lambda: smtp.data(body.encode())),
         ]
         for stage, step in steps:
@@ -132,9 +201,14 @@ def _probe(port: int, rcpt: str, helo: str, body: str) -> dict[str, object]:
 
 
 def _record(
-    postfix: PrivatePostfix, name: str, scenario: tuple[list[str], str, str, str, str]
+    postfix: PrivatePostfix,
+    name: str,
+    scenario: tuple[list[str], str, str, str, str],
+    sender: str = SENDER,
+    repeat: int = 1,
 ) -> dict[str, object]:
-    """Set Postfix up for one scenario, reload it and probe it."""
+    """Set Postfix up for one scenario, reload it and probe it (the last of `repeat` probes:
+    a rate limit refuses the second message)."""
     settings, table, rcpt, helo, body = scenario
     map_file = postfix.config_dir / f"{name}.map"
     map_file.write_text(table)
@@ -143,7 +217,8 @@ def _record(
         ["postfix", "-c", str(postfix.config_dir), "reload"], check=True, capture_output=True
     )
     time.sleep(2)
-    return _probe(postfix.port, rcpt, helo, body)
+    replies = [_probe(postfix.port, rcpt, helo, body, sender) for _ in range(repeat)]
+    return replies[-1]
 
 
 def main() -> None:
@@ -154,6 +229,13 @@ def main() -> None:
             Path(tmp), users={"accept.test": ["desk"], "reject.test": ["desk"]}
         ) as postfix,
     ):
+        if sys.argv[1:] == ["w"]:
+            master = postfix.config_dir / "master.cf"
+            master.write_text(master.read_text() + _ANVIL + "\n")
+            for name, (scenario, sender, repeat) in W_SCENARIOS.items():
+                reply = _record(postfix, f"postfix-{name}", scenario, sender, repeat)
+                print(json.dumps({"receiver": "postfix", "scenario": name, **reply}))
+            return
         if sys.argv[1:] == ["u"]:
             for (receiver, name), scenario in U_SCENARIOS.items():
                 reply = _record(postfix, f"{receiver}-{name}", scenario)

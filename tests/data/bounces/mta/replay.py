@@ -36,7 +36,9 @@ def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> st
     text = text.replace("<press@mta.press.test>", f"<{envelope.mail_from}>")
     text = text.replace("no-such-desk@news.test", rcpt).replace("full@news.test", rcpt)
     # set U: the recipient Postfix echoed, and postgrey's help page named after its domain
-    text = text.replace("<desk@accept.test>", f"<{rcpt}>")
+    text = text.replace("<desk@accept.test>", f"<{rcpt}>").replace(
+        "<desk@nowhere.test>", f"<{rcpt}>"
+    )
     text = text.replace("/accept.test.html", f"/{rcpt.rpartition('@')[2]}.html")
     return f"{recorded['code']} {text}"
 
