@@ -145,7 +145,7 @@ _GROUPS = {
     "unseen-t": "real: Set T, MTAs (fixed after)",
     "unseen-u": "real: Set U, filters (fixed after)",
     "unseen-v": "real: Set V, answers (fixed after)",
-    "unseen-w": "real: Set W, Postfix (unseen)",
+    "unseen-w": "real: Set W, Postfix (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -75,6 +75,7 @@ _SENDER_LIMITS = _rx(
     r"rate.?limit",
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
+    r"too much mail from",  # Postfix's anvil: a client over its message rate limit (set W)
     r"more recipients than allowed",  # Exim: a limit on the recipients of one message
     r"sending (?:quota|limit)",
     r"sender (?:quota|rate)",
@@ -586,6 +587,10 @@ _SENDER_STAGE = _rx(
     r"after (?:ehlo|helo)\b",  # Exim; our host's greeting, before any recipient
     r"in reply to (?:ehlo|helo) command",  # Postfix
 )
+# RFC 5321 section 4.5.3.1.10: a server out of room for more RCPT commands in one transaction
+# answers 452 and the client sends the rest later; a limit on one message, not on the sender
+# (Postfix's smtpd_recipient_limit, set W). "... from <client>" is a rate limit on the client.
+_RECIPIENT_LIMIT = _rx(r"too many recipients(?! from)")
 # The strong texts that say a refusal is about the sender or its content, not the address.
 _SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
 # Words saying no host of the domain could be reached: the sender never spoke to one, so it can
@@ -666,6 +671,13 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
         "4.1",
     ),
 )
+
+
+def _per_message_limit(text: str) -> bool:
+    """Only RFC 5321's per-transaction recipient limit, no other word about the sender."""
+    return bool(_RECIPIENT_LIMIT.search(text)) and (
+        _text_kind(_RECIPIENT_LIMIT.sub("", text), _SENDER_SIDE) is None
+    )
 
 
 def _unreached_only(text: str) -> bool:
@@ -762,6 +774,8 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     if _gone(text):
         return HARD
     if _temporary(status, smtp_code):
+        if kind is BLOCK and _per_message_limit(text):
+            return SOFT
         return SOFT if kind == HARD else kind
     # A server may refuse the size a client declares at MAIL FROM (RFC 1870): about the message,
     # not the sender.

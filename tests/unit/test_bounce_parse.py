@@ -1765,6 +1765,26 @@ CLASSIFICATION = [
         "hard",
         "5.1.1",
     ),
+    # Found by set W: Postfix's per-message recipient limit is RFC 5321's 452, "send the rest
+    # later": soft; a limit on the client's recipients or mail ("... from <client>") is a block,
+    # as is a permanent limit; a mailbox with "too much mail stored" is full
+    ("4.5.3", "452 4.5.3 Error: too many recipients", 452, "soft", "4.5.3"),
+    ("4.5.3", "452 4.5.3 Error: too many recipients from 192.0.2.1", 452, "block", "4.5.3"),
+    ("5.5.3", "550 5.5.3 Too many recipients", 550, "block", "5.5.3"),
+    (
+        "4.7.1",
+        "450 4.7.1 Error: too much mail from 192.0.2.1: retry timeout exceeded",
+        450,
+        "block",
+        "4.7.1",
+    ),
+    (
+        None,
+        "User's Disk Quota Exceeded. Sorry, your intended recipient has too much mail stored",
+        None,
+        "soft",
+        "5.2.2",
+    ),
     # "unable to find user" is an unknown user (set P); not when it is the user's server or key
     (None, "Unable to find user", None, "hard", "5.1.1"),
     (
