@@ -589,8 +589,9 @@ _SENDER_STAGE = _rx(
 )
 # RFC 5321 section 4.5.3.1.10: a server out of room for more RCPT commands in one transaction
 # answers 452 and the client sends the rest later; a limit on one message, not on the sender
-# (Postfix's smtpd_recipient_limit, set W). "... from <client>" is a rate limit on the client.
-_RECIPIENT_LIMIT = _rx(r"too many recipients(?! from)")
+# (Postfix's smtpd_recipient_limit, set W). "... from <client>" or "... this hour" is a rate
+# limit on the client.
+_RECIPIENT_LIMIT = _rx(r"too many recipients(?![^.\n]{0,40}\b(?:from|hour|minute|day|per)\b)")
 # The strong texts that say a refusal is about the sender or its content, not the address.
 _SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
 # Words saying no host of the domain could be reached: the sender never spoke to one, so it can

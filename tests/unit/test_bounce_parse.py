@@ -1770,6 +1770,7 @@ CLASSIFICATION = [
     # as is a permanent limit; a mailbox with "too much mail stored" is full
     ("4.5.3", "452 4.5.3 Error: too many recipients", 452, "soft", "4.5.3"),
     ("4.5.3", "452 4.5.3 Error: too many recipients from 192.0.2.1", 452, "block", "4.5.3"),
+    (None, "452 Too many recipients received this hour", 452, "block", "4.7.1"),
     ("5.5.3", "550 5.5.3 Too many recipients", 550, "block", "5.5.3"),
     (
         "4.7.1",
