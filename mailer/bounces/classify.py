@@ -589,9 +589,15 @@ _SENDER_STAGE = _rx(
 )
 # RFC 5321 section 4.5.3.1.10: a server out of room for more RCPT commands in one transaction
 # answers 452 and the client sends the rest later; a limit on one message, not on the sender
-# (Postfix's smtpd_recipient_limit, set W). "... from <client>" or "... this hour" is a rate
-# limit on the client.
-_RECIPIENT_LIMIT = _rx(r"too many recipients(?![^.\n]{0,40}\b(?:from|hour|minute|day|per)\b)")
+# (Postfix's smtpd_recipient_limit, set W), with RFC 3463's X.5.3 "too many recipients". Any word
+# of a period, a scope or a rate makes it a limit on the sender (a review of set W's fix).
+_RECIPIENT_LIMIT = _rx(r"too many recipients")
+_RATE_WORDS = _rx(
+    r"\b(?:from|hours?|hourly|minutes?|days?|daily|today|week|per|within|period|sender|ip"
+    r"|account|user|rate|quota)\b",
+    r"\d\s*/\s*\d*\s*[hmd]\b",
+    r"\d+\s*[hmd]\b",
+)
 # The strong texts that say a refusal is about the sender or its content, not the address.
 _SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
 # Words saying no host of the domain could be reached: the sender never spoke to one, so it can
@@ -674,10 +680,16 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _per_message_limit(text: str) -> bool:
-    """Only RFC 5321's per-transaction recipient limit, no other word about the sender."""
-    return bool(_RECIPIENT_LIMIT.search(text)) and (
-        _text_kind(_RECIPIENT_LIMIT.sub("", text), _SENDER_SIDE) is None
+def _per_message_limit(status: str | None, text: str) -> bool:
+    """Only RFC 5321's per-transaction recipient limit: X.5.3 and its words, and no word of a
+    rate or of anything else about the sender."""
+    code = _ENHANCED.search(status or "") or _ENHANCED.search(text)
+    return (
+        code is not None
+        and code[0][1:] == ".5.3"
+        and bool(_RECIPIENT_LIMIT.search(text))
+        and not _RATE_WORDS.search(text)
+        and _text_kind(_RECIPIENT_LIMIT.sub("", text), _SENDER_SIDE) is None
     )
 
 
@@ -775,7 +787,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     if _gone(text):
         return HARD
     if _temporary(status, smtp_code):
-        if kind is BLOCK and _per_message_limit(text):
+        if kind is BLOCK and _per_message_limit(status, text):
             return SOFT
         return SOFT if kind == HARD else kind
     # A server may refuse the size a client declares at MAIL FROM (RFC 1870): about the message,

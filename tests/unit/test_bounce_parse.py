@@ -1771,6 +1771,23 @@ CLASSIFICATION = [
     ("4.5.3", "452 4.5.3 Error: too many recipients", 452, "soft", "4.5.3"),
     ("4.5.3", "452 4.5.3 Error: too many recipients from 192.0.2.1", 452, "block", "4.5.3"),
     (None, "452 Too many recipients received this hour", 452, "block", "4.7.1"),
+    # ...and any other word of a period, a scope or a rate (a review of set W's fix)
+    (
+        "4.7.1",
+        "452 4.7.1 Too many recipients received in the past 24 hours",
+        452,
+        "block",
+        "4.7.1",
+    ),
+    ("4.7.0", "451 4.7.0 too many recipients for this sender", 451, "block", "4.7.0"),
+    (None, "451 Sorry, too many recipients (120.5/1h max: 100)", 451, "block", "4.7.1"),
+    (
+        "4.5.3",
+        "452 4.5.3 Too many recipients. Limit 100 recipients per hour.",
+        452,
+        "block",
+        "4.5.3",
+    ),
     ("5.5.3", "550 5.5.3 Too many recipients", 550, "block", "5.5.3"),
     (
         "4.7.1",
