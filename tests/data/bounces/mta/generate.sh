@@ -213,6 +213,24 @@ printf 'temp_fail_intervals=20s,20s\nenable_tls=false\n' > /tmp/hk/inst/config/o
 echo "exports.hook_get_mx = (next) => next(OK, { priority: 0, exchange: '127.0.0.1', port: 2626 })" > /tmp/hk/inst/plugins/smarthost.js
 $hk -c /tmp/hk/inst >/tmp/hk/haraka.log 2>&1 &
 hksend="$py $here/sendmail_smtp.py 2527"
+# four_senders SPLIT WAIT NAME...: the named refusals to Haraka, nullmailer, Exim and dma in
+# turn, each given WAIT seconds to give up on the temporary ones (dma retries those for days)
+four_senders() {
+    split=$1 wait=$2; shift 2; p=${split#unseen-}
+    $hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 5
+    keep "/tmp/$p-hk.mbox"; SENDMAIL=$hksend "$here/submit.sh" haraka t "$@"; sleep "$wait"; unreplay
+    "$py" "$here/collect.py" haraka "$harakav" "/tmp/$p-hk.mbox" "$split"; pkill -f "haraka -c /tmp/hk/inst" || true
+    null_install; keep "/tmp/$p-null.mbox"; "$here/submit.sh" nullmailer t "$@"; sleep "$wait"; unreplay
+    "$py" "$here/collect.py" nullmailer "$nullv" "/tmp/$p-null.mbox" "$split"; pkill -f nullmailer-send || true
+    apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+    echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+    update-exim4.conf; exim4 -bd -q20s
+    : > /var/mail/press; replay; "$here/submit.sh" exim t "$@"; sleep "$wait"
+    "$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press "$split"
+    pkill exim4 || true; apt dma || true
+    : > /var/mail/press; "$here/submit.sh" dma t "$@"; sleep 20; unreplay
+    "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press "$split"; rm -f /var/spool/dma/*
+}
 keep /tmp/t-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t; sleep 75; unreplay
 SENDMAIL=$hksend "$here/submit.sh" haraka down; sleep 45; keep /tmp/t-hk.mbox; sleep 60; unreplay
 "$py" "$here/collect.py" haraka "$harakav" /tmp/t-hk.mbox unseen-t
@@ -249,19 +267,7 @@ PYTHONPATH=. "$py" "$here/record_r.py" chasquid 2529 unknown-user relay-denied >
 pkill -x chasquid || true
 # the eight new refusals to each sender
 new="courier-sender-rejected courier-unknown-user courier-relay-denied courier-too-large haraka-relay-denied haraka-too-large chasquid-unknown-user chasquid-relay-denied"
-$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 4
-keep /tmp/t-hk2.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $new; sleep 15; unreplay
-"$py" "$here/collect.py" haraka "$harakav" /tmp/t-hk2.mbox unseen-t; pkill -f "haraka -c /tmp/hk/inst" || true
-null_install; keep /tmp/t-null2.mbox; "$here/submit.sh" nullmailer t $new; sleep 30; unreplay
-"$py" "$here/collect.py" nullmailer "$nullv" /tmp/t-null2.mbox unseen-t; pkill -f nullmailer-send || true
-apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
-echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
-update-exim4.conf; exim4 -bd -q20s
-: > /var/mail/press; replay; "$here/submit.sh" exim t $new; sleep 25
-"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-t
-pkill exim4 || true; apt dma || true
-: > /var/mail/press; "$here/submit.sh" dma t $new; sleep 15; unreplay
-"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-t; rm -f /var/spool/dma/*
+four_senders unseen-t 30 $new
 
 # Set U: filters in front of mailboxes, recorded through a private Postfix (record.py u) and from
 # Cyrus's LMTP server, then replayed to seven senders. Run in this order on 2026-11-30.
@@ -288,17 +294,8 @@ printf 'cm user.desk\ncm user.full\nsq user.full STORAGE 1\n' | cyradm --user cy
 PYTHONPATH=. "$py" "$here/record_r.py" cyrus 2424 unknown-user mailbox-full >> "$here/replies-r.jsonl"
 kill "$(cat /tmp/cyr.pid)"
 u="postgrey-greylisted spamassassin-spam-rejected rspamd-spam-rejected cyrus-unknown-user cyrus-mailbox-full"
-$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 5
-keep /tmp/u-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $u; sleep 75; unreplay
-"$py" "$here/collect.py" haraka "$harakav" /tmp/u-hk.mbox unseen-u; pkill -f "haraka -c /tmp/hk/inst" || true
-null_install; keep /tmp/u-null.mbox; "$here/submit.sh" nullmailer t $u; sleep 240; unreplay
-"$py" "$here/collect.py" nullmailer "$nullv" /tmp/u-null.mbox unseen-u; pkill -f nullmailer-send || true
-apt exim4-daemon-light; update-exim4.conf; exim4 -bd -q20s  # the smarthost settings of set Q, kept in /etc
-: > /var/mail/press; replay; "$here/submit.sh" exim t $u; sleep 150
-"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-u
-pkill exim4 || true; apt dma || true
-: > /var/mail/press; "$here/submit.sh" dma t $u; sleep 20  # dma retries 4xx for days: no report
-"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-u; rm -f /var/spool/dma/*
+four_senders unseen-u 240 $u
+replay  # four_senders stopped it; OpenSMTPD, Sendmail and Courier relay to it too
 apt opensmtpd; pkill smtpd || true; cp /tmp/smtpd.conf.sender /etc/smtpd.conf; smtpd -f /etc/smtpd.conf
 : > /var/mail/press; "$here/submit.sh" opensmtpd t $u; sleep 150
 "$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press unseen-u; pkill smtpd || true
@@ -360,17 +357,7 @@ pkill exim4 || true; rm -f /home/desk/.forward
 apt postfix; postfix stop || true
 PYTHONPATH=. "$py" "$here/record.py" w >> "$here/replies-r.jsonl"
 w="postfix-sender-unqualified postfix-content-rejected postfix-rate-limited postfix-too-many-recipients postfix-domain-unresolved"
-$hk -c /tmp/hk/inst >>/tmp/hk/haraka.log 2>&1 & sleep 5
-keep /tmp/w-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t $w; sleep 75; unreplay
-"$py" "$here/collect.py" haraka "$harakav" /tmp/w-hk.mbox unseen-w; pkill -f "haraka -c /tmp/hk/inst" || true
-null_install; keep /tmp/w-null.mbox; "$here/submit.sh" nullmailer t $w; sleep 200; unreplay
-"$py" "$here/collect.py" nullmailer "$nullv" /tmp/w-null.mbox unseen-w; pkill -f nullmailer-send || true
-apt exim4-daemon-light; update-exim4.conf; exim4 -bd -q20s
-: > /var/mail/press; replay; "$here/submit.sh" exim t $w; sleep 150
-"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-w
-pkill exim4 || true; apt dma || true
-: > /var/mail/press; "$here/submit.sh" dma t $w; sleep 20; unreplay
-"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-w; rm -f /var/spool/dma/*
+four_senders unseen-w 240 $w
 
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
