@@ -1527,7 +1527,7 @@ _EXPIRED = re.compile(r"^" + _ADDR.pattern + r": envelope expired[ \t]*$", re.MU
 # it to the failed queue first), and nullmailer-dsn says "Action: delayed" for any 4.x.x status
 # (src/dsn.cc): its report for a message that met only temporary refusals is its final one.
 # nullmailer-dsn run by hand with --retry-until writes a true warning, with Will-Retry-Until.
-_NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTILINE)
+_NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTILINE | re.IGNORECASE)
 
 
 def _from_dsn(
@@ -1537,7 +1537,7 @@ def _from_dsn(
     if (
         report.delayed
         and not report.failed
-        and _NULLMAILER.search(ctx.report.lower())
+        and _NULLMAILER.search(ctx.report)
         and not any("will-retry-until" in block for _a, block in report.delayed)
     ):
         report.failed, report.delayed = report.delayed, []
@@ -1566,6 +1566,16 @@ def _from_dsn(
 _MDN_TYPES = ("message/disposition-notification", "message/global-disposition-notification")
 
 
+def _merged_fields(parts: list[Message]) -> Fields:
+    """Every field of every block of the report parts, a later one winning: an MDN and a
+    feedback report each describe one message, so one set of fields serves."""
+    fields: Fields = {}
+    for part in parts:
+        for block in _field_blocks(part):
+            fields.update(block)
+    return fields
+
+
 def _mdn(ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
     """An RFC 8098 message disposition notification. A read receipt, or any a person sent, is
     not a bounce; one sent automatically for a message "deleted" unread that says it was
@@ -1575,10 +1585,7 @@ def _mdn(ctx: _Ctx, meta: _Meta) -> ParsedBounce | None:
     parts = [p for p, ctype in ctx.parts if ctype in _MDN_TYPES]
     if not parts:
         return None
-    fields: Fields = {}
-    for part in parts:
-        for block in _field_blocks(part):
-            fields.update(block)
+    fields = _merged_fields(parts)
     mode, _sep, disposition = fields.get("disposition", "").lower().partition(";")
     deleted = mode.strip().startswith("automatic-action") and disposition.strip().startswith(
         "deleted"
@@ -1610,10 +1617,7 @@ def _arf(ctx: _Ctx, returned: Message | None, meta: _Meta) -> ParsedBounce | Non
     content = str(ctx.msg.get("content-type", "")).lower()
     if not parts and "feedback-report" not in content:
         return None
-    fields: Fields = {}
-    for part in parts:
-        for block in _field_blocks(part):
-            fields.update(block)
+    fields = _merged_fields(parts)
     feedback = (fields.get("feedback-type", "").split() or ["abuse"])[0].lower()
     if feedback in ("not-spam", "auth-failure"):
         return meta.result(False, None, (), None, _one_line(f"feedback-type={feedback}"), "arf")
