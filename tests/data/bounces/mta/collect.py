@@ -117,14 +117,7 @@ def main() -> None:
         return
     tag, version, mbox = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     split = sys.argv[4] if len(sys.argv) > 4 else "unseen-q"  # unseen-r, -s: other receivers
-    prefix = {
-        "unseen-r": "r-",
-        "unseen-s": "s-",
-        "unseen-t": "t-",
-        "unseen-u": "u-",
-        "unseen-v": "v-",
-        "unseen-w": "w-",
-    }.get(split, "")
+    prefix = "" if split == "unseen-q" else f"{split.removeprefix('unseen-')}-"  # set R: "r-"
     source = {
         "unseen-r": "reply replayed from Exim 4.96 or Sendmail 8.17.1.9 as receivers",
         "unseen-s": "reply replayed from Dovecot 2.3.19.1's LMTP or OpenSMTPD 6.8.0p2 as receivers",

@@ -165,9 +165,13 @@ W_SCENARIOS: dict[str, tuple[tuple[list[str], str, str, str, str], str, int]] = 
         1,
     ),
 }
-_ANVIL = (
-    "anvil     unix  - - n -   1 anvil"  # the rate limits' counter, not in the tests' master.cf
-)
+# record.py u|w: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+LINE_SETS = {
+    "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
+    "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
+}
+# the rate limits' counter (set W), not in the tests' master.cf; idle unless a limit is set
+_ANVIL = "anvil     unix  - - n -   1 anvil"
 _RESET = [
     "smtpd_client_restrictions =",
     "smtpd_sender_restrictions =",
@@ -222,23 +226,18 @@ def _record(
 
 
 def main() -> None:
-    """Record every scenario's refusal and print them as JSON (set U: as JSON lines)."""
+    """Record every scenario's refusal and print them as JSON (sets U and W: as JSON lines)."""
     with (
         tempfile.TemporaryDirectory() as tmp,
         PrivatePostfix(
             Path(tmp), users={"accept.test": ["desk"], "reject.test": ["desk"]}
         ) as postfix,
     ):
-        if sys.argv[1:] == ["w"]:
+        if len(sys.argv) == 2 and sys.argv[1] in LINE_SETS:
             master = postfix.config_dir / "master.cf"
             master.write_text(master.read_text() + _ANVIL + "\n")
-            for name, (scenario, sender, repeat) in W_SCENARIOS.items():
-                reply = _record(postfix, f"postfix-{name}", scenario, sender, repeat)
-                print(json.dumps({"receiver": "postfix", "scenario": name, **reply}))
-            return
-        if sys.argv[1:] == ["u"]:
-            for (receiver, name), scenario in U_SCENARIOS.items():
-                reply = _record(postfix, f"{receiver}-{name}", scenario)
+            for (receiver, name), (scenario, sender, repeat) in LINE_SETS[sys.argv[1]].items():
+                reply = _record(postfix, f"{receiver}-{name}", scenario, sender, repeat)
                 print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
             return
         replies = {name: _record(postfix, name, s) for name, s in SCENARIOS.items()}

@@ -25,20 +25,18 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 REPLIES = replies.load()
 _SCENARIO = re.compile(r"^q-([a-z-]+?)-\d+@", re.IGNORECASE)
+# The recipients the recording probes used (record.py, record_r.py), which a receiver echoed
+_RECORDED_RECIPIENT = re.compile(
+    r"(?:gone@reject|desk@elsewhere|no-such-desk@news|full@news|desk@accept|desk@nowhere)\.test"
+)
 
 
 def _reply(scenario: str, session: Session, envelope: Envelope, rcpt: str) -> str:
     recorded = REPLIES[scenario]
     text = " ".join(recorded["lines"])
-    text = text.replace("<gone@reject.test>", f"<{rcpt}>").replace(
-        "<desk@elsewhere.test>", f"<{rcpt}>"
-    )
+    text = _RECORDED_RECIPIENT.sub(lambda _m: rcpt, text)
     text = text.replace("<press@mta.press.test>", f"<{envelope.mail_from}>")
-    text = text.replace("no-such-desk@news.test", rcpt).replace("full@news.test", rcpt)
-    # set U: the recipient Postfix echoed, and postgrey's help page named after its domain
-    text = text.replace("<desk@accept.test>", f"<{rcpt}>").replace(
-        "<desk@nowhere.test>", f"<{rcpt}>"
-    )
+    # postgrey's help page is named after the recipient's domain (set U)
     text = text.replace("/accept.test.html", f"/{rcpt.rpartition('@')[2]}.html")
     return f"{recorded['code']} {text}"
 
