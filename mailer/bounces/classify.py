@@ -592,6 +592,9 @@ _SENDER_STAGE = _rx(
 # (Postfix's smtpd_recipient_limit, set W), with RFC 3463's X.5.3 "too many recipients". Any word
 # of a period, a scope or a rate makes it a limit on the sender (a review of set W's fix).
 _RECIPIENT_LIMIT = _rx(r"too many recipients")
+# A pointer to the provider's help pages ("For more information regarding Google's sending
+# limits, visit https://..."): the title of a page, not a reason given for this refusal.
+_REFERENCE = re.compile(r"for more information\b[^.]*?(?:https?://\S+|$)")
 _RATE_WORDS = _rx(
     r"\b(?:from|hours?|hourly|minutes?|days?|daily|today|week|per|within|period|sender|ip"
     r"|account|user|rate|quota)\b",
@@ -684,12 +687,13 @@ def _per_message_limit(status: str | None, text: str) -> bool:
     """Only RFC 5321's per-transaction recipient limit: X.5.3 and its words, and no word of a
     rate or of anything else about the sender."""
     code = _ENHANCED.search(status or "") or _ENHANCED.search(text)
+    own = _REFERENCE.sub("", text)
     return (
         code is not None
         and code[0][1:] == ".5.3"
-        and bool(_RECIPIENT_LIMIT.search(text))
-        and not _RATE_WORDS.search(text)
-        and _text_kind(_RECIPIENT_LIMIT.sub("", text), _SENDER_SIDE) is None
+        and bool(_RECIPIENT_LIMIT.search(own))
+        and not _RATE_WORDS.search(own)
+        and _text_kind(_RECIPIENT_LIMIT.sub("", own), _SENDER_SIDE) is None
     )
 
 

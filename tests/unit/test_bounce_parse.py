@@ -1789,6 +1789,23 @@ CLASSIFICATION = [
         "4.5.3",
     ),
     ("5.5.3", "550 5.5.3 Too many recipients", 550, "block", "5.5.3"),
+    # Gmail's per-message limit: the help page the reply points to is not a reason of its own
+    (
+        "4.5.3",
+        "452 4.5.3 Your message has too many recipients. For more information regarding "
+        "Google's sending limits, visit https://support.google.com/mail/answer/6592",
+        452,
+        "soft",
+        "4.5.3",
+    ),
+    (
+        "4.5.3",
+        "452 4.5.3 Daily sending quota exceeded: too many recipients. For more information, "
+        "visit https://support.example.com/limits",
+        452,
+        "block",
+        "4.5.3",
+    ),
     (
         "4.7.1",
         "450 4.7.1 Error: too much mail from 192.0.2.1: retry timeout exceeded",
