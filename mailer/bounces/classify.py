@@ -62,6 +62,10 @@ _BY_SUBJECT: dict[str, BounceKind] = {
 }
 
 
+# "can't connect", "cannot connect", "couldn't connect", "could not connect": no host answered.
+_CANNOT_CONNECT = r"(?:could(?:n'?t| not)|can(?:no|')?t|can not) connect"
+
+
 def _rx(*patterns: str) -> re.Pattern[str]:
     # Matched against lowercased text: faster than re.IGNORECASE on these long alternations; as a
     # trie, so that re tries only the alternatives that start with the character at hand.
@@ -75,6 +79,12 @@ _SENDER_LIMITS = _rx(
     r"rate.?limit",
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
+    # Sisimai's reason lists (ratelimited, toomanyconn): limits on our connections or our pace
+    r"too many (?:\w+ ){1,2}(?:connections|sessions)",
+    r"connection limit",
+    r"(?:e-?mails|messages|mails) per (?:hour|minute|day)",
+    r"try again slower",
+    r"too many errors from",
     r"too much mail from",  # Postfix's anvil: a client over its message rate limit (set W)
     r"more recipients than allowed",  # Exim: a limit on the recipients of one message
     r"sending (?:quota|limit)",
@@ -103,11 +113,13 @@ _MAILBOX_FULL = _rx(
     r"(?:does not|doesn't) have enough (?:disk |storage )?space",
     r"mail ?box space not enough",
     r"mail ?box size limit",
-    r"mail ?box (?:exceeds|has exceeded|is over)",
+    r"mail ?box (?:exceeds|exceeded|has exceeded|is over|would exceed)",
+    r"storage allocation",  # RFC 5321 4.2.3's text for 552
+    r"space has been used up",
     r"too many (?:messages|mails|e-?mails) (?:on|in|stored)",
     r"zu ?viele (?:mails|nachrichten|e-mails) (?:auf|im)",
     r"exceeds? (?:his|her|their) storage",
-    r"bo[iî]te (?:aux lettres |mail |de r[ée]ception )?(?:est )?pleine",
+    r"bo[iî]te (?:aux lettres |mail |de r[ée]ception |du destinataire )?(?:est )?pleine",
     r"espace (?:disque )?insuffisant",
     r"postfach (?:ist )?(?:voll|[üu]berf[üu]llt)",
     r"speicher(?:platz)? (?:ist )?(?:voll|ersch[öo]pft)",
@@ -152,7 +164,11 @@ _MAILBOX_FULL = _rx(
 _GREYLIST = _rx(r"gr[ae]y-?list", r"gr[ae]y list", r"try again in \d+ (?:seconds|minutes)")
 _TOO_LARGE = _rx(
     r"message (?:is )?too (?:large|big|long)",
-    r"(?:message|mail) size (?:exceeds|limit|too)",
+    r"(?:message|mail) size (?:exceed|limit|too)",
+    r"max(?:imum)? message size",
+    r"exceeded (?:the )?(?:max(?:imum)? )?message size",
+    r"message file too big",
+    r"taille limite du message",
     r"exceed\w* (?:the )?(?:maximum|max\.?|allowed|fixed) (?:\w+ )?(?:message )?size",
     r"size (?:exceeds|limit exceeded)",
     r"(?<!box )size limit",
@@ -185,6 +201,11 @@ _TRANSIENT = _rx(
     r"(?:server|host|service|system) (?:is )?(?:temporarily )?(?:unavailable or busy|busy|down)",
     r"malformed (?:or unexpected )?name server reply",  # a DNS fault, not a missing domain
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
+    r"have been failing for a long time",
+    r"could not be delivered for more than",
+    r"after (?:multiple|several|many|repeated) (?:retries|attempts)",
+    r"not been collected after",
+    r"(?:did not|didn't) respond",
     r"retry time not reached for any host",
     r"could(?: not|n't) deliver for (?:the last )?\d+ (?:seconds|minutes|hours|days)",  # dma
     # Exim's pipe to a program that exited with a sysexits.h code, other than EX_NOUSER's 67:
@@ -240,7 +261,42 @@ _BLOCKED = _rx(
     r"authentication (?:failed|required|failure)",
     r"unauthenticated",
     r"not authenticated",
-    r"sender (?:address |domain )?(?:rejected|denied|blocked)",
+    r"sender (?:ip |e-?mail )?(?:address |domain )?(?:rejected|denied|blocked)",
+    r"invalid sender",
+    r"[ée]metteur invalide",
+    r"valid sender domain",
+    r"not owned by user",
+    # our host's reverse DNS (RFC 7372's X.7.25 and X.7.27): a check of the sender's host
+    r"\bptr (?:record|resource)",
+    r"reverse (?:dns|lookup)",
+    r"\brdns\b",
+    r"forward dns entry",
+    r"dynamic ip",
+    r"mismatches client ip",
+    r"from your ip",
+    r"open proxy",
+    r"abusive",
+    r"mass mailer",
+    r"bulk.?advertis",
+    r"\bbatv\b",  # the sender's signed bounce addresses: refusals of bounces, not of our mail
+    r"(?:invalid|bad) credentials",
+    r"credentials invalid",
+    r"authentification requise",
+    r"tls required",
+    # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
+    r"not rfc ?\d{3,4} compliant",
+    r"rfcmessagenoncompliant",
+    r"improper(?:ly)?[- ](?:use|formatted)",
+    r"unnecessary base64",
+    r"duplicate header",
+    r"(?:illegal|prohibited|forbidden|unsafe|dangerous|banned) (?:file )?attachment",
+    r"potentially executable",
+    r"containing (?:images|attachments)",
+    r"members-only",
+    r"closed (?:mailing )?list",
+    r"not subscribed to (?:this|the) (?:group|list)",
+    r"organi[sz]ational settings",
+    r"captcha",
     r"sender verif",
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     # the sender named before the words a recipient's refusal uses
@@ -261,6 +317,9 @@ _BLOCKED = _rx(
     r"unable to relay",
     r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
+    r"not configured to relay",
+    r"\bopen relay",
+    r"insecure mail relay",
     r"protocol violation",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
@@ -287,7 +346,8 @@ _BLOCKED = _rx(
 _SENDER_GONE = _rx(
     r"domain of sender address",
     r"sender domain [\w-]+(?:\.[\w-]+)+ (?:does not exist|not found)",  # a domain named
-    r"sender (?:address )?domain (?:does not exist|not found|is unknown)",
+    r"sender (?:address )?domain (?:does not exist|not found|is unknown|must exist|is empty)",
+    r"unroutable sender address",
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
@@ -301,6 +361,17 @@ _USER_UNKNOWN = _rx(
     r"not exist",
     r"invalid (?:recipient|mailbox|address|user|e-?mail)",
     r"addressee unknown",
+    r"addresses? (?:was|were) unknown",
+    r"(?:user|recipient) \S{1,80} (?:was )?not found",
+    r"resolver\.adr\.recip",  # Exchange: RESOLVER.ADR.RecipNotFound
+    r"no one at this address",
+    r"no longer accepts (?:e-?mail|mail)",
+    r"nessun utente",  # qmail, Italian
+    r"archived (?:recipient|mailbox|account)",
+    r"destinataire archiv",
+    r"user suspended",
+    r"receiving (?:is )?disabled",
+    r"(?:host|domain) does not accept mail\b(?! from)",  # RFC 7504's 521 and 556
     r"no mailbox here",
     r"not an? (?:known|valid|active|registered) (?:e-?mail |gateway |local )?"
     r"(?:user|recipient|mailbox|address|account)",
@@ -311,7 +382,8 @@ _USER_UNKNOWN = _rx(
     r"invalid final delivery",
     r"doesn'?t have an? [\w.-]+ account",
     r"no longer (?:active|valid|available|in use|exists?)",
-    r"(?:account|mailbox|address) (?:has been |is |was )?(?:disabled|deactivated|discontinued|"
+    r"(?:account|mailbox|address)(?: that you tried to reach)? (?:has been |is |was )?"
+    r"(?:currently )?(?:disabled|deactivated|discontinued|"
     r"inactive|closed|deleted|removed|terminated|suspended|expired)",
     r"has moved",
     r"recipient account is blocked(?! from)",  # La Poste: the recipient's own account
@@ -457,6 +529,8 @@ _HOST_UNKNOWN = _rx(
     r"host not found",
     r"domain (?:name )?not found",
     r"no such domain",
+    r"unknown domain",
+    r"domain must exist",
     r"domain (?:does ?n[o']t|not) exist",
     r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
     r"nxdomain",
@@ -515,7 +589,7 @@ _SOFT_WEAK = _rx(
     r"network (?:is )?unreachable",
     r"not responding",
     r"not reachable",
-    r"(?:could|can)(?:no|')?t connect",
+    _CANNOT_CONNECT,
     r"unable to connect",
     r"connect(?:ion)? failed",  # nullmailer's words when no connection was made
     r"tried all mxs",  # Haraka: no MX host of the domain took a connection
@@ -536,6 +610,14 @@ _SOFT_WEAK = _rx(
     r"deferred",
     r"retry",
     r"command died",
+    r"command failed",
+    r"mailer error",
+    r"procmail",
+    r"config(?:uration)? error",
+    r"can't create user output file",
+    r"interrupted system call",
+    r"error while being processed",
+    r"host (?:is )?unreachable",
     r"internal (?:server )?error",
     r"system error",
     r"local error",
@@ -608,7 +690,7 @@ _SENDER_SIDE = ((_SENDER_LIMITS, BLOCK, "7.1"), (_BLOCKED, BLOCK, "7.1"))
 _UNREACHED = _rx(
     r"tried all mxs",
     r"connect(?:ion)? (?:failed|refused|timed out)",
-    r"(?:could|can)(?:no|')?t connect",
+    _CANNOT_CONNECT,
     r"unable to connect",
     r"no route to host",
     r"network (?:is )?unreachable",
@@ -675,7 +757,7 @@ _DETAIL: tuple[tuple[re.Pattern[str], str], ...] = (
             r"tried all mxs",
             r"not responding",
             r"no answer",
-            r"(?:could|can)(?:no|')?t connect",
+            _CANNOT_CONNECT,
             r"unable to connect",
         ),
         "4.1",

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailer.bounces import classify as classify_module
 from mailer.bounces import parse as parse_module
-from mailer.bounces.classify import classify, infer_status
+from mailer.bounces.classify import classify, find_smtp_code, infer_status
 from mailer.bounces.parse import MAX_BYTES, ParsedBounce, parse_bounce
 from mailer.models import BounceKind
 
@@ -58,7 +58,6 @@ KNOWN_UNSEEN_MISSES = {
     "bounceparser/sendmail-host-not-found.msg.eml": "'recipient@#example.net' is no address",
     "bounceparser/warning-2.msg.eml": "Original-Recipient is reported, the label is Final-",
     "sisimai/email-courier-05.eml": "a delay warning's 4.0.0; the 4.1.7 is only in its text part",
-    "sisimai/email-exim-36.eml": "'Unroutable sender address' read as 5.1.2 (host), not 5.1.8",
     "setj/c-mikelmail-multipart_report_multiple_status.eml": "'has restricted SMS e-mail' "
     "(a mislabelled part, no Diagnostic-Code) under 5.3.0: labelled block, read as soft",
     "setj/c-phpmimemailparser-failure.eml": "an Exchange report cut short upstream before any "
@@ -85,8 +84,6 @@ KNOWN_UNSEEN_MISSES = {
     "labelled 4.4.1",
     "setk/lhost-postfix-59.eml": "Gmail's 'receiving mail at a rate that prevents additional "
     "messages' under a written 5.2.1: the code wins (hard); labelled soft",
-    "setk/lhost-sendmail-57.eml": "Status 5.7.27 (RFC 7505: the sender's domain has a null MX) "
-    "read as block; labelled hard for 'Host does not accept mail'",
     "setl/lhost-deutschetelekom-02.eml": "X-Failed-Recipients names a third address (an upstream "
     "edit): it is read; labelled with the two the body lists",
     "setl/lhost-dragonfly-04.eml": "'DNS lookup failure: host x not found' reads as soft (its"
@@ -1388,8 +1385,8 @@ CLASSIFICATION = [
     (None, "something went wrong", 550, "hard", None),
     (None, "something went wrong", 451, "soft", None),
     # Refused before any recipient was named (RFC 5321 section 3.3): the sender's side.
-    (None, "after MAIL FROM:<a@example.org>: 550 Unroutable sender address", 550, "block", "5.1.2"),
-    (None, "after initial connection: 571 No PTR Record found", 571, "block", None),
+    (None, "after MAIL FROM:<a@example.org>: 550 Unroutable sender address", 550, "block", "5.1.8"),
+    (None, "after initial connection: 571 No PTR Record found", 571, "block", "5.7.1"),
     (None, "550 Mailbox is frozen", 550, "hard", "5.2.1"),
     (None, "Nie ma takiego użytkownika", None, "hard", "5.1.1"),
     (None, "Adresát neexistuje", None, "hard", "5.1.1"),
@@ -1837,6 +1834,101 @@ CLASSIFICATION = [
         "5.7.1",
     ),
 ]
+
+
+# Wordings from the reason lists of Sisimai (BSD-2-Clause, azumakuniyuki and the Sisimai
+# contributors; lib/sisimai/reason/*.rb) that classify() did not know, each in a reply with no
+# enhanced code, so that only its words can decide.
+VOCABULARY = [
+    ("550 Too many concurrent SMTP connections from this IP", "block"),
+    ("421 Exceeds per-domain connection limit for example.org", "block"),
+    ("550 User has exceeded the max emails per hour", "block"),
+    ("450 Please try again slower", "block"),
+    ("421 Too many errors from your IP", "block"),
+    ("552 Requested mail action aborted: exceeded storage allocation", "soft"),
+    ("550 The user's space has been used up", "soft"),
+    ("550 Mailbox exceeded the local limit", "soft"),
+    ("552 Recipient rejected: mailbox would exceed maximum allowed storage", "soft"),
+    ("550 Boite du destinataire pleine", "soft"),
+    ("552 Max message size exceeded", "soft"),
+    ("552 Message file too big", "soft"),
+    ("552 Taille limite du message atteinte", "soft"),
+    ("550 Hosts have been failing for a long time", "soft"),
+    ("550 Your message could not be delivered for more than 5 days", "soft"),
+    ("550 Unable to deliver message after multiple retries", "soft"),
+    ("550 It has not been collected after 30 days", "soft"),
+    ("550 Server did not respond", "soft"),
+    ("550 Sender IP address rejected", "block"),
+    ("550 Sender email address rejected", "block"),
+    ("550 Invalid sender", "block"),
+    ("550 Emetteur invalide", "block"),
+    ("550 Connections not accepted from servers without a valid sender domain", "block"),
+    ("550 Mail from not owned by user", "block"),
+    ("550 All mail servers must have a PTR record with a valid reverse DNS entry", "block"),
+    ("550 Bad DNS PTR resource record", "block"),
+    ("550 Reverse DNS failed", "block"),
+    ("550 Server access forbidden by invalid RDNS record of your mail server", "block"),
+    ("550 The corresponding forward DNS entry does not point to the sending IP", "block"),
+    ("550 Hosts with dynamic IP are not accepted", "block"),
+    ("550 Domain example.net mismatches client IP", "block"),
+    ("550 Not currently accepting mail from your IP", "block"),
+    ("550 Rejecting open proxy", "block"),
+    ("550 Server IP 192.0.2.1 listed as abusive", "block"),
+    ("550 You're using a mass mailer", "block"),
+    ("550 Reject bulk.advertising", "block"),
+    ("550 BATV failed to verify", "block"),
+    ("535 Authentication credentials invalid", "block"),
+    ("550 Authentification requise", "block"),
+    ("530 TLS required but not supported", "block"),
+    ("550 This message is not RFC 5322 compliant", "block"),
+    ("550 Improper use of 8-bit data in message header", "block"),
+    ("550 This message contains text that uses unnecessary base64 encoding", "block"),
+    ("550 Duplicate header", "block"),
+    ("550 An illegal attachment on your message", "block"),
+    ("550 It has a potentially executable attachment", "block"),
+    ("550 We do not accept messages containing images or other attachments", "block"),
+    ("550 Posting by non-member to a members-only list", "block"),
+    ("550 Closed mailing list", "block"),
+    ("550 The email address used to send your message is not subscribed to this group", "block"),
+    ("550 Message bounced due to organizational settings", "block"),
+    ("550 You have exceeded the allowable number of posts without solving a captcha", "block"),
+    ("550 This system is not configured to relay mail", "block"),
+    ("550 We are not an open relay, so get lost", "block"),
+    ("550 Insecure mail relay", "block"),
+    ("553 Sender domain must exist", "block"),
+    ("553 Sender domain is empty", "block"),
+    ("550 Unroutable sender address", "block"),
+    ("550 Destination addresses were unknown", "hard"),
+    ("550 Recipient jdoe was not found in LDAP", "hard"),
+    ("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "hard"),
+    ("550 There is no one at this address", "hard"),
+    ("550 This address no longer accepts mail", "hard"),
+    ("550 Nessun utente simile in questo indirizzo", "hard"),
+    ("550 Archived recipient", "hard"),
+    ("550 Boite du destinataire archivee", "hard"),
+    ("550 User suspended", "hard"),
+    ("550 Mail receiving disabled", "hard"),
+    ("521 Host does not accept mail", "hard"),
+    ("550 The email account that you tried to reach is disabled", "hard"),
+    ("550 Mailbox currently suspended", "hard"),
+    ("550 Recipient address rejected: unknown domain name", "hard"),
+    ("550 Recipient domain must exist", "hard"),
+    ("550 Command failed: /usr/bin/procmail", "soft"),
+    ("550 Mailer error", "soft"),
+    ("550 Local configuration error", "soft"),
+    ("550 Can't create user output file", "soft"),
+    ("550 Interrupted system call", "soft"),
+    ("550 It encountered an error while being processed", "soft"),
+    ("550 Host unreachable", "soft"),
+    ("550 Could not connect and send the mail to mx.example.org", "soft"),
+    ("550 Couldn't connect to mx.example.org", "soft"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), VOCABULARY)
+def test_vocabulary(text: str, kind: str) -> None:
+    """Words that name a reason decide the kind when no enhanced code does."""
+    assert classify(None, text, find_smtp_code(text)).value == kind
 
 
 @pytest.mark.parametrize(("status", "text", "code", "kind", "inferred"), CLASSIFICATION)
