@@ -1,0 +1,103 @@
+"""Benchmark: does classify() read another project's bounce vocabulary as that project does?
+
+    python -m benchmarks.bounce_vocabulary [--misses]
+
+tests/data/bounces/vocabulary/sisimai-reasons.tsv holds the wordings with which Sisimai, an
+independent bounce parser, recognises each of its reasons. Each text is classified alone, with
+no status or reply code, so that only its words decide; Sisimai's reason is mapped to our kind
+(the mapping its corpus labels use, tests/data/bounces/README.md). Prints, per reason and in all,
+how many texts get that kind and how many name no reason classify() knows (it then falls back
+to hard). A fragment that names no reason on its own ("address rejected") is counted too: the
+figure is a measure of coverage, not of accuracy on whole reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.bounces import DATA
+from mailer.bounces.classify import classify, explains
+
+VOCABULARY = DATA / "vocabulary" / "sisimai-reasons.tsv"
+# Sisimai's reasons as our kinds; reasons about the recipient's filters, undefined or on hold
+# are not in the file.
+KIND_OF_REASON = {
+    **dict.fromkeys(("userunknown", "hostunknown", "hasmoved", "suspend", "notaccept"), "hard"),
+    **dict.fromkeys(
+        (
+            "mailboxfull",
+            "exceedlimit",
+            "mesgtoobig",
+            "emailtoolarge",
+            "expired",
+            "networkerror",
+            "systemerror",
+            "systemfull",
+            "mailererror",
+        ),
+        "soft",
+    ),
+    **dict.fromkeys(
+        (
+            "blocked",
+            "rejected",
+            "policyviolation",
+            "spamdetected",
+            "securityerror",
+            "requireptr",
+            "authfailure",
+            "badreputation",
+            "speeding",
+            "ratelimited",
+            "virusdetected",
+            "contenterror",
+            "notcompliantrfc",
+            "norelaying",
+            "toomanyconn",
+        ),
+        "block",
+    ),
+}
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    """The file's rows, past its comment lines."""
+    with path.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def main() -> None:
+    """Classify every wording; print agreement per reason and in all."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list every text that disagrees")
+    args = parser.parse_args()
+    total, agree, unknown = Counter[str](), Counter[str](), Counter[str]()
+    for row in rows(VOCABULARY):
+        reason, text = row["reason"], row["text"]
+        expected = KIND_OF_REASON[reason]
+        got = classify(None, text).value
+        known = explains(text)
+        total[reason] += 1
+        agree[reason] += got == expected and known
+        unknown[reason] += not known
+        if args.misses and (got != expected or not known):
+            print(f"  {reason:<16}{expected:<7}{got:<7}{'' if known else '(no reason)':<12}{text}")
+    print(f"{'reason':<18}{'kind':<7}{'texts':>6}{'agree':>7}{'no reason':>11}")
+    for reason in sorted(total):
+        print(
+            f"{reason:<18}{KIND_OF_REASON[reason]:<7}{total[reason]:>6}"
+            f"{agree[reason]:>7}{unknown[reason]:>11}"
+        )
+    whole = sum(total.values())
+    print(
+        f"{'all':<25}{whole:>6}{sum(agree.values()):>7}{sum(unknown.values()):>11}"
+        f"   ({sum(agree.values()) / whole:.3f} agree)"
+    )
+
+
+if __name__ == "__main__":
+    main()
