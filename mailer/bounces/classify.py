@@ -79,12 +79,7 @@ _SENDER_LIMITS = _rx(
     r"rate.?limit",
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
-    # Sisimai's reason lists (ratelimited, toomanyconn): limits on our connections or our pace
-    r"too many (?:\w+ ){1,2}(?:connections|sessions)",
-    r"connection limit",
-    r"(?:e-?mails|messages|mails) per (?:hour|minute|day)",
-    r"try again slower",
-    r"too many errors from",
+    r"too many invalid recipients",  # GoDaddy's IB112: our list's dead addresses, a limit on us
     r"too much mail from",  # Postfix's anvil: a client over its message rate limit (set W)
     r"more recipients than allowed",  # Exim: a limit on the recipients of one message
     r"sending (?:quota|limit)",
@@ -203,9 +198,6 @@ _TRANSIENT = _rx(
     r"hosts? (?:have|has) been failing",  # Exim gave up on unreachable hosts
     r"have been failing for a long time",
     r"could not be delivered for more than",
-    r"after (?:multiple|several|many|repeated) (?:retries|attempts)",
-    r"not been collected after",
-    r"(?:did not|didn't) respond",
     r"retry time not reached for any host",
     r"could(?: not|n't) deliver for (?:the last )?\d+ (?:seconds|minutes|hours|days)",  # dma
     # Exim's pipe to a program that exited with a sysexits.h code, other than EX_NOUSER's 67:
@@ -262,41 +254,6 @@ _BLOCKED = _rx(
     r"unauthenticated",
     r"not authenticated",
     r"sender (?:ip |e-?mail )?(?:address |domain )?(?:rejected|denied|blocked)",
-    r"invalid sender",
-    r"[ée]metteur invalide",
-    r"valid sender domain",
-    r"not owned by user",
-    # our host's reverse DNS (RFC 7372's X.7.25 and X.7.27): a check of the sender's host
-    r"\bptr (?:record|resource)",
-    r"reverse (?:dns|lookup)",
-    r"\brdns\b",
-    r"forward dns entry",
-    r"dynamic ip",
-    r"mismatches client ip",
-    r"from your ip",
-    r"open proxy",
-    r"abusive",
-    r"mass mailer",
-    r"bulk.?advertis",
-    r"\bbatv\b",  # the sender's signed bounce addresses: refusals of bounces, not of our mail
-    r"(?:invalid|bad) credentials",
-    r"credentials invalid",
-    r"authentification requise",
-    r"tls required",
-    # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
-    r"not rfc ?\d{3,4} compliant",
-    r"rfcmessagenoncompliant",
-    r"improper(?:ly)?[- ](?:use|formatted)",
-    r"unnecessary base64",
-    r"duplicate header",
-    r"(?:illegal|prohibited|forbidden|unsafe|dangerous|banned) (?:file )?attachment",
-    r"potentially executable",
-    r"containing (?:images|attachments)",
-    r"members-only",
-    r"closed (?:mailing )?list",
-    r"not subscribed to (?:this|the) (?:group|list)",
-    r"organi[sz]ational settings",
-    r"captcha",
     r"sender verif",
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     # the sender named before the words a recipient's refusal uses
@@ -317,9 +274,6 @@ _BLOCKED = _rx(
     r"unable to relay",
     r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
-    r"not configured to relay",
-    r"\bopen relay",
-    r"insecure mail relay",
     r"protocol violation",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
@@ -341,6 +295,60 @@ _BLOCKED = _rx(
     r"迷惑メール",
     r"스팸",
 )
+# More words about the sender, its host or its message (many from Sisimai's reason lists): strong
+# enough to decide without a specific code, but not to overrule an address code as _SENDER_SIDE
+# does, since each may sit beside an address refusal ("Invalid sender or recipient", "TLS required
+# for relaying only", a review of cc694ee).
+_SENDER_TEXT = _rx(
+    # limits on our connections or our pace
+    r"too many (?:\w+ ){1,2}(?:connections|sessions)",
+    r"concurrent (?:server )?connections",
+    r"connection limit",
+    r"(?:e-?mails|messages|mails) per (?:hour|minute|day|session|connection)",
+    r"try again slower",
+    r"too many errors from",
+    r"excessive (?:volume|mail|messages)",
+    r"permanently deferred",  # Yahoo's TSS04 and TSS09: all mail from our IP
+    r"invalid sender\b(?! or recipient)",
+    r"[ée]metteur invalide",
+    r"valid sender domain",
+    r"not owned by user",
+    # our host's reverse DNS (RFC 7372's X.7.25 and X.7.27): a check of the sender's host
+    r"\bptr (?:record|resource)",
+    r"reverse (?:dns|lookup)",
+    r"\brdns\b",
+    r"forward dns entry",
+    r"dynamic ip",
+    r"mismatches client ip",
+    r"(?:mail|messages?|connections?) from your ip",
+    r"open proxy",
+    r"listed as abusive",
+    r"mass mailer",
+    r"bulk.?advertis",
+    r"\bbatv\b",  # the sender's signed bounce addresses: refusals of bounces, not of our mail
+    r"(?:invalid|bad) credentials",
+    r"credentials invalid",
+    r"authentification requise",
+    r"tls required",
+    r"requires? (?:tls|encryption)",
+    r"not configured to relay",
+    r"\bopen relay",
+    r"insecure mail relay",
+    # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
+    r"not rfc ?\d{3,4} compliant",
+    r"rfcmessagenoncompliant",
+    r"improper(?:ly)?[- ](?:use|formatted)",
+    r"unnecessary base64",
+    r"duplicate header",
+    r"(?:illegal|prohibited|forbidden|unsafe|dangerous|banned) (?:file )?attachment",
+    r"potentially executable",
+    r"containing (?:images|attachments)",
+    r"members-only",
+    r"\bclosed (?:mailing )?list",
+    r"not subscribed to (?:this|the) (?:group|list)",
+    r"organi[sz]ational settings",
+    r"captcha",
+)
 # Our own domain refused as missing (RFC 3463 X.1.8, bad sender's system address), even when the
 # reply names the recipient too: Sendmail's 553 "Domain of sender address x does not exist".
 _SENDER_GONE = _rx(
@@ -348,6 +356,7 @@ _SENDER_GONE = _rx(
     r"sender domain [\w-]+(?:\.[\w-]+)+ (?:does not exist|not found)",  # a domain named
     r"sender (?:address )?domain (?:does not exist|not found|is unknown|must exist|is empty)",
     r"unroutable sender address",
+    r"unknown domain in (?:the )?(?:sender|mail from)",
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
@@ -371,7 +380,7 @@ _USER_UNKNOWN = _rx(
     r"destinataire archiv",
     r"user suspended",
     r"receiving (?:is )?disabled",
-    r"(?:host|domain) does not accept mail\b(?! from)",  # RFC 7504's 521 and 556
+    r"(?:host|domain) does not accept mail(?!\s*\w)",  # RFC 7504's 521 and 556
     r"no mailbox here",
     r"not an? (?:known|valid|active|registered) (?:e-?mail |gateway |local )?"
     r"(?:user|recipient|mailbox|address|account)",
@@ -382,7 +391,8 @@ _USER_UNKNOWN = _rx(
     r"invalid final delivery",
     r"doesn'?t have an? [\w.-]+ account",
     r"no longer (?:active|valid|available|in use|exists?)",
-    r"(?:account|mailbox|address)(?: that you tried to reach)? (?:has been |is |was )?"
+    r"(?<!your )(?<!sender )(?<!sending )(?:account|mailbox|address)"
+    r"(?: that you tried to reach)? (?:has been |is |was )?"
     r"(?:currently )?(?:disabled|deactivated|discontinued|"
     r"inactive|closed|deleted|removed|terminated|suspended|expired)",
     r"has moved",
@@ -529,8 +539,6 @@ _HOST_UNKNOWN = _rx(
     r"host not found",
     r"domain (?:name )?not found",
     r"no such domain",
-    r"unknown domain",
-    r"domain must exist",
     r"domain (?:does ?n[o']t|not) exist",
     r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
     r"nxdomain",
@@ -580,7 +588,13 @@ _BLOCK_WEAK = _rx(
     r"拒否",
 )
 _HARD_WEAK = _rx(
-    r"unavailable", r"invalid", r"undeliverable address", r"mailbox (?:is )?frozen", r"недоступ"
+    r"unknown domain",
+    r"domain must exist",
+    r"unavailable",
+    r"invalid",
+    r"undeliverable address",
+    r"mailbox (?:is )?frozen",
+    r"недоступ",
 )
 _SOFT_WEAK = _rx(
     r"tim(?:ed|e) ?out",
@@ -610,7 +624,10 @@ _SOFT_WEAK = _rx(
     r"deferred",
     r"retry",
     r"command died",
-    r"command failed",
+    r"deliver\w* [^.;]{0,40}after (?:multiple|several|many|repeated) (?:retries|attempts)",
+    r"not been collected after",
+    r"(?:did not|didn't) respond",
+    r"(?<!rcpt )(?<!mail )(?<!data )(?<!to )command failed",
     r"mailer error",
     r"procmail",
     r"config(?:uration)? error",
@@ -649,6 +666,7 @@ _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_O365_UNKNOWN, HARD, "1.1"),
     (_SENDER_GONE, BLOCK, "1.8"),
     (_BLOCKED, BLOCK, "7.1"),
+    (_SENDER_TEXT, BLOCK, "7.1"),
     (_NULL_MX, HARD, "1.10"),
     (_HOST_UNKNOWN, HARD, "1.2"),
     (_USER_UNKNOWN, HARD, "1.1"),

@@ -1924,6 +1924,52 @@ VOCABULARY = [
     ("550 Couldn't connect to mx.example.org", "soft"),
 ]
 
+# A review of those words: each also occurs beside other reasons, and must not decide there; and
+# refusals it found misread before them
+VOCABULARY_BESIDE = [
+    ("550 5.1.1 Invalid sender or recipient address", "5.1.1", "hard"),
+    ("550 5.2.1 This account has been suspended for abusive behaviour", "5.2.1", "hard"),
+    ("550 5.1.1 User unknown (TLS required for relaying only)", "5.1.1", "hard"),
+    ("550 5.1.1 No such user here (connection limit 10)", "5.1.1", "hard"),
+    ("550 5.0.0 The recipient server did not respond in time; User unknown", "5.0.0", "hard"),
+    ("550 Sender verify failed: your mail server did not respond to our callback", None, "block"),
+    ("554 5.7.1 Your account is currently suspended", "5.7.1", "block"),
+    ("550 5.7.1 Unknown domain in sender address", "5.7.1", "block"),
+    ("553 Denied relay: unknown domain example.org", None, "block"),
+    ("535 5.7.8 Authentication failed after multiple attempts", "5.7.8", "block"),
+    ("554 Transaction failed: RCPT command failed", None, "block"),
+    ("554 This domain does not accept mail over IPv6", None, "block"),
+    ("550 Enclosed list of recipients: user unknown", None, "hard"),
+    (
+        "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; "
+        "Retrying will NOT succeed",
+        "5.7.2",
+        "block",
+    ),
+    (
+        "554 This IP has been temporarily blocked for attempting to mail too many invalid "
+        "recipients. IB112",
+        None,
+        "block",
+    ),
+    ("550 Max number of messages per session exceeded. IB510", None, "block"),
+    ("553 This route requires encryption (TLS)", None, "block"),
+    (
+        "421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, "
+        "closing transmission channel",
+        "4.3.2",
+        "block",
+    ),
+    ("421 4.7.1 Messages from 192.0.2.1 deferred due to excessive volume", "4.7.1", "block"),
+]
+
+
+@pytest.mark.parametrize(("text", "status", "kind"), VOCABULARY_BESIDE)
+def test_vocabulary_beside_other_reasons(text: str, status: str | None, kind: str) -> None:
+    """A word about the sender beside an address code, or a time word beside another reason,
+    leaves the decision to them."""
+    assert classify(status, text, find_smtp_code(text)).value == kind
+
 
 @pytest.mark.parametrize(("text", "kind"), VOCABULARY)
 def test_vocabulary(text: str, kind: str) -> None:
