@@ -146,6 +146,7 @@ _GROUPS = {
     "unseen-u": "real: Set U, filters (fixed after)",
     "unseen-v": "real: Set V, answers (fixed after)",
     "unseen-w": "real: Set W, Postfix (fixed after)",
+    "unseen-x": "real: Set X, 7 projects (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -53,6 +53,7 @@ SAMPLE_DIRS = (
     "setm",
     "setn",
     "seto",
+    "setx",
 )
 
 # The parser's idea of an address (mailer/bounces/parse.py _ADDR), but not starting with a quote
