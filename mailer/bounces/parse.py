@@ -618,6 +618,13 @@ def _looks_returned(ctx: _Ctx) -> bool:
     )
 
 
+def _null_reverse_path(msg: Message) -> bool:
+    """Whether the delivering MDA recorded a null reverse-path (Return-Path: <>), which RFC 5321
+    section 4.5.5 gives every non-delivery notice and no person's mail."""
+    values = msg.get_all("return-path") or []
+    return bool(values) and all(str(value).strip(" <>\t") == "" for value in values)
+
+
 def _is_warning(ctx: _Ctx) -> bool:
     text = ctx.subject + "\n" + ctx.report[:8000]
     return bool(_search(_WARNING, text)) and not _search(_PERMANENT, ctx.report[:8000])
@@ -1862,7 +1869,9 @@ def _from_text(
         hit = _flufl_safe(ctx)
     if hit is None:
         if returned_like and (
-            _search(_FAIL_SUBJECT, ctx.subject) or _search(_PERMANENT, ctx.report)
+            _search(_FAIL_SUBJECT, ctx.subject)
+            or _search(_PERMANENT, ctx.report)
+            or (_null_reverse_path(ctx.msg) and _search(_FAIL_SUBJECT, ctx.report[:300]))
         ):
             hit = _Hit(_unnamed(ctx, returned), _reason_line(ctx.report), "heuristic")
         else:

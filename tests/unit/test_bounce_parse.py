@@ -2225,3 +2225,26 @@ def test_our_sender_named_in_a_quoted_reply_is_not_a_failed_recipient() -> None:
         b"From: Press Office <releases@press.example.org>\nTo: desk@news.example.org\n"
     )
     assert ours.recipients == ("desk@news.example.org",)
+
+
+_POSTMASTER_NOTICE = (
+    b"From: postmaster@mx.example.net\nTo: bounces+t0k3n@press.example.org\n"
+    b"Subject: Mailtest\nDate: Mon, 01 Jan 2024 10:00:00 +0000\n{path}\n"
+    b"Delivery failure.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "bounce"),
+    [
+        (b"Return-Path: <>\n", True),  # found by set X: a notice that says only that
+        (b"Return-Path: <jane@example.net>\n", False),  # a person's mail about a failure
+        (b"", False),  # no reverse-path recorded: nothing says it is a notice
+    ],
+)
+def test_a_failure_notice_with_a_null_reverse_path_is_a_bounce(path: bytes, bounce: bool) -> None:
+    """RFC 5321 section 4.5.5 gives a non-delivery notice a null reverse-path: from a mail system,
+    with 'Delivery failure' opening its text and Return-Path: <>, a message is one even when its
+    subject and text name nothing else."""
+    got = parse_bounce(_POSTMASTER_NOTICE.replace(b"{path}\n", path))
+    assert got.bounce is bounce
