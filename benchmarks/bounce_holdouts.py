@@ -49,6 +49,7 @@ FROZEN = {
     "unseen-u": "7a98a7e",
     "unseen-v": "2b5e837",
     "unseen-w": "6c9d39d",
+    "unseen-x": "b4f878d",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

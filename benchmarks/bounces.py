@@ -146,7 +146,7 @@ _GROUPS = {
     "unseen-u": "real: Set U, filters (fixed after)",
     "unseen-v": "real: Set V, answers (fixed after)",
     "unseen-w": "real: Set W, Postfix (fixed after)",
-    "unseen-x": "real: Set X, 7 projects (unseen)",
+    "unseen-x": "real: Set X, 7 projects (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 
