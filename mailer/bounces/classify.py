@@ -80,6 +80,7 @@ _SENDER_LIMITS = _rx(
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
     r"too many invalid recipients",  # GoDaddy's IB112: our list's dead addresses, a limit on us
+    r"peak smtp",  # Google Workspace: "4.2.1 Peak SMTP relay limit exceeded for customer"
     r"too much mail from",  # Postfix's anvil: a client over its message rate limit (set W)
     r"more recipients than allowed",  # Exim: a limit on the recipients of one message
     r"sending (?:quota|limit)",
@@ -309,6 +310,16 @@ _SENDER_TEXT = _rx(
     r"too many errors from",
     r"excessive (?:volume|mail|messages)",
     r"permanently deferred",  # Yahoo's TSS04 and TSS09: all mail from our IP
+    r"connections? (?:will )?not (?:be )?accepted from",
+    r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
+    r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
+    # providers' own codes, each about the sender (zone-mta's bounce rules list them): Outlook.com's
+    # SC-, OU-, DY- and RP- codes, AOL's (RTR:, RLY:, DYN:, CON:B1, HVU:, MFF:), Yahoo's
+    r"\b(?:sc|ou|dy|rp)-00\d\b",
+    r"\b(?:rtr|rly|dyn|hvu|mff):",
+    r"\bcon:b\d",
+    r"\bvs1-(?:ip|mf)\b",
+    r"\[(?:tss?\d\d|bl\d\d)\]",
     r"invalid sender\b(?! or recipient)",
     r"[ée]metteur invalide",
     r"valid sender domain",

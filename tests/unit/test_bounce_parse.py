@@ -1922,6 +1922,19 @@ VOCABULARY = [
     ("550 Host unreachable", "soft"),
     ("550 Could not connect and send the mail to mx.example.org", "soft"),
     ("550 Couldn't connect to mx.example.org", "soft"),
+    # zone-mta's bounce rules (their development half): our IP refused, and providers' own codes
+    # for refusals of the sender (Outlook.com, AOL, Yahoo)
+    ("550 Mail from 192.0.2.1 rejected", "block"),
+    ("553 [BL21] Connections will not be accepted from 192.0.2.1", "block"),
+    ("550 OU-002 (SNT004-MC2F40) Unfortunately, messages from 192.0.2.1 weren't sent.", "block"),
+    ("421 RP-001 (BAY004-MC1F36) Unfortunately, some messages weren't sent. Try again.", "block"),
+    ("550 DY-001 (SNT004-MC1F5) Unfortunately, messages weren't sent.", "block"),
+    ("550 (RTR:BB) https://postmaster.example.com/error-codes#554rtrbb", "block"),
+    ("421 DYN:T1 https://postmaster.example.com/error-codes#421dynt1", "block"),
+    ("550 CON:B1 https://postmaster.example.com/error-codes#554conb1", "block"),
+    ("421 MFF: Future date in message", "block"),
+    ("451 VS1-IP Message not accepted at this time", "block"),
+    ("553 [TSS11] Message not accepted", "block"),
 ]
 
 # A review of those words: each also occurs beside other reasons, and must not decide there; and
@@ -1961,6 +1974,8 @@ VOCABULARY_BESIDE = [
         "block",
     ),
     ("421 4.7.1 Messages from 192.0.2.1 deferred due to excessive volume", "4.7.1", "block"),
+    # zone-mta's bounce rules (its development half): a rate limit under an address code
+    ("450 4.2.1 Peak SMTP relay limit exceeded for customer", "4.2.1", "block"),
 ]
 
 
