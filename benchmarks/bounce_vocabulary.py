@@ -1,4 +1,4 @@
-"""Benchmark: does classify() read another project's bounce vocabulary as that project does?
+"""Benchmark: does classify() read other projects' bounce vocabularies as those projects do?
 
     python -m benchmarks.bounce_vocabulary [--misses]
 
@@ -9,6 +9,11 @@ no status or reply code, so that only its words decide; Sisimai's reason is mapp
 how many texts get that kind and how many name no reason classify() knows (it then falls back
 to hard). A fragment that names no reason on its own ("address rejected") is counted too: the
 figure is a measure of coverage, not of accuracy on whole reports.
+
+tests/data/bounces/vocabulary/zonemta-replies.tsv holds real SMTP replies quoted in zone-mta's
+bounce rules, and those rules' expressions filled with their shortest match, each labelled with
+our kind by its rule (sets Y and Z, tests/data/bounces/README.md). Each is classified as a
+report's diagnostic is, with the enhanced code and reply code written in it; printed per split.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.bounces import DATA
-from mailer.bounces.classify import classify, explains
+from mailer.bounces.classify import classify, explains, find_smtp_code, find_status
 
 VOCABULARY = DATA / "vocabulary" / "sisimai-reasons.tsv"
+REPLIES = DATA / "vocabulary" / "zonemta-replies.tsv"
 # Sisimai's reasons as our kinds; reasons about the recipient's filters, undefined or on hold
 # are not in the file.
 KIND_OF_REASON = {
@@ -70,8 +76,26 @@ def rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
+def replies(misses: bool) -> None:
+    """Classify every labelled reply as a diagnostic; print how many get their kind, per split."""
+    total, agree = Counter[str](), Counter[str]()
+    for row in rows(REPLIES):
+        if not row["kind"]:
+            continue  # a reason set Y's mapping leaves unscored
+        text = row["reply"]
+        got = classify(find_status(text), text, find_smtp_code(text)).value
+        total[row["split"]] += 1
+        agree[row["split"]] += got == row["kind"]
+        if misses and got != row["kind"]:
+            print(f"  {row['split']:<13}{row['kind']:<7}{got:<7}{row['reason']:<11}{text[:100]}")
+    print(f"\n{'zone-mta replies':<18}{'texts':>13}{'agree':>7}")
+    for split in sorted(total):
+        share = agree[split] / total[split]
+        print(f"{split:<18}{total[split]:>13}{agree[split]:>7}   ({share:.3f})")
+
+
 def main() -> None:
-    """Classify every wording; print agreement per reason and in all."""
+    """Classify every wording and reply; print agreement per reason, per split and in all."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every text that disagrees")
     args = parser.parse_args()
@@ -97,6 +121,7 @@ def main() -> None:
         f"{'all':<25}{whole:>6}{sum(agree.values()):>7}{sum(unknown.values()):>11}"
         f"   ({sum(agree.values()) / whole:.3f} agree)"
     )
+    replies(args.misses)
 
 
 if __name__ == "__main__":
