@@ -311,6 +311,8 @@ _SENDER_TEXT = _rx(
     r"excessive (?:volume|mail|messages)",
     r"permanently deferred",  # Yahoo's TSS04 and TSS09: all mail from our IP
     r"connections? (?:will )?not (?:be )?accepted from",
+    r"(?:sending|your|sender|client) ip\b[^;]{0,24}? (?:is |was |has been )?"
+    r"(?:listed|blocked|blacklisted|banned)",
     r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
     r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
     # providers' own codes, each about the sender (zone-mta's bounce rules list them): Outlook.com's
@@ -848,9 +850,16 @@ _NOT_ACCEPTING = re.compile(r"\b[45]\.3\.2\b")
 _STOCK_550 = re.compile(r"requested action not taken:? mailbox unavailable")
 
 
+# RFC 4954's replies about our client's authentication: required (530), mechanism too weak (534),
+# credentials invalid (535), encryption required for the mechanism (538).
+_AUTH_CODES = frozenset({530, 534, 535, 538})
+
+
 def _smtp_kind(code: int | None) -> BounceKind | None:
     if code is None:
         return None
+    if code in _AUTH_CODES:
+        return BLOCK
     if 400 <= code < 500 or code == 552:  # 552: storage exceeded, RFC 5321 section 4.5.3.1.10
         return SOFT
     if code == 554:

@@ -1935,6 +1935,11 @@ VOCABULARY = [
     ("421 MFF: Future date in message", "block"),
     ("451 VS1-IP Message not accepted at this time", "block"),
     ("553 [TSS11] Message not accepted", "block"),
+    # found by set Z (zone-mta's rules): our IP listed, in words of its own; RFC 4954's replies
+    # about our client's authentication, with no words at all
+    ("550 The sending IP (192.0.2.1) is listed", "block"),
+    ("530", "block"),
+    ("535 Error: SASL login failed", "block"),
 ]
 
 # A review of those words: each also occurs beside other reasons, and must not decide there; and
