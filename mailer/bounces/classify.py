@@ -317,7 +317,7 @@ _SENDER_TEXT = _rx(
     r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
     # providers' own codes, each about the sender (zone-mta's bounce rules list them): Outlook.com's
     # SC-, OU-, DY- and RP- codes, AOL's (RTR:, RLY:, DYN:, CON:B1, HVU:, MFF:), Yahoo's
-    r"\b(?:sc|ou|dy|rp)-00\d\b",
+    r"(?<![\w.-])(?:sc|ou|dy|rp)-00\d(?![\w.-])",  # not inside a host name (mx-ou-001.example)
     r"\b(?:rtr|rly|dyn|hvu|mff):",
     r"\bcon:b\d",
     r"\bvs1-(?:ip|mf)\b",

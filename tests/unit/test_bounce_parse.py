@@ -1929,6 +1929,7 @@ VOCABULARY = [
     ("550 OU-002 (SNT004-MC2F40) Unfortunately, messages from 192.0.2.1 weren't sent.", "block"),
     ("421 RP-001 (BAY004-MC1F36) Unfortunately, some messages weren't sent. Try again.", "block"),
     ("550 DY-001 (SNT004-MC1F5) Unfortunately, messages weren't sent.", "block"),
+    ("550 mx-ou-001.example.net said: No such recipient here", "hard"),
     ("550 (RTR:BB) https://postmaster.example.com/error-codes#554rtrbb", "block"),
     ("421 DYN:T1 https://postmaster.example.com/error-codes#421dynt1", "block"),
     ("550 CON:B1 https://postmaster.example.com/error-codes#554conb1", "block"),
