@@ -311,17 +311,17 @@ _SENDER_TEXT = _rx(
     r"excessive (?:volume|mail|messages)",
     r"permanently deferred",  # Yahoo's TSS04 and TSS09: all mail from our IP
     r"connections? (?:will )?not (?:be )?accepted from",
-    r"(?:sending|your|sender|client) ip\b[^;]{0,24}? (?:is |was |has been )?"
-    r"(?:listed|blocked|blacklisted|banned)",
-    r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
-    r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
+    r"(?:sending|your|sender|client) ip(?: address)?(?: \(?\[?[\d.:a-f]+\]?\)?)? "
+    r"(?:is |was |has been )?(?:listed|blocked|blacklisted|banned)"
+    r"(?! as an? (?:allowed|permitted|trusted))",
     # providers' own codes, each about the sender (zone-mta's bounce rules list them): Outlook.com's
     # SC-, OU-, DY- and RP- codes, AOL's (RTR:, RLY:, DYN:, CON:B1, HVU:, MFF:), Yahoo's
-    r"(?<![\w.-])(?:sc|ou|dy|rp)-00\d(?![\w.-])",  # not inside a host name (mx-ou-001.example)
+    # right after the reply code, not in a host name, an address or a URL (a review)
+    r"\b[45]\d\d[ -](?:[45]\.\d\.\d{1,3} )?(?:sc|ou|dy|rp)-00\d\b",
     r"\b(?:rtr|rly|dyn|hvu|mff):",
     r"\bcon:b\d",
     r"\bvs1-(?:ip|mf)\b",
-    r"\[(?:tss?\d\d|bl\d\d)\]",
+    r"\[(?:ts0[1-3]|tss(?:0[4-9]|1[01])|bl2[1-3])\]",  # the ones Yahoo writes, not any ticket
     r"invalid sender\b(?! or recipient)",
     r"[ée]metteur invalide",
     r"valid sender domain",
@@ -570,6 +570,9 @@ _HOST_UNKNOWN = _rx(
     r"域名不存在",
 )
 _BLOCK_WEAK = _rx(
+    # our IP refused, in words that may come before the recipient's own reason (a review)
+    r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
+    r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
     r"policy",
     r"policies",
     r"blocked",

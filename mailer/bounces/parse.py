@@ -595,6 +595,8 @@ _WARNING = _rx(
     r"延迟",
     r"遅延",
 )
+# A "Delivery Report" that says the message arrived (Domino's "Delivery Report (Success)").
+_SUCCESS = _rx(r"\(success\)", r"successfully delivered", r"delivered successfully")
 _PERMANENT = _rx(
     r"permanent (?:fatal )?(?:error|failure)",
     r"failed permanently",
@@ -615,6 +617,33 @@ def _looks_returned(ctx: _Ctx) -> bool:
         or _search(_DAEMON, sender_name)
         or _search(_FAIL_SUBJECT, ctx.subject)
         or any(ctype in _REPORT_TYPES for _p, ctype in ctx.parts)
+    )
+
+
+# The opening of a notice that says only that a delivery failed ("Delivery failure."); and the
+# subjects of the automatic mail that also comes with a null reverse-path: replies, receipts,
+# relay and delivery notices.
+_BARE_FAILURE = _rx(
+    r"(?:mail )?delivery (?:failure|failed|has failed)\b",
+    r"undeliverable\b",
+    r"permanent (?:delivery )?(?:failure|error)\b",
+)
+_NOTICE_SUBJECT = re.compile(
+    r"^\s*(?:re|aw|sv|fw|fwd|read|relayed|delivered|(?:read|return) receipt)\b", re.IGNORECASE
+)
+
+
+def _bare_notice(ctx: _Ctx) -> bool:
+    """A mail system's notice whose text opens with a delivery's failure, delivered with a null
+    reverse-path (RFC 5321 section 4.5.5), that is no warning, receipt, reply or auto-reply."""
+    msg = ctx.msg
+    return (
+        _null_reverse_path(msg)
+        and _BARE_FAILURE.match(ctx.report.lstrip()[:80].lower()) is not None
+        and not _NOTICE_SUBJECT.match(ctx.subject)
+        and not _header(msg, "auto-submitted").lower().startswith("auto-replied")
+        and not any(name.lower() in _AUTOREPLY_HEADERS for name in msg)
+        and not _is_warning(ctx)
     )
 
 
@@ -1868,12 +1897,15 @@ def _from_text(
     if hit is None and returned_like and _ADDR.search(ctx.report):
         hit = _flufl_safe(ctx)
     if hit is None:
-        if returned_like and (
-            _search(_FAIL_SUBJECT, ctx.subject)
-            or _search(_PERMANENT, ctx.report)
-            or (_null_reverse_path(ctx.msg) and _search(_FAIL_SUBJECT, ctx.report[:300]))
-        ):
+        failing_subject = _search(_FAIL_SUBJECT, ctx.subject) and not _search(
+            _SUCCESS, ctx.subject + "\n" + ctx.report[:2000]
+        )
+        if returned_like and (failing_subject or _search(_PERMANENT, ctx.report)):
             hit = _Hit(_unnamed(ctx, returned), _reason_line(ctx.report), "heuristic")
+        elif returned_like and _bare_notice(ctx):
+            # says a delivery failed and nothing else: a bounce, of no kind anyone can know, so
+            # one that changes no contact (a review: a guessed "hard" would drop one for good)
+            return meta.result(True, None, (), None, "", "heuristic")
         else:
             return None
     diagnostic = _one_line(hit.diagnostic)

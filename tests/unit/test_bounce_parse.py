@@ -1930,6 +1930,14 @@ VOCABULARY = [
     ("421 RP-001 (BAY004-MC1F36) Unfortunately, some messages weren't sent. Try again.", "block"),
     ("550 DY-001 (SNT004-MC1F5) Unfortunately, messages weren't sent.", "block"),
     ("550 mx-ou-001.example.net said: No such recipient here", "hard"),
+    # ...and a review of those: each also occurs beside an address's own reason
+    ("550 5.0.0 <sc-001@news.example.net>... User unknown", "hard"),
+    ("550 Mailbox unavailable. See https://help.example.net/errors/ou-002", "hard"),
+    ("550 Mail from 203.0.113.5 rejected: no such user here", "hard"),
+    ("550 Mailbox disabled. Your IP 203.0.113.5 is not blocked; the account was closed", "hard"),
+    ("550 User unknown; the sending IP is listed as an allowed relay only", "hard"),
+    ("550 No mailbox here by that name, ticket [bl07]", "hard"),
+    ("421 4.3.0 Temporary system problem, ticket [TS09]", "soft"),
     ("550 (RTR:BB) https://postmaster.example.com/error-codes#554rtrbb", "block"),
     ("421 DYN:T1 https://postmaster.example.com/error-codes#421dynt1", "block"),
     ("550 CON:B1 https://postmaster.example.com/error-codes#554conb1", "block"),
@@ -2269,3 +2277,16 @@ def test_a_failure_notice_with_a_null_reverse_path_is_a_bounce(path: bytes, boun
     subject and text name nothing else."""
     got = parse_bounce(_POSTMASTER_NOTICE.replace(b"{path}\n", path))
     assert got.bounce is bounce
+    assert got.kind is None  # it says nothing of why: no contact may change for it (a review)
+
+
+NOTICES = Path(__file__).resolve().parent.parent / "data" / "notices"
+
+
+@pytest.mark.parametrize("path", sorted(NOTICES.glob("*.eml")), ids=lambda path: path.name)
+def test_automatic_mail_that_reports_no_failure_is_not_a_bounce(path: Path) -> None:
+    """Mail systems' other notices come with a null reverse-path and a mail system's name too:
+    acknowledgements, vacation replies, relay, delivery and success reports (Domino's "Delivery
+    Report (Success)"), delay warnings, quarantine and challenge notices, read and return
+    receipts, a postmaster's own reply (written for a review of the set X fix)."""
+    assert parse_bounce(path.read_bytes()).bounce is False
