@@ -14,6 +14,8 @@ tests/data/bounces/vocabulary/zonemta-replies.tsv holds real SMTP replies quoted
 bounce rules, and those rules' expressions filled with their shortest match, each labelled with
 our kind by its rule (sets Y and Z, tests/data/bounces/README.md). Each is classified as a
 report's diagnostic is, with the enhanced code and reply code written in it; printed per split.
+tests/data/bounces/vocabulary/bmh-samples.tsv holds the sample bounce lines quoted in the rules
+of PHPMailer-BMH as Mautic keeps them, labelled by their rule's category (set AA), scored alike.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from mailer.bounces.classify import classify, explains, find_smtp_code, find_sta
 
 VOCABULARY = DATA / "vocabulary" / "sisimai-reasons.tsv"
 REPLIES = DATA / "vocabulary" / "zonemta-replies.tsv"
+BMH = DATA / "vocabulary" / "bmh-samples.tsv"
 # Sisimai's reasons as our kinds; reasons about the recipient's filters, undefined or on hold
 # are not in the file.
 KIND_OF_REASON = {
@@ -77,18 +80,20 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def replies(misses: bool) -> None:
-    """Classify every labelled reply as a diagnostic; print how many get their kind, per split."""
+    """Classify every labelled reply and sample as a diagnostic; print how many get their kind,
+    per split."""
+    labelled = [(row["split"], row["reason"], row["reply"], row["kind"]) for row in rows(REPLIES)]
+    labelled += [("unseen-aa", row["category"], row["sample"], row["kind"]) for row in rows(BMH)]
     total, agree = Counter[str](), Counter[str]()
-    for row in rows(REPLIES):
-        if not row["kind"]:
-            continue  # a reason set Y's mapping leaves unscored
-        text = row["reply"]
+    for split, reason, text, kind in labelled:
+        if not kind:
+            continue  # a reason or category the set's mapping leaves unscored
         got = classify(find_status(text), text, find_smtp_code(text)).value
-        total[row["split"]] += 1
-        agree[row["split"]] += got == row["kind"]
-        if misses and got != row["kind"]:
-            print(f"  {row['split']:<13}{row['kind']:<7}{got:<7}{row['reason']:<11}{text[:100]}")
-    print(f"\n{'zone-mta replies':<18}{'texts':>13}{'agree':>7}")
+        total[split] += 1
+        agree[split] += got == kind
+        if misses and got != kind:
+            print(f"  {split:<13}{kind:<7}{got:<7}{reason:<15}{text[:100]}")
+    print(f"\n{'replies, samples':<18}{'texts':>13}{'agree':>7}")
     for split in sorted(total):
         share = agree[split] / total[split]
         print(f"{split:<18}{total[split]:>13}{agree[split]:>7}   ({share:.3f})")
