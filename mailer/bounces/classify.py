@@ -96,7 +96,8 @@ _SENDER_LIMITS = _rx(
     r"送信数",
 )
 _MAILBOX_FULL = _rx(
-    r"mail ?box (?:is )?full",
+    r"mail ?box (?:<[^>\s]{1,100}> )?(?:is )?full",
+    r"file too large",  # EFBIG: the recipient's mailbox file at its size limit
     r"box full",
     r"full mail ?box",
     r"over ?quota",
@@ -258,7 +259,7 @@ _BLOCKED = _rx(
     r"sender verif",
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     # the sender named before the words a recipient's refusal uses
-    r"(?:sender|absender)(?: address| domain| ip)? (?:is |was )?(?:not|nicht)\b",
+    r"(?:sender|absender)(?: address| domain| ip| e-?mail)? (?:is |was )?(?:not|nicht)\b",
     r"invalid ip for sending",
     # Amazon SES: our From identity is not verified with it
     r"(?:e-?mail )?address is not verified\. the following identities failed",
@@ -270,7 +271,7 @@ _BLOCKED = _rx(
     r"(?:rilevato|contiene|presenza di) (?:un )?virus",
     r"malware",
     r"phishing",
-    r"content (?:rejected|filter|policy)",
+    r"content (?:reject(?:ed)?|filter|policy)",
     r"(?:refused|rejected|blocked) (?:for|due to|because of) (?:policy|content|security)",
     r"unable to relay",
     r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
@@ -358,6 +359,16 @@ _SENDER_TEXT = _rx(
     r"containing (?:images|attachments)",
     r"members-only",
     r"\bclosed (?:mailing )?list",
+    # PHPMailer-BMH's samples (set AA): relaying, authentication and the message's form
+    r"\bauth failed",
+    r"unauthori[sz]ed relay",
+    r"not a gateway",
+    r"local users? only",
+    r"mime/reject",
+    r"invalid (?:mime )?(?:structure|header)",
+    r"mime error",
+    r"mismatched with (?:the )?(?:message )?header",
+    r"does not accept (?:e-?mail|mail|messages) in",
     r"not subscribed to (?:this|the) (?:group|list)",
     r"organi[sz]ational settings",
     r"captcha",
@@ -656,6 +667,11 @@ _SOFT_WEAK = _rx(
     r"local error",
     r"lock failure",
     r"error (?:while )?writing to",
+    r"error writing message",
+    # the recipient's host could not store it: its files, not the address (set AA)
+    r"(?:can ?not|unable to|could not|couldn't) (?:open|create|append|access|write)\b[^.;]{0,40}"
+    r"\b(?:file|mailbox|message|folder|maildir)",
+    r"connection (?:with|to) \S{1,100} (?:is|was) broken",
     # the domain's MX leads back to the sending host: a routing loop (RFC 3463 X.4.6)
     r"mx records? points? to (?:the )?local host",
     # a delivery on the recipient's own host to a program or a file that failed (Exim's "pipe to
