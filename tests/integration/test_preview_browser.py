@@ -67,4 +67,4 @@ def test_preview_renders_in_chromium(sqlite_cli: Cli, tmp_path: Path, width: int
     image = Image.open(shot).convert("L")
     low, high = image.getextrema()
     assert high - low > 100, "the screenshot is blank"
-    assert len(set(image.resize((64, 64)).getdata())) > 20
+    assert len(set(image.resize((64, 64)).get_flattened_data())) > 20
