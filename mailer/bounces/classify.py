@@ -97,7 +97,9 @@ _SENDER_LIMITS = _rx(
 )
 _MAILBOX_FULL = _rx(
     r"mail ?box (?:<[^>\s]{1,100}> )?(?:is )?full",
-    r"file too large",  # EFBIG: the recipient's mailbox file at its size limit
+    # EFBIG after a local delivery's "error writing message": the recipient's mailbox file at its
+    # size limit, not an attachment "too large to scan" (a review)
+    r": file too large\b(?! to\b| for\b)",
     r"box full",
     r"full mail ?box",
     r"over ?quota",
@@ -202,6 +204,11 @@ _TRANSIENT = _rx(
     r"could not be delivered for more than",
     r"retry time not reached for any host",
     r"could(?: not|n't) deliver for (?:the last )?\d+ (?:seconds|minutes|hours|days)",  # dma
+    # the recipient's host refused its own files (errno 13: Postfix local, Dovecot LDA): soft, not
+    # the weak "denied" of a policy (a review of set AA's fix)
+    r"(?:cannot|can't|can not|unable to|could not|failed to) (?:open|create|append|access|write|"
+    r"update|lock)\b[^;]{0,80}: permission denied",
+    r"\bopen\([^)]{1,200}\) failed: permission denied",
     # Exim's pipe to a program that exited with a sysexits.h code, other than EX_NOUSER's 67:
     # "(could mean service or program unavailable)", "(could mean unable to exec or command does
     # not exist)" are about the program on the recipient's host, not the address
@@ -259,7 +266,8 @@ _BLOCKED = _rx(
     r"sender verif",
     r"not an? (?:valid|known|registered|authori[sz]ed|permitted) sender",
     # the sender named before the words a recipient's refusal uses
-    r"(?:sender|absender)(?: address| domain| ip| e-?mail)? (?:is |was )?(?:not|nicht)\b",
+    r"(?:sender|absender)(?: address| domain| ip)? (?:is |was )?(?:not|nicht)\b",
+    r"sender e-?mail (?:is|was) not\b",
     r"invalid ip for sending",
     # Amazon SES: our From identity is not verified with it
     r"(?:e-?mail )?address is not verified\. the following identities failed",
@@ -363,12 +371,11 @@ _SENDER_TEXT = _rx(
     r"\bauth failed",
     r"unauthori[sz]ed relay",
     r"not a gateway",
-    r"local users? only",
     r"mime/reject",
-    r"invalid (?:mime )?(?:structure|header)",
-    r"mime error",
+    r"invalid (?:mime )?structure",
     r"mismatched with (?:the )?(?:message )?header",
-    r"does not accept (?:e-?mail|mail|messages) in",
+    r"does not accept (?:e-?mail|mail|messages) in [\w\s()-]{0,40}"
+    r"(?:character sets?|languages?|scripts?)",
     r"not subscribed to (?:this|the) (?:group|list)",
     r"organi[sz]ational settings",
     r"captcha",
@@ -581,6 +588,10 @@ _HOST_UNKNOWN = _rx(
     r"域名不存在",
 )
 _BLOCK_WEAK = _rx(
+    # words that may sit beside the recipient's own reason ("Invalid recipient (invalid header)")
+    r"local users? only",
+    r"invalid (?:mime )?header",
+    r"mime error",
     # our IP refused, in words that may come before the recipient's own reason (a review)
     r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
     r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
