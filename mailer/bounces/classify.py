@@ -356,6 +356,8 @@ _SENDER_TEXT = _rx(
     r"not configured to relay",
     r"\bopen relay",
     r"insecure mail relay",
+    # qmail's relay refusal, a block by the reading the README states (relaying refused)
+    r"\brcpthosts?\b",
     # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
     r"not rfc ?\d{3,4} compliant",
     r"rfcmessagenoncompliant",

@@ -1962,6 +1962,8 @@ VOCABULARY = [
     ("550 Invalid recipient <jane@example.org> (invalid header)", "hard"),
     ("550 Mailbox does not accept messages in excess of 10485760 bytes", "hard"),
     ("550 User unknown; sender email not verified", "hard"),
+    # qmail's relay refusal under a protocol code is a refused relay too, as README chooses
+    ("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.5.3 - chkuser)", "block"),
     ("550 (RTR:BB) https://postmaster.example.com/error-codes#554rtrbb", "block"),
     ("421 DYN:T1 https://postmaster.example.com/error-codes#421dynt1", "block"),
     ("550 CON:B1 https://postmaster.example.com/error-codes#554conb1", "block"),
