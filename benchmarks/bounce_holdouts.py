@@ -10,6 +10,8 @@ set and pooled, beside a baseline measured in the same run: flufl.bounce's recip
 the same samples (its permanent failures; it has no kinds), and how many non-bounces it finds
 a permanent failure in. It needs the repository's history (a clone, not an export). With --ham
 DIR (tests/data/bounces/ham/fetch.sh) set P, whose messages are not kept here, is scored too.
+Then the sets of real replies and samples (Y, Z, AA: kinds only, as bounce_vocabulary.py scores
+them), each with the classifier of its first run.
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ FROZEN = {
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}
+# sets of replies and samples, kinds only (benchmarks/bounce_vocabulary.py): split -> the commit
+# whose classifier first scored it, and the file and column that hold its texts
+REPLY_SETS = {
+    "unseen-y": ("ad79ede", "zonemta-replies.tsv", "reply"),
+    "unseen-z": ("ad79ede", "zonemta-replies.tsv", "reply"),
+    "unseen-aa": ("65fc001", "bmh-samples.tsv", "sample"),
+}
 FIELDS = (
     "samples",
     "expected",
@@ -110,7 +119,29 @@ print(json.dumps({
 """
 
 
-def _score(split: str, commit: str, labels: Path, samples: Path) -> dict[str, int]:
+# Run inside the old worktree: its classifier on the current file of texts, as
+# bounce_vocabulary.py reads them (a row without a split belongs to the set the file is).
+_REPLY_SCORE = """
+import csv, json, sys
+sys.path.insert(0, sys.argv[1])
+from mailer.bounces.classify import classify, find_smtp_code, find_status
+
+path, split, column = sys.argv[2:5]
+lines = [line for line in open(path, encoding="utf-8") if not line.startswith("#")]
+texts = right = 0
+for row in csv.DictReader(lines, delimiter="\\t"):
+    if row.get("split", split) != split or not row["kind"]:
+        continue
+    text = row[column]
+    texts += 1
+    right += classify(find_status(text), text, find_smtp_code(text)).value == row["kind"]
+print(json.dumps({"texts": texts, "right": right}))
+"""
+
+
+def _in_worktree(commit: str, script: str, argv: list[str]) -> dict[str, int]:
+    """What the script prints as JSON, run with the parser of the commit checked out (its path
+    is the script's first argument)."""
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(
@@ -118,9 +149,8 @@ def _score(split: str, commit: str, labels: Path, samples: Path) -> dict[str, in
             check=True,
         )
         try:
-            argv = [str(tree), str(BENCHMARK), str(labels), str(samples), split]
             out = subprocess.run(
-                [sys.executable, "-c", _SCORE, *argv],
+                [sys.executable, "-c", script, str(tree), *argv],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -132,6 +162,25 @@ def _score(split: str, commit: str, labels: Path, samples: Path) -> dict[str, in
             )
     result: dict[str, int] = json.loads(out)
     return result
+
+
+def _score(split: str, commit: str, labels: Path, samples: Path) -> dict[str, int]:
+    return _in_worktree(commit, _SCORE, [str(BENCHMARK), str(labels), str(samples), split])
+
+
+def _replies() -> None:
+    """Each set of replies and samples at its frozen commit, and the pool."""
+    print(f"\n{'replies':<15}{'texts':>8}{'kind':>9}")
+    texts = right = 0
+    for split, (commit, name, column) in REPLY_SETS.items():
+        path = DATA / "vocabulary" / name
+        counts = _in_worktree(commit, _REPLY_SCORE, [str(path), split, column])
+        print(
+            f"{split + ' ' + commit[:4]:<15}{counts['texts']:>8}"
+            f"{_ratio(counts['right'], counts['texts']):>9}"
+        )
+        texts, right = texts + counts["texts"], right + counts["right"]
+    print(f"{'pooled':<15}{texts:>8}{_ratio(right, texts):>9}   kinds {right}/{texts}")
 
 
 def _ratio(part: int, whole: int) -> str:
@@ -175,6 +224,7 @@ def main() -> None:
         f"{pooled['flufl_right']}/{pooled['expected']}, non-bounces with a permanent failure "
         f"{pooled['flufl_fp']}/{pooled['non_bounces']}"
     )
+    _replies()
 
 
 if __name__ == "__main__":
