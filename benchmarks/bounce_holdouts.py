@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "bounces"
 BENCHMARK = ROOT / "benchmarks" / "bounces.py"
+VOCABULARY = ROOT / "benchmarks" / "bounce_vocabulary.py"
 # split -> the commit whose parser first scored it
 FROZEN = {
     "unseen-a": "95068d9",
@@ -56,12 +57,8 @@ FROZEN = {
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}
 # sets of replies and samples, kinds only (benchmarks/bounce_vocabulary.py): split -> the commit
-# whose classifier first scored it, and the file and column that hold its texts
-REPLY_SETS = {
-    "unseen-y": ("ad79ede", "zonemta-replies.tsv", "reply"),
-    "unseen-z": ("ad79ede", "zonemta-replies.tsv", "reply"),
-    "unseen-aa": ("65fc001", "bmh-samples.tsv", "sample"),
-}
+# whose classifier first scored it
+REPLY_SETS = {"unseen-y": "ad79ede", "unseen-z": "ad79ede", "unseen-aa": "65fc001"}
 FIELDS = (
     "samples",
     "expected",
@@ -119,22 +116,22 @@ print(json.dumps({
 """
 
 
-# Run inside the old worktree: its classifier on the current file of texts, as
-# bounce_vocabulary.py reads them (a row without a split belongs to the set the file is).
+# Run inside the old worktree: its classifier on the current texts, read and classified by the
+# current bounce_vocabulary.py, so that both benchmarks count alike.
 _REPLY_SCORE = """
-import csv, json, sys
+import importlib.util, json, sys
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from mailer.bounces.classify import classify, find_smtp_code, find_status
 
-path, split, column = sys.argv[2:5]
-lines = [line for line in open(path, encoding="utf-8") if not line.startswith("#")]
+spec = importlib.util.spec_from_file_location("current_vocabulary", sys.argv[2])
+vocabulary = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(vocabulary)
+data, split = Path(sys.argv[3]), sys.argv[4]
 texts = right = 0
-for row in csv.DictReader(lines, delimiter="\\t"):
-    if row.get("split", split) != split or not row["kind"]:
-        continue
-    text = row[column]
-    texts += 1
-    right += classify(find_status(text), text, find_smtp_code(text)).value == row["kind"]
+for at, _reason, text, kind in vocabulary.labelled_replies(data):
+    if at == split:
+        texts += 1
+        right += vocabulary.kind_of(text) == kind
 print(json.dumps({"texts": texts, "right": right}))
 """
 
@@ -172,9 +169,8 @@ def _replies() -> None:
     """Each set of replies and samples at its frozen commit, and the pool."""
     print(f"\n{'replies':<15}{'texts':>8}{'kind':>9}")
     texts = right = 0
-    for split, (commit, name, column) in REPLY_SETS.items():
-        path = DATA / "vocabulary" / name
-        counts = _in_worktree(commit, _REPLY_SCORE, [str(path), split, column])
+    for split, commit in REPLY_SETS.items():
+        counts = _in_worktree(commit, _REPLY_SCORE, [str(VOCABULARY), str(DATA), split])
         print(
             f"{split + ' ' + commit[:4]:<15}{counts['texts']:>8}"
             f"{_ratio(counts['right'], counts['texts']):>9}"

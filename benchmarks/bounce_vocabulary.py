@@ -29,8 +29,6 @@ from benchmarks.bounces import DATA
 from mailer.bounces.classify import classify, explains, find_smtp_code, find_status
 
 VOCABULARY = DATA / "vocabulary" / "sisimai-reasons.tsv"
-REPLIES = DATA / "vocabulary" / "zonemta-replies.tsv"
-BMH = DATA / "vocabulary" / "bmh-samples.tsv"
 # Sisimai's reasons as our kinds; reasons about the recipient's filters, undefined or on hold
 # are not in the file.
 KIND_OF_REASON = {
@@ -79,16 +77,27 @@ def rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
+def labelled_replies(data: Path = DATA) -> list[tuple[str, str, str, str]]:
+    """Every scored reply and sample: split, its source's reason, text and our kind (a reason or
+    category the set's mapping leaves unscored is left out). bounce_holdouts.py reads them too."""
+    zonemta = rows(data / "vocabulary" / "zonemta-replies.tsv")
+    bmh = rows(data / "vocabulary" / "bmh-samples.tsv")
+    labelled = [(row["split"], row["reason"], row["reply"], row["kind"]) for row in zonemta]
+    labelled += [("unseen-aa", row["category"], row["sample"], row["kind"]) for row in bmh]
+    return [entry for entry in labelled if entry[3]]
+
+
+def kind_of(text: str) -> str:
+    """The kind of a reply read as a report's diagnostic: with the codes written in it."""
+    return classify(find_status(text), text, find_smtp_code(text)).value
+
+
 def replies(misses: bool) -> None:
     """Classify every labelled reply and sample as a diagnostic; print how many get their kind,
     per split."""
-    labelled = [(row["split"], row["reason"], row["reply"], row["kind"]) for row in rows(REPLIES)]
-    labelled += [("unseen-aa", row["category"], row["sample"], row["kind"]) for row in rows(BMH)]
     total, agree = Counter[str](), Counter[str]()
-    for split, reason, text, kind in labelled:
-        if not kind:
-            continue  # a reason or category the set's mapping leaves unscored
-        got = classify(find_status(text), text, find_smtp_code(text)).value
+    for split, reason, text, kind in labelled_replies():
+        got = kind_of(text)
         total[split] += 1
         agree[split] += got == kind
         if misses and got != kind:
