@@ -494,15 +494,20 @@ _AUTOREPLY_HEADERS = (
 )
 
 
+def _has_autoreply_field(msg: Message) -> bool:
+    """Whether one of the autoresponders' own fields (X-Autoreply, X-Vacation, ...) is present."""
+    names = {name.lower() for name in msg}  # one pass over the fields, not one get() per name
+    return any(name in names for name in _AUTOREPLY_HEADERS)
+
+
 def _is_autoreply(ctx: _Ctx) -> bool:
     if ctx.returned_like:  # a report, whatever it carries (most messages here)
         return False
     msg = ctx.msg
     auto = _header(msg, "auto-submitted").lower()
-    names = {name.lower() for name in msg}  # one pass over the fields, not one get() per name
     return (
         auto.startswith(("auto-replied", "auto-generated", "auto-notified"))
-        or any(name in names for name in _AUTOREPLY_HEADERS)
+        or _has_autoreply_field(msg)
         or _header(msg, "precedence").lower() == "auto_reply"
         or bool(_search(_AUTOREPLY_SUBJECT, ctx.subject))
     )
@@ -642,7 +647,7 @@ def _bare_notice(ctx: _Ctx) -> bool:
         and _BARE_FAILURE.match(ctx.report.lstrip()[:80].lower()) is not None
         and not _NOTICE_SUBJECT.match(ctx.subject)
         and not _header(msg, "auto-submitted").lower().startswith("auto-replied")
-        and not any(name.lower() in _AUTOREPLY_HEADERS for name in msg)
+        and not _has_autoreply_field(msg)
         and not _is_warning(ctx)
     )
 
