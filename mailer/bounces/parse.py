@@ -652,6 +652,14 @@ def _bare_notice(ctx: _Ctx) -> bool:
     )
 
 
+def _failing_subject(ctx: _Ctx) -> bool:
+    """A failure's subject ("Undeliverable", "Delivery Report") on a report that does not say the
+    message arrived."""
+    return bool(_search(_FAIL_SUBJECT, ctx.subject)) and not _search(
+        _SUCCESS, ctx.subject + "\n" + ctx.report[:2000]
+    )
+
+
 def _null_reverse_path(msg: Message) -> bool:
     """Whether the delivering MDA recorded a null reverse-path (Return-Path: <>), which RFC 5321
     section 4.5.5 gives every non-delivery notice and no person's mail."""
@@ -1902,12 +1910,11 @@ def _from_text(
     if hit is None and returned_like and _ADDR.search(ctx.report):
         hit = _flufl_safe(ctx)
     if hit is None:
-        failing_subject = _search(_FAIL_SUBJECT, ctx.subject) and not _search(
-            _SUCCESS, ctx.subject + "\n" + ctx.report[:2000]
-        )
-        if returned_like and (failing_subject or _search(_PERMANENT, ctx.report)):
+        if not returned_like:
+            return None
+        if _failing_subject(ctx) or _search(_PERMANENT, ctx.report):
             hit = _Hit(_unnamed(ctx, returned), _reason_line(ctx.report), "heuristic")
-        elif returned_like and _bare_notice(ctx):
+        elif _bare_notice(ctx):
             # says a delivery failed and nothing else: a bounce, of no kind anyone can know, so
             # one that changes no contact (a review: a guessed "hard" would drop one for good)
             return meta.result(True, None, (), None, "", "heuristic")
