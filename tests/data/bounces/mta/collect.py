@@ -42,6 +42,14 @@ KINDS = {
     "rate-limited": "block",
     "too-many-recipients": "soft",
     "domain-unresolved": "soft",
+    # set AB: refusals that asked DNS, each one for the sender
+    "rbl-listed": "block",
+    "rhsbl-sender": "block",
+    "sender-domain-unknown": "block",
+    "helo-unknown": "block",
+    "client-unknown": "block",
+    "spf-fail": "block",
+    "sender-verify-failed": "block",
 }
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
@@ -125,12 +133,14 @@ def main() -> None:
         "unseen-u": "reply replayed from postgrey, SpamAssassin or rspamd behind Postfix, or Cyrus LMTP",
         "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
         "unseen-w": "reply replayed from Postfix 3.7.11's other stock refusals",
+        "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):
         scenario, recipient = _scenario(message)
-        # set U's registered rule only: nullmailer's and OpenSMTPD's final reports say "delayed"
-        delayed = split == "unseen-u" and _DELAYED.search(message) is not None
+        # sets U and AB's registered rule only: nullmailer's and OpenSMTPD's final reports say
+        # "delayed"
+        delayed = split in ("unseen-u", "unseen-ab") and _DELAYED.search(message) is not None
         name = f"mta/{prefix}{tag}-{scenario}{'-delayed' if delayed else ''}.eml"
         if name in labels:
             raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
@@ -141,7 +151,7 @@ def main() -> None:
             "kind": None if delayed else _kind(scenario),
             "status": _status(scenario),
             "format": "delayed" if delayed else tag,
-            "source": f"set {split[-1].upper()}: {version} on loopback, {source}",
+            "source": f"set {split.removeprefix('unseen-').upper()}: {version} on loopback, {source}",
             "synthetic": False,
             "split": split,
             "note": f"scenario {scenario}, labelled by construction"

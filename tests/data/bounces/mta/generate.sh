@@ -359,5 +359,38 @@ PYTHONPATH=. "$py" "$here/record.py" w >> "$here/replies-r.jsonl"
 w="postfix-sender-unqualified postfix-content-rejected postfix-rate-limited postfix-too-many-recipients postfix-domain-unresolved"
 four_senders unseen-w 240 $w
 
+# Set AB: refusals that ask DNS. dns.py answers on 127.0.0.1:53 while they are recorded
+# (resolv.conf points at it, then back): Postfix (record.py ab, with Debian's policyd-spf),
+# Haraka's plugins (each alone; XCLIENT names a client in 198.18.0.0/15, since they exempt
+# loopback) and Exim's sender verification; then replayed to Haraka, nullmailer, Exim and dma.
+# Run in this order on 2026-12-01 (eighth session).
+apt postfix postfix-policyd-spf-python; postfix stop || true
+cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & dns=$!; sleep 1
+echo "nameserver 127.0.0.1" > /etc/resolv.conf
+PYTHONPATH=. "$py" "$here/record.py" ab >> "$here/replies-r.jsonl"
+$hk -i /tmp/hk/ab; c=/tmp/hk/ab/config; echo news.test > $c/host_list; echo mx.news.test > $c/me
+printf 'listen=127.0.0.1:2529\nnodes=0\n' > $c/smtp.ini
+printf '[main]\nzones=bl.test\nperiodic_checks=0\nsearch=all\n[bl.test]\n' > $c/dns-list.ini
+printf '[reject]\nno_rdns=true\nno_fcrdns=true\n' > $c/fcrdns.ini
+printf '[deny]\nmfrom_fail=true\nhelo_fail=true\n' > $c/spf.ini
+for s in client-unknown:fcrdns:gone spf-fail:spf:spf sender-domain-unknown:mail_from.is_resolvable:gone \
+        rbl-listed:dns-list:spf; do
+    name=${s%%:*}; rest=${s#*:}; echo "${rest#*:}" > /tmp/ab-dns.mode
+    printf 'xclient\n%s\nrcpt_to.in_host_list\n' "${rest%%:*}" > $c/plugins
+    $hk -c /tmp/hk/ab >/tmp/hk/ab.log 2>&1 & sleep 6
+    PYTHONPATH=. "$py" "$here/record_r.py" haraka 2529 "$name" >> "$here/replies-r.jsonl"
+    pkill -f "haraka -c /tmp/hk/ab" || true; sleep 2
+done
+apt exim4-daemon-light; cp /etc/exim4/update-exim4.conf.conf /tmp/exim-sender.conf
+sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
+printf 'MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test\nMAIN_RELAY_NETS = 192.0.2.255\nCHECK_RCPT_VERIFY_SENDER = true\n' > /etc/exim4/exim4.conf.localmacros
+echo gone > /tmp/ab-dns.mode; update-exim4.conf; exim4 -bd -oX 2530; sleep 1
+PYTHONPATH=. "$py" "$here/record_r.py" exim 2530 sender-verify-failed >> "$here/replies-r.jsonl"
+pkill exim4 || true; cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+ab="postfix-rbl-listed postfix-rhsbl-sender postfix-sender-domain-unknown postfix-helo-unknown"
+ab="$ab postfix-client-unknown postfix-spf-fail haraka-client-unknown haraka-spf-fail"
+ab="$ab haraka-sender-domain-unknown haraka-rbl-listed exim-sender-verify-failed"
+four_senders unseen-ab 240 $ab
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

@@ -3,6 +3,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py > tests/data/bounces/mta/replies.json
     PYTHONPATH=. python tests/data/bounces/mta/record.py u >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py w >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py ab >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -22,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.data.bounces.mta.dns import MODE_FILE
 from tests.postfix import PrivatePostfix
 
 SENDER = "press@mta.press.test"
@@ -165,11 +167,84 @@ W_SCENARIOS: dict[str, tuple[tuple[list[str], str, str, str, str], str, int]] = 
         1,
     ),
 }
-# record.py u|w: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+# set AB: refusals that depend on DNS (dns.py answers); (scenario) -> (dns.py mode, SCENARIOS' fields)
+_SPF_POLICY = "check_policy_service unix:private/policyd-spf"
+AB_SCENARIOS: dict[str, tuple[str, tuple[list[str], str, str, str, str]]] = {
+    "rbl-listed": (
+        "spf",
+        (
+            ["smtpd_client_restrictions = reject_rbl_client bl.test"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "rhsbl-sender": (
+        "spf",
+        (
+            ["smtpd_sender_restrictions = reject_rhsbl_sender dbl.test"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "sender-domain-unknown": (
+        "gone",
+        (
+            ["smtpd_sender_restrictions = reject_unknown_sender_domain"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "helo-unknown": (
+        "gone",
+        (
+            ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_unknown_helo_hostname"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "client-unknown": (
+        "gone",
+        (
+            ["smtpd_client_restrictions = reject_unknown_client_hostname"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "spf-fail": (
+        "spf",
+        (
+            [f"smtpd_recipient_restrictions = reject_unauth_destination, {_SPF_POLICY}"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+}
+# record.py u|w|ab: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
+    "ab": {
+        ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AB_SCENARIOS.items()
+    },
 }
+# Debian's SPF policy server, spawned per connection; its stock settings but for the loopback
+# exemption (skip_addresses), which would wave this machine's own client through (set AB)
+_SPF_SERVICE = "policyd-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/policyd-spf {conf}"
+_SPF_CONF = "debugLevel = 1\nTestOnly = 1\nHELO_reject = Fail\nMail_From_reject = Fail\n" + (
+    "PermError_reject = False\nTempError_Defer = False\nskip_addresses = 192.0.2.0/24\n"
+)
 # the rate limits' counter (set W), not in the tests' master.cf; idle unless a limit is set
 _ANVIL = "anvil     unix  - - n -   1 anvil"
 _RESET = [
@@ -187,12 +262,21 @@ _RESET = [
 ]
 
 
-def _probe(port: int, rcpt: str, helo: str, body: str, sender: str = SENDER) -> dict[str, object]:
+def _probe(
+    port: int, rcpt: str, helo: str, body: str, sender: str = SENDER, xclient: str | None = None
+) -> dict[str, object]:
     """Speak SMTP as an MTA would; the first refusal's stage, code and lines. RCPT is given
-    for each of the comma-separated recipients."""
-    with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=10) as smtp:
+    for each of the comma-separated recipients. With `xclient` (set AB), a proxy's XCLIENT
+    command first names that client address; a refusal of it is the receiver refusing the
+    connection itself (stage CONNECT)."""
+    with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=30) as smtp:
+        named = [
+            ("CONNECT", lambda: smtp.docmd("XCLIENT", f"ADDR={xclient} PROTO=ESMTP")),
+            ("EHLO", lambda: smtp.ehlo(helo)),
+        ]
         steps = [
             ("EHLO", lambda: smtp.ehlo(helo)),
+            *(named if xclient else []),
             ("MAIL", lambda: smtp.mail(sender)),
             *(("RCPT", lambda a=a: smtp.rcpt(a)) for a in rcpt.split(",")),
             ("DATA", lambda: smtp.data(body.encode())),
@@ -235,8 +319,13 @@ def main() -> None:
     ):
         if len(sys.argv) == 2 and sys.argv[1] in LINE_SETS:
             master = postfix.config_dir / "master.cf"
-            master.write_text(master.read_text() + _ANVIL + "\n")
+            spf_conf = postfix.config_dir / "policyd-spf.conf"
+            spf_conf.write_text(_SPF_CONF)
+            spf = _SPF_SERVICE.format(conf=spf_conf)
+            master.write_text(master.read_text() + _ANVIL + "\n" + spf + "\n")
             for (receiver, name), (scenario, sender, repeat) in LINE_SETS[sys.argv[1]].items():
+                if sys.argv[1] == "ab":  # the DNS answers this scenario needs
+                    MODE_FILE.write_text(AB_SCENARIOS[name][0] + "\n")
                 reply = _record(postfix, f"{receiver}-{name}", scenario, sender, repeat)
                 print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
             return

@@ -27,6 +27,20 @@ SCENARIOS = {
     "too-large": ("desk@news.test", BODY + ("x" * 70 + "\r\n") * 100),
     "mailbox-full": ("full@news.test", BODY),  # Dovecot: a mailbox already at its quota
     "sieve-rejected": ("erej@news.test", BODY),  # Dovecot: the user's Sieve script erejects it
+    # set AB: Haraka's plugins that ask DNS (dns.py), told the client's address by XCLIENT
+    "rbl-listed": ("desk@news.test", BODY),
+    "client-unknown": ("desk@news.test", BODY),
+    "spf-fail": ("desk@news.test", BODY),
+    "sender-domain-unknown": ("desk@news.test", BODY),
+    "sender-verify-failed": ("desk@news.test", BODY),  # Exim: the sender's domain is NXDOMAIN
+}
+# Haraka exempts loopback and private clients from its DNS checks; a proxy's XCLIENT command
+# (Haraka's xclient plugin, allowed from 127.0.0.1) names a client in 198.18.0.0/15 (RFC 2544's
+# benchmarking range: no traffic goes to it) instead
+XCLIENT_ADDR = "198.18.0.25"
+XCLIENT_SCENARIOS = {
+    ("haraka", name)
+    for name in ("rbl-listed", "client-unknown", "spf-fail", "sender-domain-unknown")
 }
 
 
@@ -52,7 +66,8 @@ def main() -> None:
         if receiver in ("dovecot", "cyrus"):  # LMTP servers
             reply = _probe_lmtp(port, rcpt)
         else:
-            reply = _probe(port, rcpt, "mta.press.test", body)
+            xclient = XCLIENT_ADDR if (receiver, name) in XCLIENT_SCENARIOS else None
+            reply = _probe(port, rcpt, "mta.press.test", body, xclient=xclient)
         if reply["stage"] is not None:
             print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
 

@@ -1,0 +1,100 @@
+"""Set AB: a small DNS server on loopback that lists this machine on the blocklists the receivers ask.
+
+    python tests/data/bounces/mta/dns.py [--port 53] [--mode spf|gone]
+
+Answers UDP queries on 127.0.0.1 only (RFC 1035 4.1 message format, no recursion, nothing
+forwarded): 127.0.0.1 is listed on ``bl.test`` and the sender's domain on ``dbl.test`` (RFC 5782
+2.1 and 2.3: an A record of 127.0.0.2 and a TXT record saying why); in mode ``spf`` the sender's
+domain ``mta.press.test`` exists and publishes ``v=spf1 -all`` (RFC 7208: no host may send for
+it), in mode ``gone`` it does not exist. Every other name is NXDOMAIN. The mode is read from
+MODE_FILE at each query, so one running server serves every scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import struct
+from pathlib import Path
+
+MODE_FILE = Path("/tmp/ab-dns.mode")
+A, MX, TXT = 1, 15, 16
+NOERROR, NXDOMAIN = 0, 3
+SENDER_DOMAIN = "mta.press.test"
+LISTED: dict[str, tuple[str, str]] = {  # name -> (A record, TXT record)
+    "1.0.0.127.bl.test": ("127.0.0.2", "Listed by bl.test, see https://bl.test/query/127.0.0.1"),
+    # the client address Haraka is told by XCLIENT (record_r.py): it exempts loopback clients
+    "25.0.18.198.bl.test": (
+        "127.0.0.2",
+        "Listed by bl.test, see https://bl.test/query/198.18.0.25",
+    ),
+    f"{SENDER_DOMAIN}.dbl.test": (
+        "127.0.1.2",
+        f"{SENDER_DOMAIN} is listed by dbl.test, see https://dbl.test/query/{SENDER_DOMAIN}",
+    ),
+}
+
+
+def _question(packet: bytes) -> tuple[str, int, int]:
+    """The first question's name, type and the offset past it."""
+    labels, offset = [], 12
+    while packet[offset]:
+        size = packet[offset]
+        labels.append(packet[offset + 1 : offset + 1 + size].decode("ascii", "replace"))
+        offset += 1 + size
+    qtype = struct.unpack("!H", packet[offset + 1 : offset + 3])[0]
+    return ".".join(labels).lower(), qtype, offset + 5
+
+
+def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
+    """The rcode and the (type, rdata) answers for one name."""
+    mode = MODE_FILE.read_text().strip() if MODE_FILE.exists() else "gone"
+    if name in LISTED:
+        address, text = LISTED[name]
+        records = {A: socket.inet_aton(address), TXT: bytes([len(text)]) + text.encode()}
+        return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+    if name == SENDER_DOMAIN and mode == "spf":
+        spf = b"v=spf1 -all"
+        records = {
+            A: socket.inet_aton("192.0.2.25"),
+            TXT: bytes([len(spf)]) + spf,
+            MX: struct.pack("!H", 10) + b"\x03mta\x05press\x04test\x00",
+        }
+        return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+    return NXDOMAIN, []
+
+
+def answer(packet: bytes) -> bytes:
+    """The response to one query: its question echoed, then the answers."""
+    ident, flags = struct.unpack("!HH", packet[:4])
+    name, qtype, end = _question(packet)
+    rcode, answers = _records(name, qtype)
+    header = struct.pack(
+        "!HHHHHH", ident, 0x8400 | (flags & 0x0100) | 0x0080 | rcode, 1, len(answers), 0, 0
+    )
+    body = b"".join(
+        struct.pack("!HHHIH", 0xC00C, rtype, 1, 60, len(rdata)) + rdata for rtype, rdata in answers
+    )
+    return header + packet[12:end] + body
+
+
+def main() -> None:
+    """Serve until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=53)
+    parser.add_argument("--mode", choices=("spf", "gone"), default=None)
+    args = parser.parse_args()
+    if args.mode:
+        MODE_FILE.write_text(args.mode + "\n")
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", args.port))
+    while True:
+        packet, client = server.recvfrom(4096)
+        try:
+            server.sendto(answer(packet), client)
+        except (IndexError, struct.error, KeyError):
+            continue  # a malformed query gets no answer, as from a server that dropped it
+
+
+if __name__ == "__main__":
+    main()
