@@ -53,6 +53,7 @@ FROZEN = {
     "unseen-v": "2b5e837",
     "unseen-w": "6c9d39d",
     "unseen-x": "b4f878d",
+    "unseen-ab": "6788a8c",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -88,6 +88,8 @@ def _messages(path: Path) -> list[bytes]:
         return [f.read_bytes() for f in sorted((path / "new").iterdir())]
     raw = path.read_bytes()
     starts = [m.start() for m in _SEPARATOR.finditer(raw)]
+    if not starts:  # an empty mailbox: no report arrived
+        return []
     ends = [*starts[1:], len(raw)]
     return [_SEPARATOR.sub(b"", raw[a:b], count=1) for a, b in zip(starts, ends, strict=True)]
 

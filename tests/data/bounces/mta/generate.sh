@@ -225,10 +225,10 @@ four_senders() {
     apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
     echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
     update-exim4.conf; exim4 -bd -q20s
-    : > /var/mail/press; replay; "$here/submit.sh" exim t "$@"; sleep "$wait"
+    : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t "$@"; sleep "$wait"
     "$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press "$split"
     pkill exim4 || true; apt dma || true
-    : > /var/mail/press; "$here/submit.sh" dma t "$@"; sleep 20; unreplay
+    : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma t "$@"; sleep 20; unreplay
     "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press "$split"; rm -f /var/spool/dma/*
 }
 keep /tmp/t-hk.mbox; SENDMAIL=$hksend "$here/submit.sh" haraka t; sleep 75; unreplay
