@@ -390,6 +390,10 @@ _SENDER_GONE = _rx(
     r"sender (?:address )?domain (?:does not exist|not found|is unknown|must exist|is empty)",
     r"unroutable sender address",
     r"unknown domain in (?:the )?(?:sender|mail from)",
+    # Haraka's mail_from.is_resolvable (set AB): the domain of our MAIL FROM has no mail host
+    r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)\b",
+    r"(?:your|the) (?:envelope )?(?:from|sender|mail from)(?: address)?(?: domain)? "
+    r"(?:does not|doesn't|did not) resolve",
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",

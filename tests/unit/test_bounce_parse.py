@@ -1577,6 +1577,11 @@ CLASSIFICATION = [
         "5.1.8",
     ),
     (None, "550 sender domain example.org does not exist", 550, "block", "5.1.8"),
+    # Found by set AB: Haraka's refusal of a MAIL FROM whose domain has no mail host, as a
+    # report quotes it after RCPT; a recipient's domain with no MX stays hard
+    (None, "550 No MX for your FROM address", 550, "block", "5.1.8"),
+    (None, "550 5.1.8 the sender address domain does not resolve", 550, "block", "5.1.8"),
+    (None, "550 No MX record for example.org", 550, "hard", "5.1.2"),
     # an address code beside words about the sender: the words win (a block keeps the contact)
     ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
     ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
