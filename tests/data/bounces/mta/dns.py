@@ -6,7 +6,8 @@ Answers UDP queries on 127.0.0.1 only (RFC 1035 4.1 message format, no recursion
 forwarded): 127.0.0.1 is listed on ``bl.test`` and the sender's domain on ``dbl.test`` (RFC 5782
 2.1 and 2.3: an A record of 127.0.0.2 and a TXT record saying why); in mode ``spf`` the sender's
 domain ``mta.press.test`` exists and publishes ``v=spf1 -all`` (RFC 7208: no host may send for
-it), in mode ``gone`` it does not exist. Every other name is NXDOMAIN. The mode is read from
+it) and, since set AC, a DMARC policy of ``p=reject`` (RFC 7489); in mode ``gone`` it does not
+exist. Every other name is NXDOMAIN. The mode is read from
 MODE_FILE at each query, so one running server serves every scenario.
 """
 
@@ -53,6 +54,9 @@ def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
         address, text = LISTED[name]
         records = {A: socket.inet_aton(address), TXT: bytes([len(text)]) + text.encode()}
         return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+    if name == f"_dmarc.{SENDER_DOMAIN}" and mode == "spf":  # set AC: RFC 7489 6.1, reject
+        dmarc = b"v=DMARC1; p=reject"
+        return NOERROR, [(TXT, bytes([len(dmarc)]) + dmarc)] if qtype == TXT else []
     if name == SENDER_DOMAIN and mode == "spf":
         spf = b"v=spf1 -all"
         records = {

@@ -4,6 +4,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py u >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py w >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ab >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py ac >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -231,14 +232,71 @@ AB_SCENARIOS: dict[str, tuple[str, tuple[list[str], str, str, str, str]]] = {
         ),
     ),
 }
-# record.py u|w|ab: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+# Haraka exempts loopback and private clients from its DNS checks, and OpenDMARC's own SPF check
+# passes them: a proxy's XCLIENT command (Haraka's xclient plugin, Postfix's
+# smtpd_authorized_xclient_hosts) names a client in 198.18.0.0/15 (RFC 2544's benchmarking range:
+# no traffic goes to it) instead (sets AB and AC)
+XCLIENT_ADDR = "198.18.0.25"
+# set AC: more of them; the same fields as AB_SCENARIOS. A message with a From field, which
+# OpenDMARC judges (RFC 7489 3.1: the From domain is the one aligned)
+_FROM_BODY = "From: Press Office <press@mta.press.test>\r\n" + BODY
+AC_SCENARIOS: dict[str, tuple[str, tuple[list[str], str, str, str, str]]] = {
+    "rhsbl-helo": (
+        "spf",
+        (
+            ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_rhsbl_helo dbl.test"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+    "dmarc-rejected": (
+        "spf",
+        (
+            ["smtpd_milters = inet:127.0.0.1:8893", "smtpd_authorized_xclient_hosts = 127.0.0.1"],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            _FROM_BODY,
+        ),
+    ),
+    # last: postscreen takes the SMTP port over (master.cf, _POSTSCREEN)
+    "postscreen-listed": (
+        "spf",
+        (
+            [
+                "postscreen_dnsbl_sites = bl.test",
+                "postscreen_dnsbl_action = enforce",
+                "postscreen_access_list =",  # its default, permit_mynetworks, waves loopback through
+                "postscreen_greet_action = ignore",
+            ],
+            "",
+            "desk@accept.test",
+            "mta.press.test",
+            BODY,
+        ),
+    ),
+}
+# postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
+_POSTSCREEN = [
+    "127.0.0.1:{port} inet n - n - 1 postscreen",
+    "smtpd     pass  - - n - - smtpd",
+    "dnsblog   unix  - - n - 0 dnsblog",
+    "tlsproxy  unix  - - n - 0 tlsproxy",
+]
+# record.py u|w|ab|ac: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
     "ab": {
         ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AB_SCENARIOS.items()
     },
+    "ac": {
+        ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AC_SCENARIOS.items()
+    },
 }
+DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
 # Debian's SPF policy server, spawned per connection; its stock settings but for the loopback
 # exemption (skip_addresses), which would wave this machine's own client through (set AB)
 _SPF_SERVICE = "policyd-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/policyd-spf {conf}"
@@ -255,6 +313,7 @@ _RESET = [
     "body_checks =",
     "message_size_limit = 10240000",
     "smtpd_milters =",
+    "smtpd_authorized_xclient_hosts =",
     "header_checks =",
     "smtpd_client_message_rate_limit = 0",
     "smtpd_recipient_limit = 1000",
@@ -294,6 +353,7 @@ def _record(
     scenario: tuple[list[str], str, str, str, str],
     sender: str = SENDER,
     repeat: int = 1,
+    xclient: str | None = None,
 ) -> dict[str, object]:
     """Set Postfix up for one scenario, reload it and probe it (the last of `repeat` probes:
     a rate limit refuses the second message)."""
@@ -305,8 +365,15 @@ def _record(
         ["postfix", "-c", str(postfix.config_dir), "reload"], check=True, capture_output=True
     )
     time.sleep(2)
-    replies = [_probe(postfix.port, rcpt, helo, body, sender) for _ in range(repeat)]
+    replies = [_probe(postfix.port, rcpt, helo, body, sender, xclient) for _ in range(repeat)]
     return replies[-1]
+
+
+def _postscreen(master: Path, port: int) -> None:
+    """Put postscreen in front of smtpd on the instance's SMTP port (set AC)."""
+    lines = master.read_text().splitlines()
+    kept = [line for line in lines if not line.startswith(f"127.0.0.1:{port} ")]
+    master.write_text("\n".join([*kept, *(s.format(port=port) for s in _POSTSCREEN)]) + "\n")
 
 
 def main() -> None:
@@ -324,9 +391,12 @@ def main() -> None:
             spf = _SPF_SERVICE.format(conf=spf_conf)
             master.write_text(master.read_text() + _ANVIL + "\n" + spf + "\n")
             for (receiver, name), (scenario, sender, repeat) in LINE_SETS[sys.argv[1]].items():
-                if sys.argv[1] == "ab":  # the DNS answers this scenario needs
-                    MODE_FILE.write_text(AB_SCENARIOS[name][0] + "\n")
-                reply = _record(postfix, f"{receiver}-{name}", scenario, sender, repeat)
+                if sys.argv[1] in DNS_MODES:  # the DNS answers this scenario needs
+                    MODE_FILE.write_text(DNS_MODES[sys.argv[1]][name][0] + "\n")
+                if name == "postscreen-listed":
+                    _postscreen(master, postfix.port)
+                xclient = XCLIENT_ADDR if name == "dmarc-rejected" else None
+                reply = _record(postfix, f"{receiver}-{name}", scenario, sender, repeat, xclient)
                 print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
             return
         replies = {name: _record(postfix, name, s) for name, s in SCENARIOS.items()}
