@@ -50,6 +50,10 @@ KINDS = {
     "client-unknown": "block",
     "spf-fail": "block",
     "sender-verify-failed": "block",
+    # set AC
+    "postscreen-listed": "block",
+    "rhsbl-helo": "block",
+    "dmarc-rejected": "block",
 }
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
@@ -136,6 +140,7 @@ def main() -> None:
         "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
         "unseen-w": "reply replayed from Postfix 3.7.11's other stock refusals",
         "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
+        "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     for message in _messages(mbox):

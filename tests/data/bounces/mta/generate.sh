@@ -392,5 +392,39 @@ ab="$ab postfix-client-unknown postfix-spf-fail haraka-client-unknown haraka-spf
 ab="$ab haraka-sender-domain-unknown haraka-rbl-listed exim-sender-verify-failed"
 four_senders unseen-ab 240 $ab
 
+# Set AC: more refusals that ask DNS (dns.py also publishes a DMARC p=reject record): Postfix
+# (record.py ac: postscreen, reject_rhsbl_helo, OpenDMARC as a milter for a client named by
+# XCLIENT), Sendmail's dnsbl feature and sender-domain check (its access file's loopback RELAY
+# line removed; the hosts entry names mx.news.test instead, so that mta.press.test asks DNS),
+# Courier's BLACKLISTS (it gave none); replayed to Haraka, nullmailer, Exim and dma. Run in this
+# order on 2026-12-01 (eighth session).
+apt postfix opendmarc; postfix stop || true; pkill opendmarc || true
+mkdir -p /tmp/odm; echo 192.0.2.255 > /tmp/odm/ignore
+printf 'Socket inet:8893@127.0.0.1\nAuthservID mx.accept.test\nIgnoreHosts /tmp/odm/ignore\nRejectFailures true\nSPFSelfValidate true\nSPFIgnoreResults true\nPidFile /tmp/odm/opendmarc.pid\nSyslog false\nUserID root\n' > /tmp/odm/opendmarc.conf
+"$py" "$here/dns.py" --mode spf & dns=$!; sleep 1; echo "nameserver 127.0.0.1" > /etc/resolv.conf
+opendmarc -c /tmp/odm/opendmarc.conf; sleep 1
+PYTHONPATH=. "$py" "$here/record.py" ac >> "$here/replies-r.jsonl"
+pkill opendmarc || true
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; pkill sendmail || true
+cd /etc/mail; cp access /tmp/access.orig; cp sendmail.mc /tmp/sendmail.mc.orig; cp /etc/hosts /tmp/hosts.orig
+sed -i '/^MAILER_DEFINITIONS/i\
+FEATURE(`dnsbl'"'"', `bl.test'"'"')dnl' sendmail.mc
+sed -i '/^Connect:127\s/d' access; echo news.test >> local-host-names; m4 sendmail.mc > sendmail.cf; make -s -C /etc/mail
+sed -i 's/^127.0.1.1 mta.press.test /127.0.1.1 mx.news.test /' /etc/hosts
+cd "$repo"; echo spf > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd; sleep 3
+PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 rbl-listed >> "$here/replies-r.jsonl"
+echo gone > /tmp/ab-dns.mode
+PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 sender-domain-unknown >> "$here/replies-r.jsonl"
+pkill sendmail || true; cp /tmp/access.orig /etc/mail/access; cp /tmp/sendmail.mc.orig /etc/mail/sendmail.mc
+apt courier-mta; cd /etc/courier; echo mx.news.test > me; printf 'localhost\nnews.test\n' > locals
+echo news.test > esmtpacceptmailfor.dir/news; makeacceptmailfor; sed -i '/^127.0.0.1\t/d' smtpaccess/default; makesmtpaccess
+sed -i "s/^PORT=smtp/PORT=127.0.0.1.2525/; s/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/; s/^BLACKLISTS=\"\"/BLACKLISTS='-block=bl.test'/" esmtpd
+cd "$repo"; echo spf > /tmp/ab-dns.mode; authdaemond start; courier start; esmtpd start; sleep 3
+PYTHONPATH=. "$py" "$here/record_r.py" courier 2525 rbl-listed >> "$here/replies-r.jsonl"  # accepted: nothing
+courier stop; esmtpd stop; authdaemond stop; cp /tmp/hosts.orig /etc/hosts
+cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+ac="postfix-rhsbl-helo postfix-dmarc-rejected postfix-postscreen-listed sendmail-rbl-listed sendmail-sender-domain-unknown"
+four_senders unseen-ac 120 $ac
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
