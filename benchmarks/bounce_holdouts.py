@@ -54,6 +54,7 @@ FROZEN = {
     "unseen-w": "6c9d39d",
     "unseen-x": "b4f878d",
     "unseen-ab": "6788a8c",
+    "unseen-ac": "a631138",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

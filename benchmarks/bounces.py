@@ -147,7 +147,8 @@ _GROUPS = {
     "unseen-v": "real: Set V, answers (fixed after)",
     "unseen-w": "real: Set W, Postfix (fixed after)",
     "unseen-x": "real: Set X, 7 projects (fixed after)",
-    "unseen-ab": "real: Set AB, DNS refusals (unseen)",
+    "unseen-ab": "real: Set AB, DNS refusals (fixed after)",
+    "unseen-ac": "real: Set AC, DNS refusals (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
