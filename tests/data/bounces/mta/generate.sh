@@ -242,7 +242,7 @@ echo "courier-base courier-base/webadmin-configmode boolean false" | debconf-set
 cd /etc/courier; echo mx.news.test > me; printf 'localhost\nnews.test\n' > locals
 echo news.test > esmtpacceptmailfor.dir/news; makeacceptmailfor
 sed -i 's/\tallow,RELAYCLIENT/\tallow/' smtpaccess/default; makesmtpaccess; echo 4096 > sizelimit
-sed -i 's/^PORT=smtp/PORT=2525/; s/^ADDRESS=.*/ADDRESS=127.0.0.1/' esmtpd
+sed -i 's/^PORT=smtp/PORT=2525/; s/^ADDRESS=.*/ADDRESS=127.0.0.1/' esmtpd  # ADDRESS matches nothing (set AC): all addresses
 cd "$repo"; authdaemond start; courier start; esmtpd start; sleep 2
 PYTHONPATH=. "$py" "$here/record_r.py" courier 2525 sender-rejected >> "$here/replies-r.jsonl"
 sed -i 's/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/' /etc/courier/esmtpd; esmtpd stop; esmtpd start; sleep 2
