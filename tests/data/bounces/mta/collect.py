@@ -54,8 +54,15 @@ KINDS = {
     "postscreen-listed": "block",
     "rhsbl-helo": "block",
     "dmarc-rejected": "block",
+    # set AD: the recipient's domain fails in DNS, or its server refuses connections
+    "nxdomain": "hard",
+    "null-mx": "hard",
+    "servfail": "soft",
+    "dns-timeout": "soft",
+    "refused": "soft",
 }
-_SCENARIO = re.compile(rb"q-([a-z-]+?)-1@news\.test|(nobody-here)@mta\.press\.test")
+# set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
+_SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
 # A delivery status field saying the report is a warning (RFC 3464 2.3.3): labelled so by this
 # field alone in set U, as registered, named "-delayed" (four such labels proved wrong: README).
@@ -140,6 +147,7 @@ def main() -> None:
         "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
         "unseen-w": "reply replayed from Postfix 3.7.11's other stock refusals",
         "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
+        "unseen-ad": "delivering directly to a recipient domain that fails in DNS or refuses connections",
         "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

@@ -7,7 +7,7 @@ forwarded): 127.0.0.1 is listed on ``bl.test`` and the sender's domain on ``dbl.
 2.1 and 2.3: an A record of 127.0.0.2 and a TXT record saying why); in mode ``spf`` the sender's
 domain ``mta.press.test`` exists and publishes ``v=spf1 -all`` (RFC 7208: no host may send for
 it) and, since set AC, a DMARC policy of ``p=reject`` (RFC 7489); in mode ``gone`` it does not
-exist. Every other name is NXDOMAIN. The mode is read from
+exist. Set AD's recipient domains fail in DNS in their own ways (see below), whatever the mode. Every other name is NXDOMAIN. The mode is read from
 MODE_FILE at each query, so one running server serves every scenario.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 MODE_FILE = Path("/tmp/ab-dns.mode")
 A, MX, TXT = 1, 15, 16
-NOERROR, NXDOMAIN = 0, 3
+NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3
 SENDER_DOMAIN = "mta.press.test"
 LISTED: dict[str, tuple[str, str]] = {  # name -> (A record, TXT record)
     "1.0.0.127.bl.test": ("127.0.0.2", "Listed by bl.test, see https://bl.test/query/127.0.0.1"),
@@ -36,6 +36,13 @@ LISTED: dict[str, tuple[str, str]] = {  # name -> (A record, TXT record)
 }
 
 
+# set AD: recipient domains whose DNS fails in each way; the rest of .test is NXDOMAIN
+NULL_MX = "nullmx.test"  # RFC 7505: "MX 0 ." says the domain takes no mail
+BROKEN = "servfail.test"  # its name server fails (RCODE 2)
+SILENT = "timeout.test"  # no answer at all: the resolver times out
+REFUSING = {"refused.test": "mx.refused.test", "mx.refused.test": "127.0.0.2"}  # nothing listens
+
+
 def _question(packet: bytes) -> tuple[str, int, int]:
     """The first question's name, type and the offset past it."""
     labels, offset = [], 12
@@ -47,9 +54,31 @@ def _question(packet: bytes) -> tuple[str, int, int]:
     return ".".join(labels).lower(), qtype, offset + 5
 
 
+def _name(name: str) -> bytes:
+    """A domain name in RFC 1035 3.1 wire form (labels, then the root)."""
+    return b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+
+
+def _recipient_domain(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]] | None:
+    """Set AD's answers, or None for a name that is not one of its domains."""
+    if name == BROKEN or name.endswith("." + BROKEN):
+        return SERVFAIL, []
+    if name == NULL_MX:
+        return NOERROR, [(MX, struct.pack("!H", 0) + b"\0")] if qtype == MX else []
+    if name in REFUSING:
+        target = REFUSING[name]
+        if name == "refused.test":
+            return NOERROR, [(MX, struct.pack("!H", 10) + _name(target))] if qtype == MX else []
+        return NOERROR, [(A, socket.inet_aton(target))] if qtype == A else []
+    return None
+
+
 def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
     """The rcode and the (type, rdata) answers for one name."""
     mode = MODE_FILE.read_text().strip() if MODE_FILE.exists() else "gone"
+    recipient = _recipient_domain(name, qtype)
+    if recipient is not None:
+        return recipient
     if name in LISTED:
         address, text = LISTED[name]
         records = {A: socket.inet_aton(address), TXT: bytes([len(text)]) + text.encode()}
@@ -62,16 +91,19 @@ def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
         records = {
             A: socket.inet_aton("192.0.2.25"),
             TXT: bytes([len(spf)]) + spf,
-            MX: struct.pack("!H", 10) + b"\x03mta\x05press\x04test\x00",
+            MX: struct.pack("!H", 10) + _name(SENDER_DOMAIN),
         }
         return NOERROR, [(qtype, records[qtype])] if qtype in records else []
     return NXDOMAIN, []
 
 
-def answer(packet: bytes) -> bytes:
-    """The response to one query: its question echoed, then the answers."""
+def answer(packet: bytes) -> bytes | None:
+    """The response to one query: its question echoed, then the answers; None for a name
+    whose queries go unanswered."""
     ident, flags = struct.unpack("!HH", packet[:4])
     name, qtype, end = _question(packet)
+    if name == SILENT or name.endswith("." + SILENT):
+        return None
     rcode, answers = _records(name, qtype)
     header = struct.pack(
         "!HHHHHH", ident, 0x8400 | (flags & 0x0100) | 0x0080 | rcode, 1, len(answers), 0, 0
@@ -95,9 +127,11 @@ def main() -> None:
     while True:
         packet, client = server.recvfrom(4096)
         try:
-            server.sendto(answer(packet), client)
+            response = answer(packet)
         except (IndexError, struct.error, KeyError):
             continue  # a malformed query gets no answer, as from a server that dropped it
+        if response is not None:
+            server.sendto(response, client)
 
 
 if __name__ == "__main__":

@@ -426,5 +426,54 @@ cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
 ac="postfix-rhsbl-helo postfix-dmarc-rejected postfix-postscreen-listed sendmail-rbl-listed sendmail-sender-domain-unknown"
 four_senders unseen-ac 120 $ac
 
+# Set AD: the senders' own reports on recipient domains that fail in DNS (dns.py: nxdomain.test,
+# nullmx.test, servfail.test, timeout.test) or whose MX refuses connections (refused.test: MX
+# 127.0.0.2, where nothing listens). Each sender delivers directly while resolv.conf points at
+# dns.py; reports come to /var/mail/press, or through the replayer for Haraka. Run in this order on
+# 2026-12-01 (eighth session).
+"$py" "$here/dns.py" --mode gone & dns=$!; sleep 1; echo "nameserver 127.0.0.1" > /etc/resolv.conf
+# Haraka: an instance with no smarthost (MX lookups of its own), but our own domain's mail, the
+# reports, to the replayer; local_mx_ok, else it will not connect to a loopback MX
+$hk -i /tmp/hk/adout; c=/tmp/hk/adout/config
+printf 'relay\nown_domain\n' > $c/plugins; echo mta.press.test > $c/me
+printf '[relay]\nacl=true\n' > $c/relay.ini; echo 127.0.0.1/32 > $c/relay_acl_allow
+printf 'listen=127.0.0.1:2531\nnodes=0\n' > $c/smtp.ini
+printf 'temp_fail_intervals=20s,20s\nenable_tls=false\nlocal_mx_ok=true\n' > $c/outbound.ini
+cat > /tmp/hk/adout/plugins/own_domain.js <<'JS'
+exports.hook_get_mx = (next, hmail, domain) => {
+    if (domain === 'mta.press.test') return next(OK, { priority: 0, exchange: '127.0.0.1', port: 2626 })
+    next()
+}
+JS
+$hk -c /tmp/hk/adout >/tmp/hk/adout.log 2>&1 & sleep 5
+keep /tmp/ad-hk.mbox; SENDMAIL="$py $here/sendmail_smtp.py 2531" "$here/submit.sh" haraka ad; sleep 150; unreplay
+"$py" "$here/collect.py" haraka "$harakav" /tmp/ad-hk.mbox unseen-ad; pkill -f "haraka -c /tmp/hk/adout" || true
+# dma with no smarthost; it retries all but the permanent failures for days
+apt dma || true; sed -i '/^SMARTHOST /d; /^PORT /d' /etc/dma/dma.conf
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma ad; sleep 30
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-ad; rm -f /var/spool/dma/*
+# Exim: Debian's "internet" configuration, retry rule F,1m,20s (set Q's edit of the template);
+# its dnslookup router ignores MX hosts in 127.0.0.0/8, which is taken out for refused.test
+apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+echo "ROUTER_DNSLOOKUP_IGNORE_TARGET_HOSTS = <; 0.0.0.0 ; 255.255.255.255 ; ::/128" >> /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" exim ad; sleep 200
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press unseen-ad; pkill exim4 || true
+# Postfix: a sender with a two-minute queue lifetime; nothing chrooted, so that its SMTP client
+# reads the same resolv.conf
+apt postfix; postfix stop || true; cp /etc/postfix/main.cf /tmp/main.cf.orig 2>/dev/null || true
+printf '%s\n' 'compatibility_level = 3.6' 'myhostname = mta.press.test' 'myorigin = mta.press.test' \
+    'mydestination = mta.press.test, localhost' 'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
+    'relayhost =' 'mynetworks = 127.0.0.0/8' 'alias_maps =' 'alias_database =' \
+    'maximal_queue_lifetime = 2m' 'bounce_queue_lifetime = 2m' 'queue_run_delay = 15s' \
+    'minimal_backoff_time = 15s' 'maximal_backoff_time = 30s' 'smtp_connect_timeout = 10s' \
+    'delay_warning_time = 0' 'smtp_tls_security_level = none' > /etc/postfix/main.cf
+postconf -F '*/*/chroot = n'; postfix start
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" postfix ad; sleep 200
+"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian 3.7.11-0+deb12u1)" /var/mail/press unseen-ad
+postfix stop; cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

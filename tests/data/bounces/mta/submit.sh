@@ -6,6 +6,7 @@
 #   submit.sh TAG r          set R: the refusals recorded from other receivers
 #   submit.sh TAG s          set S: Dovecot's LMTP and OpenSMTPD as receivers
 #   submit.sh TAG t [NAME..] set T: every recorded refusal, or those named
+#   submit.sh TAG ad         set AD: recipient domains that fail in DNS or refuse connections
 set -eu
 tag=$1
 sender=press@mta.press.test
@@ -42,6 +43,13 @@ if [ "${2:-}" = t ]; then  # set T: every refusal recorded (replies.py), or the 
             *too-large) send "q-$scenario-1@news.test" 200 ;;
             *) send "q-$scenario-1@news.test" ;;
         esac
+    done
+    exit 0
+fi
+if [ "${2:-}" = ad ]; then  # set AD: recipient domains that fail in DNS or refuse connections
+    for target in nxdomain@nxdomain null-mx@nullmx servfail@servfail dns-timeout@timeout \
+            refused@refused; do
+        send "q-${target%@*}-1@${target#*@}.test"
     done
     exit 0
 fi
