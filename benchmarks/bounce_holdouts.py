@@ -55,6 +55,7 @@ FROZEN = {
     "unseen-x": "b4f878d",
     "unseen-ab": "6788a8c",
     "unseen-ac": "a631138",
+    "unseen-ad": "28cce52",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

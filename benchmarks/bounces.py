@@ -149,6 +149,7 @@ _GROUPS = {
     "unseen-x": "real: Set X, 7 projects (fixed after)",
     "unseen-ab": "real: Set AB, DNS refusals (fixed after)",
     "unseen-ac": "real: Set AC, DNS refusals (unseen)",
+    "unseen-ad": "real: Set AD, DNS failures (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
