@@ -391,9 +391,9 @@ _SENDER_GONE = _rx(
     r"unroutable sender address",
     r"unknown domain in (?:the )?(?:sender|mail from)",
     # Haraka's mail_from.is_resolvable (set AB): the domain of our MAIL FROM has no mail host
-    r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)\b",
-    r"(?:your|the) (?:envelope )?(?:from|sender|mail from)(?: address)?(?: domain)? "
-    r"(?:does not|doesn't|did not) resolve",
+    r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)\b(?!')",
+    r"(?<!by )\b(?:your|the) (?:envelope )?(?:from|sender|mail from)(?:'s)?(?: address)?"
+    r"(?: domain)? (?:does not|doesn't|did not) resolve",
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
@@ -605,7 +605,9 @@ _BLOCK_WEAK = _rx(
     r"policies",
     r"blocked",
     r"banned",
-    r"(?<!connection )refused",  # a refused connection is a network failure (_SOFT_WEAK)
+    # a refused connection is a network failure (_SOFT_WEAK); a word inside a host name
+    # ("mx.refused.example", set AD) is no reason
+    r"(?<!connection )(?<![\w.-])refused(?![\w-]|\.\w)",
     r"access denied",
     r"denied",
     r"not (?:authori[sz]ed|permitted|allowed)",

@@ -1582,6 +1582,20 @@ CLASSIFICATION = [
     (None, "550 No MX for your FROM address", 550, "block", "5.1.8"),
     (None, "550 5.1.8 the sender address domain does not resolve", 550, "block", "5.1.8"),
     (None, "550 No MX record for example.org", 550, "hard", "5.1.2"),
+    (None, "550 the sender's domain does not resolve", 550, "block", "5.1.8"),
+    # a review of that fix: the sender named, but a recipient's domain meant
+    (None, "550 the domain given by the sender does not resolve", 550, "hard", None),
+    (None, "550 no MX for the sender's recipient domain", 550, "hard", None),
+    # Found by set AD: a refused connection to a host whose name holds "refused" is still a
+    # network failure, not a policy's refusal
+    (
+        "4.4.1",
+        "connect to mx.refused.example[192.0.2.1]:25: Connection refused",
+        None,
+        "soft",
+        "5.4.1",
+    ),
+    (None, "554 Message refused.", 554, "block", "5.7.1"),
     # an address code beside words about the sender: the words win (a block keeps the contact)
     ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
     ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
