@@ -98,9 +98,11 @@ def _messages(path: Path) -> list[bytes]:
     if path.is_dir():
         return [f.read_bytes() for f in sorted((path / "new").iterdir())]
     raw = path.read_bytes()
-    starts = [m.start() for m in _SEPARATOR.finditer(raw)]
-    if not starts:  # an empty mailbox: no report arrived
+    if not raw:  # an empty mailbox: no report arrived (main says so)
         return []
+    starts = [m.start() for m in _SEPARATOR.finditer(raw)]
+    if not starts:
+        raise SystemExit(f"{path}: not an mbox (no 'From ' line)")
     ends = [*starts[1:], len(raw)]
     return [_SEPARATOR.sub(b"", raw[a:b], count=1) for a, b in zip(starts, ends, strict=True)]
 
@@ -151,10 +153,14 @@ def main() -> None:
         "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
-    for message in _messages(mbox):
+    messages = _messages(mbox)
+    if not messages:
+        print(f"{mbox}: no reports arrived", file=sys.stderr)
+    for message in messages:
         scenario, recipient = _scenario(message)
         # sets U and AB's registered rule only: nullmailer's and OpenSMTPD's final reports say
-        # "delayed"
+        # "delayed". It gave both sets wrong labels, corrected by hand after their first runs
+        # (README); later sets do without it
         delayed = split in ("unseen-u", "unseen-ab") and _DELAYED.search(message) is not None
         name = f"mta/{prefix}{tag}-{scenario}{'-delayed' if delayed else ''}.eml"
         if name in labels:

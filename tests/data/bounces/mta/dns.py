@@ -22,13 +22,21 @@ MODE_FILE = Path("/tmp/ab-dns.mode")
 A, MX, TXT = 1, 15, 16
 NOERROR, SERVFAIL, NXDOMAIN = 0, 2, 3
 SENDER_DOMAIN = "mta.press.test"
+# Haraka exempts loopback and private clients from its DNS checks, and OpenDMARC's own SPF check
+# passes them: a proxy's XCLIENT command (Haraka's xclient plugin, Postfix's
+# smtpd_authorized_xclient_hosts) names a client in 198.18.0.0/15 (RFC 2544's benchmarking range:
+# no traffic goes to it) instead (sets AB and AC; record.py)
+XCLIENT_ADDR = "198.18.0.25"
+
+
+def _listed(address: str) -> tuple[str, tuple[str, str]]:
+    """A client address's entry on bl.test (RFC 5782 2.1: its octets reversed)."""
+    name = ".".join(reversed(address.split("."))) + ".bl.test"
+    return name, ("127.0.0.2", f"Listed by bl.test, see https://bl.test/query/{address}")
+
+
 LISTED: dict[str, tuple[str, str]] = {  # name -> (A record, TXT record)
-    "1.0.0.127.bl.test": ("127.0.0.2", "Listed by bl.test, see https://bl.test/query/127.0.0.1"),
-    # the client address Haraka is told by XCLIENT (record_r.py): it exempts loopback clients
-    "25.0.18.198.bl.test": (
-        "127.0.0.2",
-        "Listed by bl.test, see https://bl.test/query/198.18.0.25",
-    ),
+    **dict(_listed(address) for address in ("127.0.0.1", XCLIENT_ADDR)),
     f"{SENDER_DOMAIN}.dbl.test": (
         "127.0.1.2",
         f"{SENDER_DOMAIN} is listed by dbl.test, see https://dbl.test/query/{SENDER_DOMAIN}",
@@ -88,8 +96,8 @@ def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
         return NOERROR, [(TXT, bytes([len(dmarc)]) + dmarc)] if qtype == TXT else []
     if name == SENDER_DOMAIN and mode == "spf":
         spf = b"v=spf1 -all"
-        records = {
-            A: socket.inet_aton("192.0.2.25"),
+        records = {  # loopback: a receiver that calls our domain back reaches nothing beyond
+            A: socket.inet_aton("127.0.0.1"),
             TXT: bytes([len(spf)]) + spf,
             MX: struct.pack("!H", 10) + _name(SENDER_DOMAIN),
         }
@@ -100,14 +108,15 @@ def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
 def answer(packet: bytes) -> bytes | None:
     """The response to one query: its question echoed, then the answers; None for a name
     whose queries go unanswered."""
-    ident, flags = struct.unpack("!HH", packet[:4])
-    name, qtype, end = _question(packet)
-    if name == SILENT or name.endswith("." + SILENT):
+    ident, flags, questions = struct.unpack("!HHH", packet[:6])
+    if flags & 0xF800 or questions != 1:  # a response, an opcode other than QUERY, or not one
         return None
+    name, qtype, end = _question(packet)
+    if len(packet) < end or name == SILENT or name.endswith("." + SILENT):
+        return None  # a truncated question, or a name whose queries go unanswered
     rcode, answers = _records(name, qtype)
-    header = struct.pack(
-        "!HHHHHH", ident, 0x8400 | (flags & 0x0100) | 0x0080 | rcode, 1, len(answers), 0, 0
-    )
+    # QR and AA set, RD echoed, RA clear: this server does not recurse (RFC 1035 4.1.1)
+    header = struct.pack("!HHHHHH", ident, 0x8400 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0)
     body = b"".join(
         struct.pack("!HHHIH", 0xC00C, rtype, 1, 60, len(rdata)) + rdata for rtype, rdata in answers
     )
@@ -128,10 +137,10 @@ def main() -> None:
         packet, client = server.recvfrom(4096)
         try:
             response = answer(packet)
-        except (IndexError, struct.error, KeyError):
+            if response is not None:
+                server.sendto(response, client)
+        except (IndexError, struct.error, KeyError, ValueError, OSError):
             continue  # a malformed query gets no answer, as from a server that dropped it
-        if response is not None:
-            server.sendto(response, client)
 
 
 if __name__ == "__main__":

@@ -228,6 +228,7 @@ four_senders() {
     : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t "$@"; sleep "$wait"
     "$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /var/mail/press "$split"
     pkill exim4 || true; apt dma || true
+    grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
     : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma t "$@"; sleep 20; unreplay
     "$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press "$split"; rm -f /var/spool/dma/*
 }
@@ -364,10 +365,13 @@ four_senders unseen-w 240 $w
 # Haraka's plugins (each alone; XCLIENT names a client in 198.18.0.0/15, since they exempt
 # loopback) and Exim's sender verification; then replayed to Haraka, nullmailer, Exim and dma.
 # Run in this order on 2026-12-01 (eighth session).
+# dns_on/dns_off: resolv.conf at dns.py and back (and back on any exit); packages are
+# installed only while it is off, as the mirrors' names are NXDOMAIN to dns.py
+dns_off() { cp /tmp/resolv.conf.orig /etc/resolv.conf; trap - EXIT; }
+dns_on() { trap dns_off EXIT; echo "nameserver 127.0.0.1" > /etc/resolv.conf; }
 apt postfix postfix-policyd-spf-python; postfix stop || true
-cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & dns=$!; sleep 1
-echo "nameserver 127.0.0.1" > /etc/resolv.conf
-PYTHONPATH=. "$py" "$here/record.py" ab >> "$here/replies-r.jsonl"
+cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
+dns_on; PYTHONPATH=. "$py" "$here/record.py" ab >> "$here/replies-r.jsonl"
 $hk -i /tmp/hk/ab; c=/tmp/hk/ab/config; echo news.test > $c/host_list; echo mx.news.test > $c/me
 printf 'listen=127.0.0.1:2529\nnodes=0\n' > $c/smtp.ini
 printf '[main]\nzones=bl.test\nperiodic_checks=0\nsearch=all\n[bl.test]\n' > $c/dns-list.ini
@@ -381,12 +385,12 @@ for s in client-unknown:fcrdns:gone spf-fail:spf:spf sender-domain-unknown:mail_
     PYTHONPATH=. "$py" "$here/record_r.py" haraka 2529 "$name" >> "$here/replies-r.jsonl"
     pkill -f "haraka -c /tmp/hk/ab" || true; sleep 2
 done
-apt exim4-daemon-light; cp /etc/exim4/update-exim4.conf.conf /tmp/exim-sender.conf
+dns_off; apt exim4-daemon-light; cp /etc/exim4/update-exim4.conf.conf /tmp/exim-sender.conf
 sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
 printf 'MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test\nMAIN_RELAY_NETS = 192.0.2.255\nCHECK_RCPT_VERIFY_SENDER = true\n' > /etc/exim4/exim4.conf.localmacros
-echo gone > /tmp/ab-dns.mode; update-exim4.conf; exim4 -bd -oX 2530; sleep 1
+dns_on; echo gone > /tmp/ab-dns.mode; update-exim4.conf; exim4 -bd -oX 2530; sleep 1
 PYTHONPATH=. "$py" "$here/record_r.py" exim 2530 sender-verify-failed >> "$here/replies-r.jsonl"
-pkill exim4 || true; cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+pkill exim4 || true; dns_off
 ab="postfix-rbl-listed postfix-rhsbl-sender postfix-sender-domain-unknown postfix-helo-unknown"
 ab="$ab postfix-client-unknown postfix-spf-fail haraka-client-unknown haraka-spf-fail"
 ab="$ab haraka-sender-domain-unknown haraka-rbl-listed exim-sender-verify-failed"
@@ -398,31 +402,29 @@ four_senders unseen-ab 240 $ab
 # line removed; the hosts entry names mx.news.test instead, so that mta.press.test asks DNS),
 # Courier's BLACKLISTS (it gave none); replayed to Haraka, nullmailer, Exim and dma. Run in this
 # order on 2026-12-01 (eighth session).
-apt postfix opendmarc; postfix stop || true; pkill opendmarc || true
+apt postfix postfix-policyd-spf-python opendmarc; postfix stop || true; pkill opendmarc || true
 mkdir -p /tmp/odm; echo 192.0.2.255 > /tmp/odm/ignore
 printf 'Socket inet:8893@127.0.0.1\nAuthservID mx.accept.test\nIgnoreHosts /tmp/odm/ignore\nRejectFailures true\nSPFSelfValidate true\nSPFIgnoreResults true\nPidFile /tmp/odm/opendmarc.pid\nSyslog false\nUserID root\n' > /tmp/odm/opendmarc.conf
-"$py" "$here/dns.py" --mode spf & dns=$!; sleep 1; echo "nameserver 127.0.0.1" > /etc/resolv.conf
-opendmarc -c /tmp/odm/opendmarc.conf; sleep 1
+dns_on; echo spf > /tmp/ab-dns.mode; opendmarc -c /tmp/odm/opendmarc.conf; sleep 1
 PYTHONPATH=. "$py" "$here/record.py" ac >> "$here/replies-r.jsonl"
-pkill opendmarc || true
+pkill opendmarc || true; dns_off
 apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; pkill sendmail || true
 cd /etc/mail; cp access /tmp/access.orig; cp sendmail.mc /tmp/sendmail.mc.orig; cp /etc/hosts /tmp/hosts.orig
 sed -i '/^MAILER_DEFINITIONS/i\
 FEATURE(`dnsbl'"'"', `bl.test'"'"')dnl' sendmail.mc
 sed -i '/^Connect:127\s/d' access; echo news.test >> local-host-names; m4 sendmail.mc > sendmail.cf; make -s -C /etc/mail
 sed -i 's/^127.0.1.1 mta.press.test /127.0.1.1 mx.news.test /' /etc/hosts
-cd "$repo"; echo spf > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd; sleep 3
+cd "$repo"; dns_on; echo spf > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd; sleep 3
 PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 rbl-listed >> "$here/replies-r.jsonl"
 echo gone > /tmp/ab-dns.mode
 PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 sender-domain-unknown >> "$here/replies-r.jsonl"
-pkill sendmail || true; cp /tmp/access.orig /etc/mail/access; cp /tmp/sendmail.mc.orig /etc/mail/sendmail.mc
+pkill sendmail || true; dns_off; cp /tmp/access.orig /etc/mail/access; cp /tmp/sendmail.mc.orig /etc/mail/sendmail.mc
 apt courier-mta; cd /etc/courier; echo mx.news.test > me; printf 'localhost\nnews.test\n' > locals
 echo news.test > esmtpacceptmailfor.dir/news; makeacceptmailfor; sed -i '/^127.0.0.1\t/d' smtpaccess/default; makesmtpaccess
-sed -i "s/^PORT=smtp/PORT=127.0.0.1.2525/; s/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/; s/^BLACKLISTS=\"\"/BLACKLISTS='-block=bl.test'/" esmtpd
-cd "$repo"; echo spf > /tmp/ab-dns.mode; authdaemond start; courier start; esmtpd start; sleep 3
+sed -i "s/^PORT=.*/PORT=127.0.0.1.2525/; s/^BOFHCHECKDNS=.*/BOFHCHECKDNS=0/; s/^BLACKLISTS=\"\"/BLACKLISTS='-block=bl.test'/" esmtpd
+cd "$repo"; dns_on; echo spf > /tmp/ab-dns.mode; authdaemond start; courier start; esmtpd start; sleep 3
 PYTHONPATH=. "$py" "$here/record_r.py" courier 2525 rbl-listed >> "$here/replies-r.jsonl"  # accepted: nothing
-courier stop; esmtpd stop; authdaemond stop; cp /tmp/hosts.orig /etc/hosts
-cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+courier stop; esmtpd stop; authdaemond stop; cp /tmp/hosts.orig /etc/hosts; dns_off
 ac="postfix-rhsbl-helo postfix-dmarc-rejected postfix-postscreen-listed sendmail-rbl-listed sendmail-sender-domain-unknown"
 four_senders unseen-ac 120 $ac
 
@@ -431,7 +433,10 @@ four_senders unseen-ac 120 $ac
 # 127.0.0.2, where nothing listens). Each sender delivers directly while resolv.conf points at
 # dns.py; reports come to /var/mail/press, or through the replayer for Haraka. Run in this order on
 # 2026-12-01 (eighth session).
-"$py" "$here/dns.py" --mode gone & dns=$!; sleep 1; echo "nameserver 127.0.0.1" > /etc/resolv.conf
+for pkg in dma exim4-daemon-light postfix; do  # fetched now: the mirrors are NXDOMAIN to dns.py
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends $pkg >/dev/null
+done
+dns_on; echo gone > /tmp/ab-dns.mode
 # Haraka: an instance with no smarthost (MX lookups of its own), but our own domain's mail, the
 # reports, to the replayer; local_mx_ok, else it will not connect to a loopback MX
 $hk -i /tmp/hk/adout; c=/tmp/hk/adout/config
@@ -473,7 +478,7 @@ printf '%s\n' 'compatibility_level = 3.6' 'myhostname = mta.press.test' 'myorigi
 postconf -F '*/*/chroot = n'; postfix start
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" postfix ad; sleep 200
 "$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian 3.7.11-0+deb12u1)" /var/mail/press unseen-ad
-postfix stop; cp /tmp/resolv.conf.orig /etc/resolv.conf; kill $dns
+postfix stop; dns_off; kill "$(cat /tmp/dns.pid)"
 
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

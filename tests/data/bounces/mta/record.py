@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import smtplib
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.data.bounces.mta.dns import MODE_FILE
+from tests.data.bounces.mta.dns import MODE_FILE, XCLIENT_ADDR
 from tests.postfix import PrivatePostfix
 
 SENDER = "press@mta.press.test"
@@ -169,113 +170,64 @@ W_SCENARIOS: dict[str, tuple[tuple[list[str], str, str, str, str], str, int]] = 
     ),
 }
 # set AB: refusals that depend on DNS (dns.py answers); (scenario) -> (dns.py mode, SCENARIOS' fields)
+Scenario = tuple[list[str], str, str, str, str]
 _SPF_POLICY = "check_policy_service unix:private/policyd-spf"
-AB_SCENARIOS: dict[str, tuple[str, tuple[list[str], str, str, str, str]]] = {
-    "rbl-listed": (
-        "spf",
-        (
-            ["smtpd_client_restrictions = reject_rbl_client bl.test"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+
+
+def _asks_dns(mode: str, *settings: str, body: str = BODY) -> tuple[str, Scenario]:
+    """A set AB or AC scenario: dns.py's mode, then main.cf settings for a probe of accept.test."""
+    return mode, (list(settings), "", "desk@accept.test", "mta.press.test", body)
+
+
+AB_SCENARIOS: dict[str, tuple[str, Scenario]] = {
+    "rbl-listed": _asks_dns("spf", "smtpd_client_restrictions = reject_rbl_client bl.test"),
+    "rhsbl-sender": _asks_dns("spf", "smtpd_sender_restrictions = reject_rhsbl_sender dbl.test"),
+    "sender-domain-unknown": _asks_dns(
+        "gone", "smtpd_sender_restrictions = reject_unknown_sender_domain"
     ),
-    "rhsbl-sender": (
-        "spf",
-        (
-            ["smtpd_sender_restrictions = reject_rhsbl_sender dbl.test"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
-    ),
-    "sender-domain-unknown": (
+    "helo-unknown": _asks_dns(
         "gone",
-        (
-            ["smtpd_sender_restrictions = reject_unknown_sender_domain"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+        "smtpd_helo_required = yes",
+        "smtpd_helo_restrictions = reject_unknown_helo_hostname",
     ),
-    "helo-unknown": (
-        "gone",
-        (
-            ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_unknown_helo_hostname"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+    # tests/postfix.py turns smtpd_peername_lookup off: refused as nameless without a lookup
+    "client-unknown": _asks_dns(
+        "gone", "smtpd_client_restrictions = reject_unknown_client_hostname"
     ),
-    "client-unknown": (
-        "gone",
-        (
-            ["smtpd_client_restrictions = reject_unknown_client_hostname"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
-    ),
-    "spf-fail": (
-        "spf",
-        (
-            [f"smtpd_recipient_restrictions = reject_unauth_destination, {_SPF_POLICY}"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+    # last but postscreen: it changes smtpd_recipient_restrictions, which _record sets back
+    "spf-fail": _asks_dns(
+        "spf", f"smtpd_recipient_restrictions = reject_unauth_destination, {_SPF_POLICY}"
     ),
 }
-# Haraka exempts loopback and private clients from its DNS checks, and OpenDMARC's own SPF check
-# passes them: a proxy's XCLIENT command (Haraka's xclient plugin, Postfix's
-# smtpd_authorized_xclient_hosts) names a client in 198.18.0.0/15 (RFC 2544's benchmarking range:
-# no traffic goes to it) instead (sets AB and AC)
-XCLIENT_ADDR = "198.18.0.25"
+# the probes that name their client with XCLIENT (dns.py's XCLIENT_ADDR): Haraka's DNS checks
+# exempt loopback clients, and OpenDMARC's own SPF check passes them
+XCLIENT_SCENARIOS = {
+    ("haraka", "rbl-listed"),
+    ("haraka", "client-unknown"),
+    ("haraka", "spf-fail"),
+    ("haraka", "sender-domain-unknown"),
+    ("postfix", "dmarc-rejected"),
+}
 # set AC: more of them; the same fields as AB_SCENARIOS. A message with a From field, which
 # OpenDMARC judges (RFC 7489 3.1: the From domain is the one aligned)
 _FROM_BODY = "From: Press Office <press@mta.press.test>\r\n" + BODY
-AC_SCENARIOS: dict[str, tuple[str, tuple[list[str], str, str, str, str]]] = {
-    "rhsbl-helo": (
-        "spf",
-        (
-            ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_rhsbl_helo dbl.test"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+AC_SCENARIOS: dict[str, tuple[str, Scenario]] = {
+    "rhsbl-helo": _asks_dns(
+        "spf", "smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_rhsbl_helo dbl.test"
     ),
-    "dmarc-rejected": (
+    "dmarc-rejected": _asks_dns(
         "spf",
-        (
-            ["smtpd_milters = inet:127.0.0.1:8893", "smtpd_authorized_xclient_hosts = 127.0.0.1"],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            _FROM_BODY,
-        ),
+        "smtpd_milters = inet:127.0.0.1:8893",
+        "smtpd_authorized_xclient_hosts = 127.0.0.1",
+        body=_FROM_BODY,
     ),
     # last: postscreen takes the SMTP port over (master.cf, _POSTSCREEN)
-    "postscreen-listed": (
+    "postscreen-listed": _asks_dns(
         "spf",
-        (
-            [
-                "postscreen_dnsbl_sites = bl.test",
-                "postscreen_dnsbl_action = enforce",
-                "postscreen_access_list =",  # its default, permit_mynetworks, waves loopback through
-                "postscreen_greet_action = ignore",
-            ],
-            "",
-            "desk@accept.test",
-            "mta.press.test",
-            BODY,
-        ),
+        "postscreen_dnsbl_sites = bl.test",
+        "postscreen_dnsbl_action = enforce",
+        "postscreen_access_list =",  # its default, permit_mynetworks, waves loopback through
+        "postscreen_greet_action = ignore",
     ),
 }
 # postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
@@ -329,6 +281,10 @@ def _probe(
     command first names that client address; a refusal of it is the receiver refusing the
     connection itself (stage CONNECT)."""
     with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=30) as smtp:
+        if xclient:
+            smtp.ehlo(helo)
+            if not smtp.has_extn("xclient"):
+                raise SystemExit(f"port {port} does not offer XCLIENT: allow it from 127.0.0.1")
         named = [
             ("CONNECT", lambda: smtp.docmd("XCLIENT", f"ADDR={xclient} PROTO=ESMTP")),
             ("EHLO", lambda: smtp.ehlo(helo)),
@@ -342,6 +298,9 @@ def _probe(
         ]
         for stage, step in steps:
             code, text = step()
+            if stage == "CONNECT" and (500 <= code <= 504 or b"authoriz" in text.lower()):
+                # the command itself refused (RFC 5321 4.2.4), not the client it names
+                raise SystemExit(f"XCLIENT refused: {code} {text.decode()}")
             if code >= 400:
                 return {"stage": stage, "code": code, "lines": text.decode().split("\n")}
     return {"stage": None, "code": 250, "lines": []}
@@ -354,19 +313,32 @@ def _record(
     sender: str = SENDER,
     repeat: int = 1,
     xclient: str | None = None,
+    reset: tuple[str, ...] = (),
 ) -> dict[str, object]:
     """Set Postfix up for one scenario, reload it and probe it (the last of `repeat` probes:
     a rate limit refuses the second message)."""
     settings, table, rcpt, helo, body = scenario
     map_file = postfix.config_dir / f"{name}.map"
     map_file.write_text(table)
-    postfix.postconf("-e", *_RESET, *(s.format(map=map_file) for s in settings))
+    postfix.postconf("-e", *_RESET, *reset, *(s.format(map=map_file) for s in settings))
     subprocess.run(
         ["postfix", "-c", str(postfix.config_dir), "reload"], check=True, capture_output=True
     )
     time.sleep(2)
     replies = [_probe(postfix.port, rcpt, helo, body, sender, xclient) for _ in range(repeat)]
     return replies[-1]
+
+
+def _check_dns() -> None:
+    """Stop unless the resolver is dns.py's: a blocklist probe would ask the real DNS."""
+    try:
+        listed = socket.gethostbyname("1.0.0.127.bl.test")
+    except OSError:
+        listed = None
+    if listed != "127.0.0.2":
+        raise SystemExit(
+            "1.0.0.127.bl.test is not listed: start dns.py and point resolv.conf at it"
+        )
 
 
 def _postscreen(master: Path, port: int) -> None:
@@ -390,13 +362,20 @@ def main() -> None:
             spf_conf.write_text(_SPF_CONF)
             spf = _SPF_SERVICE.format(conf=spf_conf)
             master.write_text(master.read_text() + _ANVIL + "\n" + spf + "\n")
+            if sys.argv[1] in DNS_MODES:
+                _check_dns()
+            # the instance's own restrictions (its recipient_access map), set back after each
+            own = postfix.postconf("-h", "smtpd_recipient_restrictions").strip()
+            reset = (f"smtpd_recipient_restrictions = {own}",)
             for (receiver, name), (scenario, sender, repeat) in LINE_SETS[sys.argv[1]].items():
                 if sys.argv[1] in DNS_MODES:  # the DNS answers this scenario needs
                     MODE_FILE.write_text(DNS_MODES[sys.argv[1]][name][0] + "\n")
                 if name == "postscreen-listed":
                     _postscreen(master, postfix.port)
-                xclient = XCLIENT_ADDR if name == "dmarc-rejected" else None
-                reply = _record(postfix, f"{receiver}-{name}", scenario, sender, repeat, xclient)
+                xclient = XCLIENT_ADDR if (receiver, name) in XCLIENT_SCENARIOS else None
+                reply = _record(
+                    postfix, f"{receiver}-{name}", scenario, sender, repeat, xclient, reset
+                )
                 print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
             return
         replies = {name: _record(postfix, name, s) for name, s in SCENARIOS.items()}

@@ -15,7 +15,8 @@ import json
 import smtplib
 import sys
 
-from tests.data.bounces.mta.record import BODY, SENDER, XCLIENT_ADDR, _probe
+from tests.data.bounces.mta.dns import XCLIENT_ADDR
+from tests.data.bounces.mta.record import BODY, SENDER, XCLIENT_SCENARIOS, _probe
 
 # scenario -> (recipient, body)
 SCENARIOS = {
@@ -33,10 +34,6 @@ SCENARIOS = {
     "spf-fail": ("desk@news.test", BODY),
     "sender-domain-unknown": ("desk@news.test", BODY),
     "sender-verify-failed": ("desk@news.test", BODY),  # Exim: the sender's domain is NXDOMAIN
-}
-XCLIENT_SCENARIOS = {
-    ("haraka", name)
-    for name in ("rbl-listed", "client-unknown", "spf-fail", "sender-domain-unknown")
 }
 
 
