@@ -63,6 +63,8 @@ KINDS = {
 }
 # set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
+# sets AD and AE: the sender's own failure, not a replayed reply
+_DIRECT = "delivering directly to a recipient domain that fails in DNS or refuses connections"
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
 # A delivery status field saying the report is a warning (RFC 3464 2.3.3): labelled so by this
 # field alone in set U, as registered, named "-delayed" (four such labels proved wrong: README).
@@ -149,7 +151,8 @@ def main() -> None:
         "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
         "unseen-w": "reply replayed from Postfix 3.7.11's other stock refusals",
         "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
-        "unseen-ad": "delivering directly to a recipient domain that fails in DNS or refuses connections",
+        "unseen-ad": _DIRECT,
+        "unseen-ae": _DIRECT,
         "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

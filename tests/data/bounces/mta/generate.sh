@@ -480,5 +480,42 @@ postconf -F '*/*/chroot = n'; postfix start
 "$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian 3.7.11-0+deb12u1)" /var/mail/press unseen-ad
 postfix stop; dns_off; kill "$(cat /tmp/dns.pid)"
 
+# Set AE: set AD's recipient domains with Sendmail, OpenSMTPD and Courier delivering directly,
+# each with a queue lifetime of about a minute; reports to /var/mail/press or ~press/Maildir. Run
+# in this order on 2026-12-01 (eighth session).
+for pkg in "sendmail-bin sendmail-cf m4 make procmail sensible-mda" opensmtpd courier-mta; do
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends $pkg >/dev/null
+done
+"$py" "$here/dns.py" --mode gone & echo $! > /tmp/dns.pid; sleep 1
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; pkill sendmail || true
+cd /etc/mail; cp /tmp/sendmail.mc.orig sendmail.mc
+sed -i '/^FEATURE(`no_default_msa/i\
+define(`confDOMAIN_NAME'"'"', `mta.press.test'"'"')dnl\
+define(`confTO_QUEUERETURN'"'"', `1m'"'"')dnl\
+define(`confTO_QUEUEWARN'"'"', `1h'"'"')dnl' sendmail.mc
+echo mta.press.test > local-host-names; m4 sendmail.mc > sendmail.cf; make -s -C /etc/mail
+cd "$repo"; dns_on; echo gone > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd -q20s
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" sendmail ad; sleep 180
+"$py" "$here/collect.py" sendmail "Sendmail 8.17.1.9 (Debian 8.17.1.9-2+deb12u2)" /var/mail/press unseen-ae
+pkill sendmail || true; dns_off
+apt opensmtpd; pkill smtpd || true
+printf '%s\n' 'table aliases file:/etc/aliases' 'queue ttl 1m' 'action "local" mbox alias <aliases>' \
+    'action "relay" relay' 'match from local for domain "mta.press.test" action "local"' \
+    'match for local action "local"' 'match from local for any action "relay"' > /etc/smtpd.conf
+dns_on; smtpd -f /etc/smtpd.conf
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" opensmtpd ad; sleep 180
+"$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press unseen-ae
+pkill smtpd || true; dns_off
+apt courier-mta; cd /etc/courier
+echo mta.press.test > me; printf 'localhost\nmta.press.test\n' > locals; echo press.test > defaultdomain
+rm -f esmtproutes esmtpacceptmailfor.dir/news; makeacceptmailfor; echo 1m > queuetime
+echo 20s > retryalpha; echo 3 > retrybeta; echo 1m > retrygamma
+sed -i "s/^BLACKLISTS=.*/BLACKLISTS=\"\"/" esmtpd
+cd "$repo"; su press -s /bin/sh -c "mkdir -p ~/Maildir/new ~/Maildir/cur ~/Maildir/tmp"; rm -f /home/press/Maildir/new/*
+dns_on; authdaemond start; courier start
+"$here/submit.sh" courier ad; sleep 240
+"$py" "$here/collect.py" courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir unseen-ae
+courier stop; authdaemond stop; dns_off; kill "$(cat /tmp/dns.pid)"
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
