@@ -56,6 +56,7 @@ FROZEN = {
     "unseen-ab": "6788a8c",
     "unseen-ac": "a631138",
     "unseen-ad": "28cce52",
+    "unseen-ae": "699faa5",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -149,7 +149,8 @@ _GROUPS = {
     "unseen-x": "real: Set X, 7 projects (fixed after)",
     "unseen-ab": "real: Set AB, DNS refusals (fixed after)",
     "unseen-ac": "real: Set AC, DNS refusals (unseen)",
-    "unseen-ad": "real: Set AD, DNS failures (unseen)",
+    "unseen-ad": "real: Set AD, DNS failures (fixed after)",
+    "unseen-ae": "real: Set AE, DNS failures (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

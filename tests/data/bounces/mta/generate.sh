@@ -495,14 +495,14 @@ define(`confTO_QUEUERETURN'"'"', `1m'"'"')dnl\
 define(`confTO_QUEUEWARN'"'"', `1h'"'"')dnl' sendmail.mc
 echo mta.press.test > local-host-names; m4 sendmail.mc > sendmail.cf; make -s -C /etc/mail
 cd "$repo"; dns_on; echo gone > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd -q20s
-: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" sendmail ad; sleep 180
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" sendmail ad; sleep 360
 "$py" "$here/collect.py" sendmail "Sendmail 8.17.1.9 (Debian 8.17.1.9-2+deb12u2)" /var/mail/press unseen-ae
 pkill sendmail || true; dns_off
 apt opensmtpd; pkill smtpd || true
 printf '%s\n' 'table aliases file:/etc/aliases' 'queue ttl 1m' 'action "local" mbox alias <aliases>' \
     'action "relay" relay' 'match from local for domain "mta.press.test" action "local"' \
     'match for local action "local"' 'match from local for any action "relay"' > /etc/smtpd.conf
-dns_on; smtpd -f /etc/smtpd.conf
+dns_on; smtpd -f /etc/smtpd.conf; sleep 3
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" opensmtpd ad; sleep 180
 "$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press unseen-ae
 pkill smtpd || true; dns_off
