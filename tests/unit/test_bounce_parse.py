@@ -130,7 +130,9 @@ KNOWN_UNSEEN_MISSES = {
     "mta/u-opensmtpd-postgrey-greylisted-delayed.eml": _EXPIRY_CODE,
     "mta/u-opensmtpd-cyrus-mailbox-full-delayed.eml": _EXPIRY_CODE,
     "mta/u-sendmail-postgrey-greylisted.eml": _EXPIRY_CODE,
-    "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'"
+    "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'",
+    # set AE: OpenSMTPD 6.8 knows no null MX (RFC 7505) and retried the "." host until it gave up
+    "mta/ae-opensmtpd-null-mx.eml": "OpenSMTPD's report on a null MX says only 'Envelope expired'"
     " (soft, 4.4.7): the last reply, a 450 4.7.1 refusal of our host (block), is not in it",
 }
 
