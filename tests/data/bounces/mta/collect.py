@@ -60,6 +60,9 @@ KINDS = {
     "servfail": "soft",
     "dns-timeout": "soft",
     "refused": "soft",
+    # set AF: a client that did not encrypt or authenticate
+    "tls-required": "block",
+    "auth-required": "block",
 }
 # set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
@@ -153,6 +156,7 @@ def main() -> None:
         "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
         "unseen-ad": _DIRECT,
         "unseen-ae": _DIRECT,
+        "unseen-af": "reply replayed from Postfix 3.7.11 or OpenSMTPD 6.8.0p2 requiring TLS or AUTH",
         "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

@@ -517,5 +517,22 @@ dns_on; authdaemond start; courier start
 "$py" "$here/collect.py" courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir unseen-ae
 courier stop; authdaemond stop; dns_off; kill "$(cat /tmp/dns.pid)"
 
+# Set AF: refusals of a client that did not encrypt or authenticate: a private Postfix with
+# smtpd_tls_security_level = encrypt (record.py af makes the certificate), OpenSMTPD listeners
+# with tls-require and with auth; replayed to Haraka, nullmailer, Exim and dma. Run in this order
+# on 2026-12-01 (eighth session).
+apt postfix; postfix stop || true
+PYTHONPATH=. "$py" "$here/record.py" af >> "$here/replies-r.jsonl"
+apt opensmtpd; pkill smtpd || true; cp /etc/smtpd.conf /tmp/smtpd.conf.sender
+printf '%s\n' 'pki mx.news.test cert "/tmp/af-tls/cert.pem"' 'pki mx.news.test key "/tmp/af-tls/key.pem"' \
+    'listen on 127.0.0.1 port 2532 tls-require pki mx.news.test hostname mx.news.test' \
+    'listen on 127.0.0.1 port 2533 tls pki mx.news.test auth hostname mx.news.test' \
+    'action "local" mbox' 'match from any for domain "news.test" action "local"' > /etc/smtpd.conf
+smtpd -f /etc/smtpd.conf; sleep 3
+PYTHONPATH=. "$py" "$here/record_r.py" opensmtpd 2532 tls-required >> "$here/replies-r.jsonl"
+PYTHONPATH=. "$py" "$here/record_r.py" opensmtpd 2533 auth-required >> "$here/replies-r.jsonl"
+pkill smtpd || true; cp /tmp/smtpd.conf.sender /etc/smtpd.conf
+four_senders unseen-af 90 postfix-tls-required opensmtpd-tls-required opensmtpd-auth-required
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

@@ -5,6 +5,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py w >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ab >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ac >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py af >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -230,6 +231,22 @@ AC_SCENARIOS: dict[str, tuple[str, Scenario]] = {
         "postscreen_greet_action = ignore",
     ),
 }
+# set AF: a client that does not encrypt (RFC 3207 4: "530 Must issue a STARTTLS command first");
+# the certificate is made for the run (_certificate)
+TLS_DIR = Path("/tmp/af-tls")
+AF_SCENARIOS: dict[str, Scenario] = {
+    "tls-required": (
+        [
+            "smtpd_tls_security_level = encrypt",
+            f"smtpd_tls_cert_file = {TLS_DIR / 'cert.pem'}",
+            f"smtpd_tls_key_file = {TLS_DIR / 'key.pem'}",
+        ],
+        "",
+        "desk@accept.test",
+        "mta.press.test",
+        BODY,
+    ),
+}
 # postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
 _POSTSCREEN = [
     "127.0.0.1:{port} inet n - n - 1 postscreen",
@@ -247,6 +264,7 @@ LINE_SETS = {
     "ac": {
         ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AC_SCENARIOS.items()
     },
+    "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
 }
 DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
 # Debian's SPF policy server, spawned per connection; its stock settings but for the loopback
@@ -329,6 +347,22 @@ def _record(
     return replies[-1]
 
 
+def certificate() -> None:
+    """A self-signed certificate and key for mx.accept.test and mx.news.test, for a day (set AF)."""
+    TLS_DIR.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=mx.news.test"),
+            *("-addext", "subjectAltName=DNS:mx.news.test,DNS:mx.accept.test"),
+            *("-keyout", str(TLS_DIR / "key.pem"), "-out", str(TLS_DIR / "cert.pem")),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (TLS_DIR / "key.pem").chmod(0o600)
+
+
 def _check_dns() -> None:
     """Stop unless the resolver is dns.py's: a blocklist probe would ask the real DNS."""
     try:
@@ -364,6 +398,8 @@ def main() -> None:
             master.write_text(master.read_text() + _ANVIL + "\n" + spf + "\n")
             if sys.argv[1] in DNS_MODES:
                 _check_dns()
+            if sys.argv[1] == "af":
+                certificate()
             # the instance's own restrictions (its recipient_access map), set back after each
             own = postfix.postconf("-h", "smtpd_recipient_restrictions").strip()
             reset = (f"smtpd_recipient_restrictions = {own}",)

@@ -34,6 +34,9 @@ SCENARIOS = {
     "spf-fail": ("desk@news.test", BODY),
     "sender-domain-unknown": ("desk@news.test", BODY),
     "sender-verify-failed": ("desk@news.test", BODY),  # Exim: the sender's domain is NXDOMAIN
+    # set AF: OpenSMTPD listeners that require TLS, or authentication, of their clients
+    "tls-required": ("desk@news.test", BODY),
+    "auth-required": ("desk@news.test", BODY),
 }
 
 
