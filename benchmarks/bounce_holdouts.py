@@ -57,6 +57,7 @@ FROZEN = {
     "unseen-ac": "a631138",
     "unseen-ad": "28cce52",
     "unseen-ae": "699faa5",
+    "unseen-af": "c36a8b5",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -150,7 +150,8 @@ _GROUPS = {
     "unseen-ab": "real: Set AB, DNS refusals (fixed after)",
     "unseen-ac": "real: Set AC, DNS refusals (unseen)",
     "unseen-ad": "real: Set AD, DNS failures (fixed after)",
-    "unseen-ae": "real: Set AE, DNS failures (unseen)",
+    "unseen-ae": "real: Set AE, DNS failures (fixed after)",
+    "unseen-af": "real: Set AF, TLS and AUTH (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
