@@ -295,6 +295,9 @@ _BLOCKED = _rx(
     r"tls (?:session )?is required",
     r"(?:did not|didn't|does not) offer (?:start)?tls",
     r"must issue a starttls",
+    # and authentication demanded of our client (OpenSMTPD's "Must issue an AUTH command first",
+    # set AF; RFC 4954's 530): ours to fix, not the address's
+    r"must (?:issue|use|send) (?:an? )?auth(?:entication)? command",
     # Google Groups: "may not exist, or you may not have permission to post": either way the group
     # refused our post, and a group that lets only members post is the usual case
     r"(?:do|may) not have permission to post",

@@ -1598,6 +1598,9 @@ CLASSIFICATION = [
         "5.4.1",
     ),
     (None, "554 Message refused.", 554, "block", "5.7.1"),
+    # Found by set AF: OpenSMTPD's refusal of a client that did not authenticate, under the
+    # 5.5.1 its "Invalid command" words would read as an unknown address
+    ("5.5.1", "530 5.5.1 Invalid command: Must issue an AUTH command first", 530, "block", "5.5.1"),
     # an address code beside words about the sender: the words win (a block keeps the contact)
     ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
     ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
