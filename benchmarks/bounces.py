@@ -150,8 +150,8 @@ _GROUPS = {
     "unseen-ab": "real: Set AB, DNS refusals (fixed after)",
     "unseen-ac": "real: Set AC, DNS refusals (unseen)",
     "unseen-ad": "real: Set AD, DNS failures (fixed after)",
-    "unseen-ae": "real: Set AE, DNS failures (fixed after)",
-    "unseen-af": "real: Set AF, TLS and AUTH (unseen)",
+    "unseen-ae": "real: Set AE, DNS failures (unseen)",
+    "unseen-af": "real: Set AF, TLS and AUTH (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

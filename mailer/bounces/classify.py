@@ -394,7 +394,8 @@ _SENDER_GONE = _rx(
     r"unroutable sender address",
     r"unknown domain in (?:the )?(?:sender|mail from)",
     # Haraka's mail_from.is_resolvable (set AB): the domain of our MAIL FROM has no mail host
-    r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)\b(?!')",
+    r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)"
+    r"(?!(?:'s)? recipient)\b",
     r"(?<!by )\b(?:your|the) (?:envelope )?(?:from|sender|mail from)(?:'s)?(?: address)?"
     r"(?: domain)? (?:does not|doesn't|did not) resolve",
 )
@@ -609,7 +610,8 @@ _BLOCK_WEAK = _rx(
     r"blocked",
     r"banned",
     # a refused connection is a network failure (_SOFT_WEAK); a word inside a host name
-    # ("mx.refused.example", set AD) is no reason
+    # ("mx.refused.example", set AD) is no reason. Still read: the word in a URL's path or query,
+    # and "refused." run into the next word with no space
     r"(?<!connection )(?<![\w.-])refused(?![\w-]|\.\w)",
     r"access denied",
     r"denied",

@@ -1588,6 +1588,7 @@ CLASSIFICATION = [
     # a review of that fix: the sender named, but a recipient's domain meant
     (None, "550 the domain given by the sender does not resolve", 550, "hard", None),
     (None, "550 no MX for the sender's recipient domain", 550, "hard", None),
+    (None, "550 no MX for the sender's domain", 550, "block", "5.1.8"),
     # Found by set AD: a refused connection to a host whose name holds "refused" is still a
     # network failure, not a policy's refusal
     (

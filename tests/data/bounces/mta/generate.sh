@@ -368,7 +368,10 @@ four_senders unseen-w 240 $w
 # dns_on/dns_off: resolv.conf at dns.py and back (and back on any exit); packages are
 # installed only while it is off, as the mirrors' names are NXDOMAIN to dns.py
 dns_off() { cp /tmp/resolv.conf.orig /etc/resolv.conf; trap - EXIT; }
-dns_on() { trap dns_off EXIT; echo "nameserver 127.0.0.1" > /etc/resolv.conf; }
+dns_on() {  # on any exit: resolv.conf back, and dns.py stopped
+    trap 'dns_off; kill "$(cat /tmp/dns.pid)" 2>/dev/null || true' EXIT
+    echo "nameserver 127.0.0.1" > /etc/resolv.conf
+}
 apt postfix postfix-policyd-spf-python; postfix stop || true
 cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
 dns_on; PYTHONPATH=. "$py" "$here/record.py" ab >> "$here/replies-r.jsonl"
@@ -456,7 +459,8 @@ keep /tmp/ad-hk.mbox; SENDMAIL="$py $here/sendmail_smtp.py 2531" "$here/submit.s
 # dma with no smarthost; it retries all but the permanent failures for days
 apt dma || true; sed -i '/^SMARTHOST /d; /^PORT /d' /etc/dma/dma.conf
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma ad; sleep 30
-"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-ad; rm -f /var/spool/dma/*
+"$py" "$here/collect.py" dma "dma 0.13 (Debian 0.13-1+b1)" /var/mail/press unseen-ad
+pkill -x dma || true; rm -f /var/spool/dma/*  # the four it would retry for days
 # Exim: Debian's "internet" configuration, retry rule F,1m,20s (set Q's edit of the template);
 # its dnslookup router ignores MX hosts in 127.0.0.0/8, which is taken out for refused.test
 apt exim4-daemon-light; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
@@ -483,9 +487,6 @@ postfix stop; dns_off; kill "$(cat /tmp/dns.pid)"
 # Set AE: set AD's recipient domains with Sendmail, OpenSMTPD and Courier delivering directly,
 # each with a queue lifetime of about a minute; reports to /var/mail/press or ~press/Maildir. Run
 # in this order on 2026-12-01 (eighth session).
-for pkg in "sendmail-bin sendmail-cf m4 make procmail sensible-mda" opensmtpd courier-mta; do
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends $pkg >/dev/null
-done
 "$py" "$here/dns.py" --mode gone & echo $! > /tmp/dns.pid; sleep 1
 apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; pkill sendmail || true
 cd /etc/mail; cp /tmp/sendmail.mc.orig sendmail.mc
@@ -497,7 +498,7 @@ echo mta.press.test > local-host-names; m4 sendmail.mc > sendmail.cf; make -s -C
 cd "$repo"; dns_on; echo gone > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd -q20s
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" sendmail ad; sleep 360
 "$py" "$here/collect.py" sendmail "Sendmail 8.17.1.9 (Debian 8.17.1.9-2+deb12u2)" /var/mail/press unseen-ae
-pkill sendmail || true; dns_off
+pkill sendmail || true; rm -f /var/spool/mqueue-client/* /var/spool/mqueue/*; dns_off
 apt opensmtpd; pkill smtpd || true
 printf '%s\n' 'table aliases file:/etc/aliases' 'queue ttl 1m' 'action "local" mbox alias <aliases>' \
     'action "relay" relay' 'match from local for domain "mta.press.test" action "local"' \
@@ -505,7 +506,7 @@ printf '%s\n' 'table aliases file:/etc/aliases' 'queue ttl 1m' 'action "local" m
 dns_on; smtpd -f /etc/smtpd.conf; sleep 3
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" opensmtpd ad; sleep 180
 "$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /var/mail/press unseen-ae
-pkill smtpd || true; dns_off
+pkill smtpd || true; dns_off; cp /tmp/smtpd.conf.sender /etc/smtpd.conf
 apt courier-mta; cd /etc/courier
 echo mta.press.test > me; printf 'localhost\nmta.press.test\n' > locals; echo press.test > defaultdomain
 rm -f esmtproutes esmtpacceptmailfor.dir/news; makeacceptmailfor; echo 1m > queuetime
@@ -515,7 +516,8 @@ cd "$repo"; su press -s /bin/sh -c "mkdir -p ~/Maildir/new ~/Maildir/cur ~/Maild
 dns_on; authdaemond start; courier start
 "$here/submit.sh" courier ad; sleep 240
 "$py" "$here/collect.py" courier "Courier 1.0.16 (Debian 1.0.16-3+b6)" /home/press/Maildir unseen-ae
-courier stop; authdaemond stop; dns_off; kill "$(cat /tmp/dns.pid)"
+courier stop; authdaemond stop; rm -rf /var/lib/courier/msgs/* /var/lib/courier/msgq/*  # queued
+dns_off; kill "$(cat /tmp/dns.pid)"
 
 # Set AF: refusals of a client that did not encrypt or authenticate: a private Postfix with
 # smtpd_tls_security_level = encrypt (record.py af makes the certificate), OpenSMTPD listeners
@@ -523,7 +525,7 @@ courier stop; authdaemond stop; dns_off; kill "$(cat /tmp/dns.pid)"
 # on 2026-12-01 (eighth session).
 apt postfix; postfix stop || true
 PYTHONPATH=. "$py" "$here/record.py" af >> "$here/replies-r.jsonl"
-apt opensmtpd; pkill smtpd || true; cp /etc/smtpd.conf /tmp/smtpd.conf.sender
+apt opensmtpd; pkill smtpd || true  # /tmp/smtpd.conf.sender holds set Q's sender settings
 printf '%s\n' 'pki mx.news.test cert "/tmp/af-tls/cert.pem"' 'pki mx.news.test key "/tmp/af-tls/key.pem"' \
     'listen on 127.0.0.1 port 2532 tls-require pki mx.news.test hostname mx.news.test' \
     'listen on 127.0.0.1 port 2533 tls pki mx.news.test auth hostname mx.news.test' \

@@ -232,7 +232,7 @@ AC_SCENARIOS: dict[str, tuple[str, Scenario]] = {
     ),
 }
 # set AF: a client that does not encrypt (RFC 3207 4: "530 Must issue a STARTTLS command first");
-# the certificate is made for the run (_certificate)
+# the certificate is made for the run (certificate)
 TLS_DIR = Path("/tmp/af-tls")
 AF_SCENARIOS: dict[str, Scenario] = {
     "tls-required": (
