@@ -642,7 +642,9 @@ _HARD_WEAK = _rx(
     r"unknown domain",
     r"domain must exist",
     r"unavailable",
-    r"invalid",
+    # not an SMTP command or its argument refused (RFC 5321 4.2.2's 500/501, RFC 3463's X.5.x):
+    # the exchange between the two servers failed, not the address; the code decides
+    r"invalid(?! (?:smtp )?(?:command|argument|parameter|syntax))",
     r"undeliverable address",
     r"mailbox (?:is )?frozen",
     r"недоступ",

@@ -1602,6 +1602,12 @@ CLASSIFICATION = [
     # Found by set AF: OpenSMTPD's refusal of a client that did not authenticate, under the
     # 5.5.1 its "Invalid command" words would read as an unknown address
     ("5.5.1", "530 5.5.1 Invalid command: Must issue an AUTH command first", 530, "block", "5.5.1"),
+    # and, with no such demand, an SMTP command or argument refused is the exchange failing, not
+    # the address: read as RFC 5321's "Syntax error, command unrecognized" is
+    ("5.5.1", "500 5.5.1 Invalid command", 500, "soft", "5.5.1"),
+    ("5.5.4", "501 5.5.4 Invalid argument", 501, "soft", "5.5.4"),
+    ("5.1.3", "501 5.1.3 Invalid address", 501, "hard", "5.1.3"),
+    (None, "550 Invalid recipient", 550, "hard", "5.1.1"),
     # an address code beside words about the sender: the words win (a block keeps the contact)
     ("5.1.1", "550 5.1.1 too many recipients this hour", 550, "block", "5.1.1"),
     ("5.1.1", "553 5.1.1 blocked using zen.spamhaus.org; User unknown", 553, "block", "5.1.1"),
