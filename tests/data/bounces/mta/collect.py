@@ -154,10 +154,10 @@ def main() -> None:
         "unseen-v": "reply replayed from a user's Sieve ereject in Dovecot 2.3.19.1's LMTP",
         "unseen-w": "reply replayed from Postfix 3.7.11's other stock refusals",
         "unseen-ab": "reply replayed from Postfix 3.7.11, Haraka 3.3.4 or Exim 4.96 refusing on DNS",
+        "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
         "unseen-ad": _DIRECT,
         "unseen-ae": _DIRECT,
         "unseen-af": "reply replayed from Postfix 3.7.11 or OpenSMTPD 6.8.0p2 requiring TLS or AUTH",
-        "unseen-ac": "reply replayed from Postfix 3.7.11 (postscreen, OpenDMARC) or Sendmail 8.17.1.9 refusing on DNS",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     messages = _messages(mbox)

@@ -7,8 +7,9 @@ forwarded): 127.0.0.1 is listed on ``bl.test`` and the sender's domain on ``dbl.
 2.1 and 2.3: an A record of 127.0.0.2 and a TXT record saying why); in mode ``spf`` the sender's
 domain ``mta.press.test`` exists and publishes ``v=spf1 -all`` (RFC 7208: no host may send for
 it) and, since set AC, a DMARC policy of ``p=reject`` (RFC 7489); in mode ``gone`` it does not
-exist. Set AD's recipient domains fail in DNS in their own ways (see below), whatever the mode. Every other name is NXDOMAIN. The mode is read from
-MODE_FILE at each query, so one running server serves every scenario.
+exist. Set AD's recipient domains fail in DNS in their own ways (see below), whatever the mode.
+Every other name is NXDOMAIN. The mode is read from MODE_FILE at each query, so one running
+server serves every scenario.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ LISTED: dict[str, tuple[str, str]] = {  # name -> (A record, TXT record)
 NULL_MX = "nullmx.test"  # RFC 7505: "MX 0 ." says the domain takes no mail
 BROKEN = "servfail.test"  # its name server fails (RCODE 2)
 SILENT = "timeout.test"  # no answer at all: the resolver times out
-REFUSING = {"refused.test": "mx.refused.test", "mx.refused.test": "127.0.0.2"}  # nothing listens
+REFUSING, REFUSING_MX = "refused.test", "mx.refused.test"  # its MX is 127.0.0.2: nothing listens
 
 
 def _question(packet: bytes) -> tuple[str, int, int]:
@@ -67,17 +68,31 @@ def _name(name: str) -> bytes:
     return b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
 
 
+def _txt(text: str) -> bytes:
+    """A TXT record's data: one character-string (RFC 1035 3.3.14)."""
+    return bytes([len(text)]) + text.encode()
+
+
+def _mx(preference: int, host: str) -> bytes:
+    """An MX record's data (RFC 1035 3.3.9); the host "" is the root, a null MX's (RFC 7505)."""
+    return struct.pack("!H", preference) + (_name(host) if host else b"\0")
+
+
+def _found(qtype: int, records: dict[int, bytes]) -> tuple[int, list[tuple[int, bytes]]]:
+    """A name that exists: the record of the type asked for, if it has one."""
+    return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+
+
 def _recipient_domain(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]] | None:
     """Set AD's answers, or None for a name that is not one of its domains."""
     if name == BROKEN or name.endswith("." + BROKEN):
         return SERVFAIL, []
     if name == NULL_MX:
-        return NOERROR, [(MX, struct.pack("!H", 0) + b"\0")] if qtype == MX else []
-    if name in REFUSING:
-        target = REFUSING[name]
-        if name == "refused.test":
-            return NOERROR, [(MX, struct.pack("!H", 10) + _name(target))] if qtype == MX else []
-        return NOERROR, [(A, socket.inet_aton(target))] if qtype == A else []
+        return _found(qtype, {MX: _mx(0, "")})
+    if name == REFUSING:
+        return _found(qtype, {MX: _mx(10, REFUSING_MX)})
+    if name == REFUSING_MX:
+        return _found(qtype, {A: socket.inet_aton("127.0.0.2")})
     return None
 
 
@@ -89,19 +104,13 @@ def _records(name: str, qtype: int) -> tuple[int, list[tuple[int, bytes]]]:
         return recipient
     if name in LISTED:
         address, text = LISTED[name]
-        records = {A: socket.inet_aton(address), TXT: bytes([len(text)]) + text.encode()}
-        return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+        return _found(qtype, {A: socket.inet_aton(address), TXT: _txt(text)})
     if name == f"_dmarc.{SENDER_DOMAIN}" and mode == "spf":  # set AC: RFC 7489 6.1, reject
-        dmarc = b"v=DMARC1; p=reject"
-        return NOERROR, [(TXT, bytes([len(dmarc)]) + dmarc)] if qtype == TXT else []
+        return _found(qtype, {TXT: _txt("v=DMARC1; p=reject")})
     if name == SENDER_DOMAIN and mode == "spf":
-        spf = b"v=spf1 -all"
-        records = {  # loopback: a receiver that calls our domain back reaches nothing beyond
-            A: socket.inet_aton("127.0.0.1"),
-            TXT: bytes([len(spf)]) + spf,
-            MX: struct.pack("!H", 10) + _name(SENDER_DOMAIN),
-        }
-        return NOERROR, [(qtype, records[qtype])] if qtype in records else []
+        # loopback: a receiver that calls our domain back reaches nothing beyond
+        records = {A: socket.inet_aton("127.0.0.1"), TXT: _txt("v=spf1 -all")}
+        return _found(qtype, {**records, MX: _mx(10, SENDER_DOMAIN)})
     return NXDOMAIN, []
 
 

@@ -175,9 +175,14 @@ Scenario = tuple[list[str], str, str, str, str]
 _SPF_POLICY = "check_policy_service unix:private/policyd-spf"
 
 
+def _of_accept(*settings: str, body: str = BODY) -> Scenario:
+    """main.cf settings for a probe of accept.test, with no map (sets AB, AC and AF)."""
+    return list(settings), "", "desk@accept.test", "mta.press.test", body
+
+
 def _asks_dns(mode: str, *settings: str, body: str = BODY) -> tuple[str, Scenario]:
-    """A set AB or AC scenario: dns.py's mode, then main.cf settings for a probe of accept.test."""
-    return mode, (list(settings), "", "desk@accept.test", "mta.press.test", body)
+    """A set AB or AC scenario: dns.py's mode, then the probe's settings."""
+    return mode, _of_accept(*settings, body=body)
 
 
 AB_SCENARIOS: dict[str, tuple[str, Scenario]] = {
@@ -235,16 +240,10 @@ AC_SCENARIOS: dict[str, tuple[str, Scenario]] = {
 # the certificate is made for the run (certificate)
 TLS_DIR = Path("/tmp/af-tls")
 AF_SCENARIOS: dict[str, Scenario] = {
-    "tls-required": (
-        [
-            "smtpd_tls_security_level = encrypt",
-            f"smtpd_tls_cert_file = {TLS_DIR / 'cert.pem'}",
-            f"smtpd_tls_key_file = {TLS_DIR / 'key.pem'}",
-        ],
-        "",
-        "desk@accept.test",
-        "mta.press.test",
-        BODY,
+    "tls-required": _of_accept(
+        "smtpd_tls_security_level = encrypt",
+        f"smtpd_tls_cert_file = {TLS_DIR / 'cert.pem'}",
+        f"smtpd_tls_key_file = {TLS_DIR / 'key.pem'}",
     ),
 }
 # postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
@@ -254,19 +253,17 @@ _POSTSCREEN = [
     "dnsblog   unix  - - n - 0 dnsblog",
     "tlsproxy  unix  - - n - 0 tlsproxy",
 ]
-# record.py u|w|ab|ac: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
+# record.py u|w|ab|ac|af: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
-    "ab": {
-        ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AB_SCENARIOS.items()
-    },
-    "ac": {
-        ("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in AC_SCENARIOS.items()
+    **{
+        key: {("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in table.items()}
+        for key, table in DNS_MODES.items()
     },
     "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
 }
-DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
 # Debian's SPF policy server, spawned per connection; its stock settings but for the loopback
 # exemption (skip_addresses), which would wave this machine's own client through (set AB)
 _SPF_SERVICE = "policyd-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/policyd-spf {conf}"

@@ -131,10 +131,10 @@ def main() -> None:
         found = None if quoted is not None else rule(stripped)
         if found is not None:
             action, reason, message = found
-            text = filled(stripped.rsplit(",", 3)[0])
-            if text:
+            example = filled(stripped.rsplit(",", 3)[0])
+            if example:
                 split = "zonemta-dev" if start < DEV_END else "unseen-z"
-                print(f"{split}\t{text}\t{action}\t{reason}\t{message}\t{kind(action, reason)}")
+                print(f"{split}\t{example}\t{action}\t{reason}\t{message}\t{kind(action, reason)}")
             for at, reply in pending:
                 split = "zonemta-dev" if at < DEV_END else "unseen-y"
                 print(f"{split}\t{reply}\t{action}\t{reason}\t{message}\t{kind(action, reason)}")
