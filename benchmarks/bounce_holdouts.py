@@ -58,6 +58,7 @@ FROZEN = {
     "unseen-ad": "28cce52",
     "unseen-ae": "699faa5",
     "unseen-af": "c36a8b5",
+    "unseen-ag": "19cc381",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

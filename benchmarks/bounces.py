@@ -152,6 +152,7 @@ _GROUPS = {
     "unseen-ad": "real: Set AD, DNS failures (fixed after)",
     "unseen-ae": "real: Set AE, DNS failures (unseen)",
     "unseen-af": "real: Set AF, TLS and AUTH (fixed after)",
+    "unseen-ag": "real: Set AG, chasquid (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -63,6 +63,14 @@ KINDS = {
     # set AF: a client that did not encrypt or authenticate
     "tls-required": "block",
     "auth-required": "block",
+    # set AG
+    "pipelining": "block",
+    "helo-invalid": "block",
+    "unknown-user-footer": "hard",
+    "local-part-restricted": "hard",
+    "early-talker": "block",
+    "helo-bogus": "block",
+    "unverified-recipient": "hard",
 }
 # set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
@@ -158,6 +166,7 @@ def main() -> None:
         "unseen-ad": _DIRECT,
         "unseen-ae": _DIRECT,
         "unseen-af": "reply replayed from Postfix 3.7.11 or OpenSMTPD 6.8.0p2 requiring TLS or AUTH",
+        "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
     messages = _messages(mbox)

@@ -536,5 +536,70 @@ PYTHONPATH=. "$py" "$here/record_r.py" opensmtpd 2533 auth-required >> "$here/re
 pkill smtpd || true; cp /tmp/smtpd.conf.sender /etc/smtpd.conf
 four_senders unseen-af 90 postfix-tls-required opensmtpd-tls-required opensmtpd-auth-required
 
+# Set AG: more stock refusals, recorded in turn: Postfix (record.py ag; sqlgrey 1.8.0 as its
+# policy service, since milter-greylist, as registered, is not in bookworm; sqlgrey logs only to
+# syslog, so a /dev/log is made if there is none), Debian's Exim configuration with its DNSBL and
+# SPF macros on (the DNSBL checks only add a header, and libspf2 passes loopback: neither refused)
+# and its local-part check, Sendmail's greet_pause and block_bad_helo (loopback's exemptions taken
+# out of its access file; block_bad_helo still exempts 127.0.0.1, named localhost, as a relay
+# client, so that probe comes from 127.0.0.5); replayed to Haraka, nullmailer, Exim and dma; then
+# chasquid 1.11 as a sender of every permanent refusal recorded. Run in this order on 2026-12-01
+# (ninth session).
+apt postfix sqlgrey libdbd-sqlite3-perl; postfix stop || true
+[ -S /dev/log ] || "$py" -c 'import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
+while True: s.recv(65536)' &
+mkdir -p /tmp/sg; chown sqlgrey /tmp/sg
+cat > /tmp/sqlgrey.conf <<'CONF'
+loglevel = 2
+log_override = whitelist:1,grey:3,spam:2
+reconnect_delay = 5
+max_connect_age = 24
+awl_age = 60
+group_domain_level = 10
+db_type = SQLite
+db_name = /tmp/sg/sqlgrey.db
+inet = 127.0.0.1:2501
+pidfile = /tmp/sg/sqlgrey.pid
+confdir = /etc/sqlgrey
+user = sqlgrey
+group = sqlgrey
+CONF
+sqlgrey -d -f /tmp/sqlgrey.conf; sleep 3
+PYTHONPATH=. "$py" "$here/record.py" ag pipelining helo-invalid unknown-user-footer greylisted \
+    >> "$here/replies-r.jsonl"
+kill "$(cat /tmp/sg/sqlgrey.pid)"
+apt exim4-daemon-heavy  # libspf2 for Debian's CHECK_RCPT_SPF
+"$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
+sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
+printf '%s\n' 'MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test' 'MAIN_RELAY_NETS = 192.0.2.255' \
+    'CHECK_RCPT_IP_DNSBLS = bl.test' 'CHECK_RCPT_DOMAIN_DNSBLS = dbl.test/$sender_address_domain' \
+    'CHECK_RCPT_SPF = true' > /etc/exim4/exim4.conf.localmacros
+echo 'desk: :blackhole:' >> /etc/aliases  # so that the probes' recipient exists
+dns_on; echo spf > /tmp/ab-dns.mode; update-exim4.conf; exim4 -bd -oX 2530; sleep 1
+PYTHONPATH=. "$py" "$here/record_r.py" exim 2530 rbl-listed rhsbl-sender spf-fail local-part-restricted \
+    >> "$here/replies-r.jsonl"  # only local-part-restricted was refused
+pkill exim4 || true; dns_off; sed -i '/^desk: :blackhole:$/d' /etc/aliases
+apt sendmail-bin sendmail-cf m4 make procmail sensible-mda; pkill sendmail || true
+cd /etc/mail; cp access /tmp/access.orig; cp sendmail.mc /tmp/sendmail.mc.orig; cp /etc/hosts /tmp/hosts.orig
+sed -i '/^MAILER_DEFINITIONS/i\
+FEATURE(`block_bad_helo'"'"')dnl' sendmail.mc  # Debian's has greet_pause already
+sed -i '/^[A-Za-z]*:127\s/d' access; grep -q '^news.test$' local-host-names || echo news.test >> local-host-names
+m4 sendmail.mc > sendmail.cf; make -s -C /etc/mail
+sed -i 's/^127.0.1.1 mta.press.test /127.0.1.1 mx.news.test /' /etc/hosts
+cd "$repo"; dns_on; echo spf > /tmp/ab-dns.mode; /usr/sbin/sendmail -bd; sleep 3
+PYTHONPATH=. "$py" "$here/record_r.py" sendmail 25 early-talker helo-bogus >> "$here/replies-r.jsonl"
+pkill sendmail || true; dns_off; kill "$(cat /tmp/dns.pid)"
+cp /tmp/access.orig /etc/mail/access; cp /tmp/sendmail.mc.orig /etc/mail/sendmail.mc; cp /tmp/hosts.orig /etc/hosts
+m4 /etc/mail/sendmail.mc > /etc/mail/sendmail.cf; make -s -C /etc/mail
+ag="postfix-pipelining postfix-helo-invalid postfix-unknown-user-footer sqlgrey-greylisted"
+ag="$ag exim-local-part-restricted sendmail-early-talker sendmail-helo-bogus"
+four_senders unseen-ag 150 $ag
+# reject_unverified_recipient, recorded last: Postfix's probe goes to the replayer (set Q's
+# unknown user), and its stock 450 is given to the four senders in turn
+apt postfix; postfix stop || true
+replay; PYTHONPATH=. "$py" "$here/record.py" ag unverified-recipient >> "$here/replies-r.jsonl"; unreplay
+four_senders unseen-ag 150 postfix-unverified-recipient
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

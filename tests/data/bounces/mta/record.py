@@ -6,6 +6,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py ab >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ac >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py af >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py ag [NAME...] >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.data.bounces.mta.dns import MODE_FILE, XCLIENT_ADDR
@@ -246,6 +248,42 @@ AF_SCENARIOS: dict[str, Scenario] = {
         f"smtpd_tls_key_file = {TLS_DIR / 'key.pem'}",
     ),
 }
+# set AG: more stock refusals. Pipelining where it may not (RFC 2920 3.1: only after EHLO offers
+# it; the probe pipelines HELO to DATA, _pipelined), a malformed HELO name, the unknown-user
+# refusal with the footer of Postfix's own documentation example, and sqlgrey's greylisting
+_FOOTER = (
+    "smtpd_reject_footer = For assistance, call 800-555-0101. Please provide the following "
+    "information in your problem report: time ($localtime), client ($client_address) and "
+    "server ($server_name)."
+)
+AG_SCENARIOS: dict[str, Scenario] = {
+    "pipelining": _of_accept("smtpd_data_restrictions = reject_unauth_pipelining"),
+    "helo-invalid": (
+        ["smtpd_helo_required = yes", "smtpd_helo_restrictions = reject_invalid_helo_hostname"],
+        "",
+        "desk@accept.test",
+        "mta..press.test",
+        BODY,
+    ),
+    "unknown-user-footer": ([_FOOTER], "", "gone@reject.test", "mta.press.test", BODY),
+    # address verification (Postfix's ADDRESS_VERIFICATION_README): the probe goes to the
+    # replayer, which refuses it as the unknown user Postfix refused for set Q; stock reply code
+    "unverified-recipient": (
+        [
+            "smtpd_recipient_restrictions = reject_unverified_recipient",
+            "relay_domains = verify.test",
+            "transport_maps = inline:{{verify.test=smtp:[127.0.0.1]:2626}}",
+        ],
+        "",
+        "q-unknown-user-1@verify.test",
+        "mta.press.test",
+        BODY,
+    ),
+    "greylisted": _of_accept(
+        "smtpd_recipient_restrictions = reject_unauth_destination, "
+        "check_policy_service inet:127.0.0.1:2501"
+    ),
+}
 # postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
 _POSTSCREEN = [
     "127.0.0.1:{port} inet n - n - 1 postscreen",
@@ -254,7 +292,7 @@ _POSTSCREEN = [
     "tlsproxy  unix  - - n - 0 tlsproxy",
 ]
 DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
-# record.py u|w|ab|ac|af: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+# record.py u|w|ab|ac|af|ag: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
@@ -263,6 +301,10 @@ LINE_SETS = {
         for key, table in DNS_MODES.items()
     },
     "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
+    "ag": {
+        ("sqlgrey" if name == "greylisted" else "postfix", name): (scenario, SENDER, 1)
+        for name, scenario in AG_SCENARIOS.items()
+    },
 }
 # Debian's SPF policy server, spawned per connection; its stock settings but for the loopback
 # exemption (skip_addresses), which would wave this machine's own client through (set AB)
@@ -270,8 +312,14 @@ _SPF_SERVICE = "policyd-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/polic
 _SPF_CONF = "debugLevel = 1\nTestOnly = 1\nHELO_reject = Fail\nMail_From_reject = Fail\n" + (
     "PermError_reject = False\nTempError_Defer = False\nskip_addresses = 192.0.2.0/24\n"
 )
-# the rate limits' counter (set W), not in the tests' master.cf; idle unless a limit is set
+# the rate limits' counter (set W), not in the tests' master.cf; idle unless a limit is set; and
+# (set AG) the address verifier with the SMTP client its probes go out by, to loopback only
 _ANVIL = "anvil     unix  - - n -   1 anvil"
+_VERIFY = [
+    "verify    unix  - - n -   1 verify",
+    "smtp      unix  - - n -   - smtp",
+    "scache    unix  - - n -   1 scache",
+]
 _RESET = [
     "smtpd_client_restrictions =",
     "smtpd_sender_restrictions =",
@@ -285,17 +333,31 @@ _RESET = [
     "smtpd_client_message_rate_limit = 0",
     "smtpd_recipient_limit = 1000",
     "smtpd_relay_restrictions = reject_unauth_destination",
+    "smtpd_data_restrictions =",
+    "smtpd_reject_footer =",
+    "relay_domains =",
+    "transport_maps =",
 ]
 
 
 def _probe(
-    port: int, rcpt: str, helo: str, body: str, sender: str = SENDER, xclient: str | None = None
+    port: int,
+    rcpt: str,
+    helo: str,
+    body: str,
+    sender: str = SENDER,
+    xclient: str | None = None,
+    source: str | None = None,
 ) -> dict[str, object]:
     """Speak SMTP as an MTA would; the first refusal's stage, code and lines. RCPT is given
     for each of the comma-separated recipients. With `xclient` (set AB), a proxy's XCLIENT
     command first names that client address; a refusal of it is the receiver refusing the
-    connection itself (stage CONNECT)."""
-    with smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=30) as smtp:
+    connection itself (stage CONNECT). With `source`, the client connects from that loopback
+    address (set AG)."""
+    bind = (source, 0) if source else None
+    with smtplib.SMTP(
+        "127.0.0.1", port, local_hostname=helo, timeout=30, source_address=bind
+    ) as smtp:
         if xclient:
             smtp.ehlo(helo)
             if not smtp.has_extn("xclient"):
@@ -321,6 +383,31 @@ def _probe(
     return {"stage": None, "code": 250, "lines": []}
 
 
+def _reply(lines: Iterator[bytes]) -> tuple[int, list[str]]:
+    """One SMTP reply, read line by line (RFC 5321 4.2.1: "code-" continues, "code " ends)."""
+    texts = []
+    for raw in lines:
+        line = raw.decode().rstrip("\r\n")
+        texts.append(line[4:])
+        if line[3:4] != "-":
+            return int(line[:3]), texts
+    raise SystemExit("the server closed the connection mid-reply")
+
+
+def _pipelined(port: int, rcpt: str, helo: str) -> dict[str, object]:
+    """HELO, MAIL, RCPT and DATA in one write, before any reply (set AG): the first refusal."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        lines = iter(sock.makefile("rb"))
+        _reply(lines)  # the greeting
+        commands = [f"HELO {helo}", f"MAIL FROM:<{SENDER}>", f"RCPT TO:<{rcpt}>", "DATA"]
+        sock.sendall("".join(c + "\r\n" for c in commands).encode())
+        for stage in ("HELO", "MAIL", "RCPT", "DATA"):
+            code, texts = _reply(lines)
+            if code >= 400:
+                return {"stage": stage, "code": code, "lines": texts}
+    return {"stage": None, "code": 250, "lines": []}
+
+
 def _record(
     postfix: PrivatePostfix,
     name: str,
@@ -340,6 +427,11 @@ def _record(
         ["postfix", "-c", str(postfix.config_dir), "reload"], check=True, capture_output=True
     )
     time.sleep(2)
+    if name.endswith("-pipelining"):
+        return _pipelined(postfix.port, rcpt, helo)
+    if name.endswith("-unverified-recipient"):  # the first probe starts the verification
+        _probe(postfix.port, rcpt, helo, body, sender, xclient)
+        time.sleep(10)
     replies = [_probe(postfix.port, rcpt, helo, body, sender, xclient) for _ in range(repeat)]
     return replies[-1]
 
@@ -387,12 +479,13 @@ def main() -> None:
             Path(tmp), users={"accept.test": ["desk"], "reject.test": ["desk"]}
         ) as postfix,
     ):
-        if len(sys.argv) == 2 and sys.argv[1] in LINE_SETS:
+        if len(sys.argv) >= 2 and sys.argv[1] in LINE_SETS:
+            wanted = set(sys.argv[2:])  # record.py ag NAME...: only those (set AG's second step)
             master = postfix.config_dir / "master.cf"
             spf_conf = postfix.config_dir / "policyd-spf.conf"
             spf_conf.write_text(_SPF_CONF)
             spf = _SPF_SERVICE.format(conf=spf_conf)
-            master.write_text(master.read_text() + _ANVIL + "\n" + spf + "\n")
+            master.write_text("\n".join([master.read_text() + _ANVIL, spf, *_VERIFY]) + "\n")
             if sys.argv[1] in DNS_MODES:
                 _check_dns()
             if sys.argv[1] == "af":
@@ -401,6 +494,8 @@ def main() -> None:
             own = postfix.postconf("-h", "smtpd_recipient_restrictions").strip()
             reset = (f"smtpd_recipient_restrictions = {own}",)
             for (receiver, name), (scenario, sender, repeat) in LINE_SETS[sys.argv[1]].items():
+                if wanted and name not in wanted:
+                    continue
                 if sys.argv[1] in DNS_MODES:  # the DNS answers this scenario needs
                     MODE_FILE.write_text(DNS_MODES[sys.argv[1]][name][0] + "\n")
                 if name == "postscreen-listed":

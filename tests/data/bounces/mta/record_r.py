@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import smtplib
+import socket
 import sys
 
 from tests.data.bounces.mta.dns import XCLIENT_ADDR
-from tests.data.bounces.mta.record import BODY, SENDER, XCLIENT_SCENARIOS, _probe
+from tests.data.bounces.mta.record import BODY, SENDER, XCLIENT_SCENARIOS, _probe, _reply
 
 # scenario -> (recipient, body)
 SCENARIOS = {
@@ -37,7 +38,16 @@ SCENARIOS = {
     # set AF: OpenSMTPD listeners that require TLS, or authentication, of their clients
     "tls-required": ("desk@news.test", BODY),
     "auth-required": ("desk@news.test", BODY),
+    # set AG: Debian's Exim checks (its macros) and Sendmail's greet_pause and block_bad_helo
+    "rhsbl-sender": ("desk@news.test", BODY),
+    "local-part-restricted": ("desk|news@news.test", BODY),
+    "early-talker": ("desk@news.test", BODY),
+    "helo-bogus": ("desk@news.test", BODY),
 }
+# set AG: the HELO name a scenario's client gives (block_bad_helo refuses the server's own), and
+# the loopback address it comes from: Sendmail exempts 127.0.0.1, named localhost, as a relay client
+HELO = {"helo-bogus": "mx.news.test"}
+SOURCE = {"helo-bogus": "127.0.0.5"}
 
 
 def _probe_lmtp(port: int, rcpt: str) -> dict[str, object]:
@@ -53,6 +63,15 @@ def _probe_lmtp(port: int, rcpt: str) -> dict[str, object]:
     return {"stage": stage, "code": code, "lines": text.decode().split("\n")}
 
 
+def _early(port: int) -> dict[str, object]:
+    """A client that speaks before the greeting (set AG: Sendmail's greet_pause): its reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"EHLO mta.press.test\r\n")
+        code, texts = _reply(iter(sock.makefile("rb")))
+    stage = "CONNECT" if code >= 400 else None
+    return {"stage": stage, "code": code, "lines": texts if stage else []}
+
+
 def main() -> None:
     """Probe each scenario named on the command line (all by default) and print its refusal."""
     receiver, port = sys.argv[1], int(sys.argv[2])
@@ -61,9 +80,12 @@ def main() -> None:
         rcpt, body = SCENARIOS[name]
         if receiver in ("dovecot", "cyrus"):  # LMTP servers
             reply = _probe_lmtp(port, rcpt)
+        elif name == "early-talker":
+            reply = _early(port)
         else:
             xclient = XCLIENT_ADDR if (receiver, name) in XCLIENT_SCENARIOS else None
-            reply = _probe(port, rcpt, "mta.press.test", body, xclient=xclient)
+            helo = HELO.get(name, "mta.press.test")
+            reply = _probe(port, rcpt, helo, body, xclient=xclient, source=SOURCE.get(name))
         if reply["stage"] is not None:
             print(json.dumps({"receiver": receiver, "scenario": name, **reply}))
 

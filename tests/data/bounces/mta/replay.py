@@ -28,7 +28,8 @@ _SCENARIO = re.compile(r"^q-([a-z-]+?)-\d+@", re.IGNORECASE)
 # The recipients the recording probes used (record.py, record_r.py), which a receiver echoed
 _RECORDED_RECIPIENT = re.compile(
     r"(?:gone@reject|desk@elsewhere|no-such-desk@news|full@news|desk@accept|desk@nowhere"
-    r"|desk@news)\.test"  # set AC: Sendmail names the recipient in its refusals
+    r"|desk@news|q-unknown-user-1@verify)\.test"  # set AC: Sendmail names the recipient
+    # in its refusals; set AG: Postfix's address verification names its probe's
 )
 
 
