@@ -912,6 +912,18 @@ def _smtp_kind(code: int | None) -> BounceKind | None:
     return HARD if 500 <= code < 600 else None
 
 
+# A next hop's permanent reply quoted inside a temporary refusal: Postfix's address verification
+# answers 450 by default (unverified_recipient_reject_code) though the recipient's own server
+# said "550 5.1.1 ... User unknown" (set AG); Postfix with soft_bounce writes 4.x.x the same way.
+_INNER_PERMANENT = re.compile(r"\bsaid:\s*(?=5\d\d\b)")
+
+
+def _inner_gone(text: str) -> bool:
+    """Whether a quoted permanent reply of the next hop says the address is gone."""
+    inner = _INNER_PERMANENT.search(text)
+    return inner is not None and classify(None, text[inner.end() :], 550) is HARD
+
+
 def _temporary(status: str | None, smtp_code: int | None) -> bool:
     found = _ENHANCED.search(status or "")
     if found is not None:
@@ -923,8 +935,9 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     """hard (the address is gone), soft (try later) or block (refused for the sender or the
     content): a specific RFC 3463 code (an address code beside words about the sender is a
     block), then strong text, weak text, the code's subject, the SMTP reply code, and hard by
-    default. A temporary (4xx, 4.x.x) failure is never hard; a permanent
-    one in reply to MAIL FROM or to the connection is block."""
+    default. A temporary (4xx, 4.x.x) failure is never hard, unless it quotes the next hop's
+    permanent reply that the address is gone; a permanent one in reply to MAIL FROM or to the
+    connection is block."""
     text = diagnostic[:2000].lower()
     by_code, specific = _code_kind(status)
     if by_code is HARD and specific and _text_kind(text, _SENDER_SIDE) is not None:
@@ -958,7 +971,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     if _temporary(status, smtp_code):
         if kind is BLOCK and _per_message_limit(status, text):
             return SOFT
-        return SOFT if kind == HARD else kind
+        return SOFT if kind == HARD and not _inner_gone(text) else kind
     # A server may refuse the size a client declares at MAIL FROM (RFC 1870): about the message,
     # not the sender.
     if _SENDER_STAGE.search(text) and not _TOO_LARGE.search(text):

@@ -1485,11 +1485,22 @@ def _dsn_reason(fields: Fields, ctx: _Ctx) -> tuple[str | None, str, int | None]
         hit = _detect(ctx)
         more = hit.diagnostic if hit else _reason_line(ctx.report)
         # The text part's reason instead of the DSN's uninformative one; the DSN's own words stay
-        # when the text part has nothing more (they hold the reply code at least).
-        text = more if more and more not in text else text
+        # when the text part has nothing more (they hold the reply code at least), as when its
+        # line only leads in to them (chasquid: "... failed permanently with error:", set AG).
+        text = more if _better(more, text) else text
     code = find_smtp_code(text) or find_smtp_code(status_field)
     status = _remote_code(diagnostic) or find_status(status_field) or find_status(text)
     return _settle(status, text, code), _one_line(text), code
+
+
+def _better(more: str, text: str) -> bool:
+    """Whether to take the text part's reason over the DSN's: not when it is the same, nor when
+    it lacks the reply code the DSN's holds and names no reason either (a line that only leads
+    in to the DSN's words)."""
+    if not more or more in text:
+        return False
+    bare = find_smtp_code(more) is None and not explains(more)
+    return not (bare and find_smtp_code(text) is not None)
 
 
 # The remote's reply as a Diagnostic-Code gives it: "550 5.2.2 ..." or "550-5.2.2 ...".
@@ -1509,9 +1520,10 @@ def _remote_code(diagnostic: str) -> str | None:
 # Exim's words for an ACL's refusal that gives none of its own: a policy, unless the report says
 # it came in reply to RCPT TO, where a list of valid recipients gives the same words and the
 # code decides (Exim "after RCPT TO:", Postfix "in reply to RCPT TO command", dma "did not like
-# our RCPT TO", a transcript's ">>> RCPT TO"). nullmailer's and Haraka's reports name no stage.
+# our RCPT TO", a transcript's ">>> RCPT TO", chasquid's "MAIL+RCPT 550 ..." where its "DATA
+# closing" says the data was refused: set AG). nullmailer's and Haraka's reports name no stage.
 _ACL_DENY = re.compile(r"administrative\s+prohibition", re.IGNORECASE)
-_RCPT_STAGE = re.compile(r"rcpt\s+to\b", re.IGNORECASE)
+_RCPT_STAGE = re.compile(r"rcpt\s+to\b|\bmail\+rcpt\b", re.IGNORECASE)
 
 
 def _kind(

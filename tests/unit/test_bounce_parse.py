@@ -126,6 +126,7 @@ KNOWN_UNSEEN_MISSES = {
     "mta/s-dma-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/t-nullmailer-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/t-haraka-opensmtpd-relay-denied.eml": _SAME_WORDS,
+    "mta/ag-chasquid-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/u-haraka-postgrey-greylisted.eml": _EXPIRY_CODE,
     "mta/u-opensmtpd-postgrey-greylisted-delayed.eml": _EXPIRY_CODE,
     "mta/u-opensmtpd-cyrus-mailbox-full-delayed.eml": _EXPIRY_CODE,
@@ -1864,6 +1865,44 @@ CLASSIFICATION = [
         "block",
         "5.7.1",
     ),
+    # Found by set AG: Postfix's address verification refuses with its stock 450 while quoting
+    # the recipient's own server, whose permanent "User unknown" is final; a quoted temporary
+    # reply, or none yet, stays soft, and a quoted refusal of the sender stays a block
+    (
+        "4.1.1",
+        "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
+        "host mx.news.example.org[192.0.2.7] said: 550 5.1.1 <desk@news.example.org>: "
+        "Recipient address rejected: User unknown in virtual mailbox table "
+        "(in reply to RCPT TO command)",
+        450,
+        "hard",
+        "4.1.1",
+    ),
+    (
+        "4.1.1",
+        "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
+        "host mx.news.example.org[192.0.2.7] said: 450 4.2.0 Greylisted, try again later",
+        450,
+        "soft",
+        "4.1.1",
+    ),
+    (
+        "4.1.1",
+        "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
+        "Address verification in progress",
+        450,
+        "soft",
+        "4.1.1",
+    ),
+    (
+        "4.1.1",
+        "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
+        "host mx.news.example.org[192.0.2.7] said: 550 5.7.1 Service unavailable; client "
+        "blocked using bl.example",
+        450,
+        "block",
+        "4.1.1",
+    ),
 ]
 
 
@@ -2073,7 +2112,8 @@ def test_classification_table(
 
 
 def test_temporary_failures_are_never_hard() -> None:
-    """A 4xx reply or a 4.x.x status downgrades an unknown-user text to soft (RFC 3463 class 4)."""
+    """A 4xx reply or a 4.x.x status downgrades an unknown-user text to soft (RFC 3463 class 4),
+    unless it quotes the next hop's permanent reply (the table's set AG rows)."""
     assert classify("4.1.1", "user unknown") == BounceKind.SOFT
     assert classify(None, "user unknown", 450) == BounceKind.SOFT
 
@@ -2201,10 +2241,30 @@ def test_exims_acl_words_are_a_block_unless_the_report_says_rcpt() -> None:
     for said in (
         "<desk@news.example.org>: host mx[192.0.2.7] said: 550 Administrative\n"
         "    prohibition (in reply to RCPT TO command)",
+        "MAIL+RCPT 550 Administrative prohibition",  # chasquid's words for the stage (set AG)
         "SMTP error from remote mail server after RCPT TO:<desk@news.example.org>:\n"
         "550 Administrative prohibition",
     ):
         assert parse_bounce(_NO_STAGE.format(text=said).encode()).kind is BounceKind.HARD
+
+
+def test_a_text_line_that_only_leads_in_leaves_the_dsns_reason() -> None:
+    """Found by set AG: chasquid's text part says '... failed permanently with error:' and puts
+    the reply on the next line; taken for the reason, that line hid the DSN's reply code and
+    words ("DATA closing 550 Administrative prohibition", a refused content) and read hard."""
+    got = parse_bounce(
+        _DSN_WITH.format(
+            text="Delivery of your message to the following recipient(s) failed permanently:"
+            '\n\n  - desk@news.example.org\n\n\nTechnical details:\n- "desk@news.example.org" '
+            "(EMAIL) failed permanently with error:\n    DATA closing 550 Administrative prohibition",
+            fields="Status: 5.0.0\nDiagnostic-Code: smtp; DATA closing 550 Administrative "
+            "prohibition",
+        ).encode()
+    )
+    assert (got.diagnostic, got.kind) == (
+        "DATA closing 550 Administrative prohibition",
+        BounceKind.BLOCK,
+    )
 
 
 def test_a_disposition_notification_is_a_refusal_only_when_deleted_automatically() -> None:
