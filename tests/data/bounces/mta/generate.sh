@@ -546,9 +546,9 @@ four_senders unseen-af 90 postfix-tls-required opensmtpd-tls-required opensmtpd-
 # chasquid 1.11 as a sender of every permanent refusal recorded. Run in this order on 2026-12-01
 # (ninth session).
 apt postfix sqlgrey libdbd-sqlite3-perl; postfix stop || true
-[ -S /dev/log ] || "$py" -c 'import os, socket
+[ -S /dev/log ] || { "$py" -c 'import os, socket
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
-while True: s.recv(65536)' &
+while True: s.recv(65536)' & echo $! > /tmp/devlog.pid; }
 mkdir -p /tmp/sg; chown sqlgrey /tmp/sg
 cat > /tmp/sqlgrey.conf <<'CONF'
 loglevel = 2
@@ -568,7 +568,7 @@ CONF
 sqlgrey -d -f /tmp/sqlgrey.conf; sleep 3
 PYTHONPATH=. "$py" "$here/record.py" ag pipelining helo-invalid unknown-user-footer greylisted \
     >> "$here/replies-r.jsonl"
-kill "$(cat /tmp/sg/sqlgrey.pid)"
+kill "$(cat /tmp/sg/sqlgrey.pid)"; [ -f /tmp/devlog.pid ] && kill "$(cat /tmp/devlog.pid)" && rm -f /dev/log
 apt exim4-daemon-heavy  # libspf2 for Debian's CHECK_RCPT_SPF
 "$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
 sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
@@ -600,6 +600,89 @@ four_senders unseen-ag 150 $ag
 apt postfix; postfix stop || true
 replay; PYTHONPATH=. "$py" "$here/record.py" ag unverified-recipient >> "$here/replies-r.jsonl"; unreplay
 four_senders unseen-ag 150 postfix-unverified-recipient
+# chasquid 1.11 as a sender: its submission port takes mail from its user over TLS only
+# (sendmail_smtp.py --login); it has no smarthost, so it finds the replayer as news.test's
+# address (dns.py: no MX for news.test; /etc/hosts: 127.0.0.1) on its testing port; its reports
+# to press@mta.press.test go through a three-line script that appends them to an mbox
+apt chasquid; pkill -x chasquid || true
+c=/etc/chasquid; mkdir -p $c/domains/mta.press.test $c/certs/mta.press.test
+printf '%s\n' 'hostname: "mta.press.test"' 'smtp_address: "127.0.0.1:2529"' 'submission_address: "127.0.0.1:2530"' \
+    'submission_over_tls_address: "127.0.0.1:2531"' 'monitoring_address: ""' 'mail_log_path: "/tmp/chasquid-mail.log"' \
+    'mail_delivery_agent_bin: "/tmp/ag-mda.sh"' 'mail_delivery_agent_args: "%to%"' > $c/chasquid.conf
+printf '%s\n' '#!/bin/sh' "{ printf 'From MAILER-DAEMON %s\\n' \"\$(date -u '+%a %b %e %T %Y')\"; sed 's/^From />From /'; echo; } >> /tmp/ag-chasquid.mbox" > /tmp/ag-mda.sh
+chmod 755 /tmp/ag-mda.sh; : > /tmp/ag-chasquid.mbox; chmod 666 /tmp/ag-chasquid.mbox
+openssl req -x509 -newkey rsa:2048 -nodes -keyout $c/certs/mta.press.test/privkey.pem \
+    -out $c/certs/mta.press.test/fullchain.pem -days 1 -subj /CN=mta.press.test 2>/dev/null
+chasquid-util --configdir=$c user-add press@mta.press.test --password=x
+echo "127.0.0.1 news.test" >> /etc/hosts
+"$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1; dns_on
+chasquid -config_dir=$c -testing__outgoing_smtp_port=2626 >/tmp/chasquid.out 2>&1 & sleep 3
+replay
+names=$(cd "$here" && "$py" -c 'import replies; print(" ".join(k for k, v in replies.load().items() if v["code"] >= 500))')
+SENDMAIL="$py $here/sendmail_smtp.py 2530 --login press@mta.press.test:x" "$here/submit.sh" chasquid t $names
+sleep 60; unreplay; pkill -x chasquid || true; dns_off; kill "$(cat /tmp/dns.pid)"; sed -i '/^127.0.0.1 news.test$/d' /etc/hosts
+"$py" "$here/collect.py" chasquid "chasquid 1.11 (Debian 1.11-2+b2)" /tmp/ag-chasquid.mbox unseen-ag
+
+# Set AH: a desk address that is a mailing list. mlmmj 1.3.0 and Mailman 3.3.8 host one list per
+# scenario (q-<scenario>-1@news.test), each sent our release from press@mta.press.test, not a
+# member; their notices go to the replayer by SMTP and are kept; the moderators' own requests are
+# dropped before filing (only mail to the sender is a report to it). Run in this order on
+# 2026-12-01 (ninth session).
+post() {  # post LIST PADDING-LINES PROGRAM: the release, as a list would receive it, on stdout
+    printf 'From: Press Office <press@mta.press.test>\nTo: <q-%s-1@news.test>\nSubject: Embargoed release %s\n' "$1" "$3"
+    printf 'Date: %s\nMessage-ID: <%s.q-%s-1.news.test@mta.press.test>\nMIME-Version: 1.0\n' "$(date -R)" "$3" "$1"
+    printf 'Content-Type: text/plain; charset=utf-8\n\nEmbargoed until 10:00 UTC.\n\nA release for the desk.\n'
+    i=0; while [ "$i" -lt "$2" ]; do echo "Background paragraph $i of the release, padded to make it long."; i=$((i+1)); done
+}
+to_sender() {  # to_sender MBOX: keep, byte for byte, the messages addressed to press@mta.press.test
+    "$py" -c 'import re, sys
+raw = open(sys.argv[1], "rb").read()
+starts = [m.start() for m in re.finditer(rb"^From \S+ .*\n", raw, re.M)] + [len(raw)]
+chunks = [raw[a:b] for a, b in zip(starts, starts[1:])]
+keep = [c for c in chunks if re.search(rb"^To: press@mta\.press\.test\s*$", c.split(b"\n\n", 1)[0], re.M)]
+open(sys.argv[1], "wb").write(b"".join(keep))' "$1"
+}
+apt mlmmj; spool=/tmp/mlmmj; rm -rf $spool; mkdir -p $spool
+for list in nonmember list-rule list-too-large moderated; do
+    printf 'news.test\npostmaster@news.test\nen\n' | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+    echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+done
+touch $spool/q-nonmember-1/control/subonlypost
+printf '%s\n' 'deny ^Subject: Embargoed' 'allow' > $spool/q-list-rule-1/control/access
+echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
+m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
+keep /tmp/ah-mlmmj.mbox
+for list in nonmember list-rule list-too-large moderated; do
+    pad=0; [ $list = list-too-large ] && pad=60
+    { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad mlmmj; } \
+        | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+done
+sleep 10; unreplay; to_sender /tmp/ah-mlmmj.mbox
+"$py" "$here/collect.py" mlmmj "mlmmj 1.3.0 (Debian 1.3.0-4)" /tmp/ah-mlmmj.mbox unseen-ah
+# Mailman 3: Debian's configuration, but no MTA of its own for incoming mail (posts are injected),
+# outgoing mail to the replayer; a non-member's post rejected, accepted to meet a Subject rule, or
+# held (its default); its size limit (list-size) gave nothing: a non-member accepted skips it
+apt mailman3; cp /etc/mailman3/mailman.cfg /tmp/mailman.cfg.orig
+sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+mkdir -p /run/mailman3; chown list:list /run/mailman3; su list -s /bin/sh -c "mailman start" >/dev/null 2>&1; sleep 8
+as_list() { su list -s /bin/sh -c "$1"; }
+for list in nonmember list-rule list-size moderated; do as_list "mailman create q-$list-1@news.test"; done
+printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.reject' 'commit()' \
+    | as_list "mailman shell -l q-nonmember-1@news.test"
+printf '%s\n' 'from mailman.interfaces.action import Action' 'from mailman.interfaces.mailinglist import IHeaderMatchList' \
+    'm.default_nonmember_action = Action.accept' "IHeaderMatchList(m).append('subject', 'Embargoed', 'reject')" 'commit()' \
+    | as_list "mailman shell -l q-list-rule-1@news.test"
+printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.accept' \
+    'm.max_message_size = 1' 'commit()' | as_list "mailman shell -l q-list-size-1@news.test"
+keep /tmp/ah-mailman.mbox
+for list in nonmember list-rule list-size moderated; do
+    pad=0; [ $list = list-size ] && pad=60
+    post $list $pad mailman > /tmp/ah-post-$list.eml; chmod 644 /tmp/ah-post-$list.eml
+    as_list "mailman inject -f /tmp/ah-post-$list.eml q-$list-1@news.test"
+done
+sleep 40; unreplay; to_sender /tmp/ah-mailman.mbox
+"$py" "$here/collect.py" mailman "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/ah-mailman.mbox unseen-ah
+as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
 
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true

@@ -388,6 +388,8 @@ def _reply(lines: Iterator[bytes]) -> tuple[int, list[str]]:
     texts = []
     for raw in lines:
         line = raw.decode().rstrip("\r\n")
+        if not line[:3].isdigit():
+            raise SystemExit(f"not an SMTP reply line: {line!r}")
         texts.append(line[4:])
         if line[3:4] != "-":
             return int(line[:3]), texts
@@ -403,6 +405,8 @@ def _pipelined(port: int, rcpt: str, helo: str) -> dict[str, object]:
         sock.sendall("".join(c + "\r\n" for c in commands).encode())
         for stage in ("HELO", "MAIL", "RCPT", "DATA"):
             code, texts = _reply(lines)
+            if code >= 400 and stage == "HELO":  # replay.py gives no refusal at HELO
+                raise SystemExit(f"refused at HELO, which replay.py cannot give: {code} {texts}")
             if code >= 400:
                 return {"stage": stage, "code": code, "lines": texts}
     return {"stage": None, "code": 250, "lines": []}
@@ -485,7 +489,8 @@ def main() -> None:
             spf_conf = postfix.config_dir / "policyd-spf.conf"
             spf_conf.write_text(_SPF_CONF)
             spf = _SPF_SERVICE.format(conf=spf_conf)
-            master.write_text("\n".join([master.read_text() + _ANVIL, spf, *_VERIFY]) + "\n")
+            verify = _VERIFY if sys.argv[1] == "ag" else []  # set AG's address verification
+            master.write_text("\n".join([master.read_text() + _ANVIL, spf, *verify]) + "\n")
             if sys.argv[1] in DNS_MODES:
                 _check_dns()
             if sys.argv[1] == "af":
