@@ -59,6 +59,7 @@ FROZEN = {
     "unseen-ae": "699faa5",
     "unseen-af": "c36a8b5",
     "unseen-ag": "19cc381",
+    "unseen-ah": "dea22d5",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

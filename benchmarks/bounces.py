@@ -153,6 +153,7 @@ _GROUPS = {
     "unseen-ae": "real: Set AE, DNS failures (unseen)",
     "unseen-af": "real: Set AF, TLS and AUTH (fixed after)",
     "unseen-ag": "real: Set AG, chasquid (fixed after)",
+    "unseen-ah": "real: Set AH, lists (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -71,7 +71,13 @@ KINDS = {
     "early-talker": "block",
     "helo-bogus": "block",
     "unverified-recipient": "hard",
+    # set AH: a mailing list refusing our post
+    "nonmember": "block",
+    "list-rule": "block",
+    "list-too-large": "soft",
 }
+# set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
+_NOTICES = {"moderated"}
 # set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
 # sets AD and AE: the sender's own failure, not a replayed reply
@@ -166,6 +172,7 @@ def main() -> None:
         "unseen-ad": _DIRECT,
         "unseen-ae": _DIRECT,
         "unseen-af": "reply replayed from Postfix 3.7.11 or OpenSMTPD 6.8.0p2 requiring TLS or AUTH",
+        "unseen-ah": "a mailing list's notice to the poster",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
@@ -178,20 +185,22 @@ def main() -> None:
         # "delayed". It gave both sets wrong labels, corrected by hand after their first runs
         # (README); later sets do without it
         delayed = split in ("unseen-u", "unseen-ab") and _DELAYED.search(message) is not None
+        notice = scenario in _NOTICES
         name = f"mta/{prefix}{tag}-{scenario}{'-delayed' if delayed else ''}.eml"
         if name in labels:
             raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
         (HERE.parent / name).write_bytes(message)
         labels[name] = {
-            "bounce": not delayed,
-            "recipients": [recipient],
-            "kind": None if delayed else _kind(scenario),
+            "bounce": not (delayed or notice),
+            "recipients": [] if notice else [recipient],
+            "kind": None if delayed or notice else _kind(scenario),
             "status": _status(scenario),
             "format": "delayed" if delayed else tag,
             "source": f"set {split.removeprefix('unseen-').upper()}: {version} on loopback, {source}",
             "synthetic": False,
             "split": split,
             "note": f"scenario {scenario}, labelled by construction"
+            + (" (a moderation notice: not a bounce)" if notice else "")
             + (" (a delay warning by its Action field)" if delayed else ""),
         }
         print(name)
