@@ -914,14 +914,20 @@ def _smtp_kind(code: int | None) -> BounceKind | None:
 
 # A next hop's permanent reply quoted inside a temporary refusal: Postfix's address verification
 # answers 450 by default (unverified_recipient_reject_code) though the recipient's own server
-# said "550 5.1.1 ... User unknown" (set AG); Postfix with soft_bounce writes 4.x.x the same way.
+# said "550 5.1.1 ... User unknown" (set AG).
 _INNER_PERMANENT = re.compile(r"\bsaid:\s*(?=5\d\d\b)")
 
 
 def _inner_gone(text: str) -> bool:
-    """Whether a quoted permanent reply of the next hop says the address is gone."""
+    """Whether a quoted permanent reply of the next hop says the address is gone, read with its
+    own codes: "554 5.7.1 Rejected" quoted there is a refusal of us, not a gone address."""
     inner = _INNER_PERMANENT.search(text)
-    return inner is not None and classify(None, text[inner.end() :], 550) is HARD
+    if inner is None:
+        return False
+    quoted = text[inner.end() :]
+    status = find_status(quoted)
+    permanent = status if status is not None and status[0] == "5" else None
+    return classify(permanent, quoted, find_smtp_code(quoted)) is HARD
 
 
 def _temporary(status: str | None, smtp_code: int | None) -> bool:

@@ -884,6 +884,43 @@ def _google_groups(ctx: _Ctx) -> _Hit | None:
     return _hit([(a, _GROUPS_REASON) for a in _x_failed(ctx)], ctx.report, "googlegroups")
 
 
+# A mailing list's refusal of a post, sent to the poster (set AG: a journalist's desk address may
+# be a list): mlmmj names the list in its greeting and says why after "because"; Mailman 3 gives its
+# reasons after "rejected for the following reasons:" and signs as the list's -owner address. A
+# notice that the post waits for a moderator matches neither: nothing has failed yet.
+_MLMMJ = re.compile(
+    r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list"
+    r".*?was unable to be delivered to the list\s+(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_MAILMAN = re.compile(
+    r"your message to the \S+ mailing-list was rejected for the following\s+reasons:\s*"
+    r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    re.IGNORECASE,
+)
+_LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
+
+
+def _mailing_list(ctx: _Ctx) -> _Hit | None:
+    """A list manager's refusal of our post (mlmmj, Mailman 3): the list is the failed recipient.
+    A list that gives no reason classify() knows refused the poster or the content (a block)."""
+    report = ctx.report[:MAX_TEXT]
+    if found := _MLMMJ.search(report):
+        lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
+    elif found := _MAILMAN.search(report):
+        owner = _LIST_OWNER.match(ctx.sender)
+        lists, reason, fmt = (
+            ([f"{owner[1]}@{owner[2]}".lower()] if owner else []),
+            found[1],
+            "mailman",
+        )
+    else:
+        return None
+    reason = " ".join(reason.split()).rstrip(".")
+    words = reason if explains(reason) else f"the mailing list refused the post: {reason}"
+    return _Hit(lists, words, fmt) if lists else None
+
+
 _QMAIL = _rx(
     r"this is the qmail-send program",
     r"i'm afraid i wasn't able to deliver your message",
@@ -1289,6 +1326,7 @@ def _provider(ctx: _Ctx) -> str | None:
 _MARKED: tuple[Callable[[_Ctx], _Hit | None], ...] = (
     _postfix,
     _google_groups,
+    _mailing_list,
     _exim,
     _pec,
     _mailru,
@@ -1520,10 +1558,10 @@ def _remote_code(diagnostic: str) -> str | None:
 # Exim's words for an ACL's refusal that gives none of its own: a policy, unless the report says
 # it came in reply to RCPT TO, where a list of valid recipients gives the same words and the
 # code decides (Exim "after RCPT TO:", Postfix "in reply to RCPT TO command", dma "did not like
-# our RCPT TO", a transcript's ">>> RCPT TO", chasquid's "MAIL+RCPT 550 ..." where its "DATA
-# closing" says the data was refused: set AG). nullmailer's and Haraka's reports name no stage.
+# our RCPT TO", a transcript's ">>> RCPT TO"). nullmailer's and Haraka's reports name no stage,
+# nor does chasquid's "MAIL+RCPT", which covers both commands (set AG, after its review).
 _ACL_DENY = re.compile(r"administrative\s+prohibition", re.IGNORECASE)
-_RCPT_STAGE = re.compile(r"rcpt\s+to\b|\bmail\+rcpt\b", re.IGNORECASE)
+_RCPT_STAGE = re.compile(r"rcpt\s+to\b", re.IGNORECASE)
 
 
 def _kind(

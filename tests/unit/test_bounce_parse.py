@@ -1889,6 +1889,14 @@ CLASSIFICATION = [
     (
         "4.1.1",
         "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
+        "host mx.news.example.org[192.0.2.7] said: 554 5.7.1 Rejected",
+        450,
+        "soft",
+        "4.1.1",
+    ),
+    (
+        "4.1.1",
+        "450 4.1.1 <desk@news.example.org>: Recipient address rejected: unverified address: "
         "Address verification in progress",
         450,
         "soft",
@@ -2111,7 +2119,7 @@ def test_classification_table(
     assert infer_status(text, code) == inferred
 
 
-def test_temporary_failures_are_never_hard() -> None:
+def test_temporary_failures_are_not_hard_on_their_own_words() -> None:
     """A 4xx reply or a 4.x.x status downgrades an unknown-user text to soft (RFC 3463 class 4),
     unless it quotes the next hop's permanent reply (the table's set AG rows)."""
     assert classify("4.1.1", "user unknown") == BounceKind.SOFT
@@ -2238,14 +2246,88 @@ def test_exims_acl_words_are_a_block_unless_the_report_says_rcpt() -> None:
     and the code decides, though the delivery-status part alone does not say so."""
     bare = parse_bounce(_NO_STAGE.format(text="Your message could not be delivered.").encode())
     assert bare.kind is BounceKind.BLOCK
+    # chasquid's "MAIL+RCPT" covers both commands: no stage (set AG, after its review)
+    both = parse_bounce(_NO_STAGE.format(text="MAIL+RCPT 550 Administrative prohibition").encode())
+    assert both.kind is BounceKind.BLOCK
     for said in (
         "<desk@news.example.org>: host mx[192.0.2.7] said: 550 Administrative\n"
         "    prohibition (in reply to RCPT TO command)",
-        "MAIL+RCPT 550 Administrative prohibition",  # chasquid's words for the stage (set AG)
         "SMTP error from remote mail server after RCPT TO:<desk@news.example.org>:\n"
         "550 Administrative prohibition",
     ):
         assert parse_bounce(_NO_STAGE.format(text=said).encode()).kind is BounceKind.HARD
+
+
+_LIST_NOTICE = (
+    "From: {sender}\nTo: press@press.example.org\nSubject: {subject}\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\n{text}\n'
+    "--b\nContent-Type: message/rfc822\n\nFrom: Press Office <press@press.example.org>\n"
+    "To: <desk@news.example.org>\nSubject: Embargoed release\n\nEmbargoed until 10:00 UTC.\n"
+    "--b--\n"
+)
+_MLMMJ_HI = (
+    "Hi, this is the Mlmmj program managing the <desk@news.example.org>\nmailing list.\n\n"
+    'The message from <press@press.example.org> with subject "Embargoed release"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "text", "kind"),
+    [
+        (
+            "desk+owner@news.example.org",
+            "Post to desk@news.example.org denied: Embargoed release",
+            _MLMMJ_HI + "was unable to be delivered to the list because you are not a list\n"
+            "subscriber.\n\nIf you believe you are a subscriber, ...",
+            BounceKind.BLOCK,
+        ),
+        (
+            "desk+owner@news.example.org",
+            "Post to desk@news.example.org denied: Embargoed release",
+            _MLMMJ_HI + "was unable to be delivered to the list because it exceeded the\n"
+            "maximum allowed message size of 2048 bytes.",
+            BounceKind.SOFT,
+        ),
+        (
+            "desk-owner@news.example.org",
+            "Embargoed release",
+            "Your message to the Desk mailing-list was rejected for the following\nreasons:\n\n"
+            "The message is not from a list member\n\nThe original message is attached.",
+            BounceKind.BLOCK,
+        ),
+    ],
+)
+def test_a_mailing_lists_refusal_of_our_post_is_a_bounce_of_the_list(
+    sender: str, subject: str, text: str, kind: BounceKind
+) -> None:
+    """Found by set AH: mlmmj and Mailman 3 refuse a post with a notice to the poster, which the
+    parser did not read at all; the list is the failed recipient, and a list that names no reason
+    classify() knows refused the poster or the content (a block)."""
+    got = parse_bounce(_LIST_NOTICE.format(sender=sender, subject=subject, text=text).encode())
+    assert (got.bounce, got.kind, got.recipients) == (True, kind, ("desk@news.example.org",))
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "text"),
+    [
+        (
+            "desk+owner@news.example.org",
+            "Awaiting release to desk@news.example.org: Embargoed release",
+            _MLMMJ_HI + "has been submitted to the list. However, the moderators are being\n"
+            "asked to review it before releasing it to the list because you are not a\nsubscriber.",
+        ),
+        (
+            "desk-bounces@news.example.org",
+            "Your message to desk@news.example.org awaits moderator approval",
+            "Your mail to 'desk@news.example.org' with the subject\n\n    Embargoed release\n\n"
+            "Is being held until the list moderator can review it for approval.",
+        ),
+    ],
+)
+def test_a_lists_moderation_notice_is_not_a_bounce(sender: str, subject: str, text: str) -> None:
+    """Set AH: a post held for a moderator has not failed; it may yet reach the list."""
+    got = parse_bounce(_LIST_NOTICE.format(sender=sender, subject=subject, text=text).encode())
+    assert not got.bounce
 
 
 def test_a_text_line_that_only_leads_in_leaves_the_dsns_reason() -> None:
