@@ -683,6 +683,7 @@ class _Hit:
     diagnostic: str
     format: str
     status: str | None = None
+    kind: BounceKind | None = None  # a detector that knows the kind better than the words
 
 
 _ENTRY = re.compile(
@@ -884,41 +885,58 @@ def _google_groups(ctx: _Ctx) -> _Hit | None:
     return _hit([(a, _GROUPS_REASON) for a in _x_failed(ctx)], ctx.report, "googlegroups")
 
 
-# A mailing list's refusal of a post, sent to the poster (set AG: a journalist's desk address may
-# be a list): mlmmj names the list in its greeting and says why after "because"; Mailman 3 gives its
-# reasons after "rejected for the following reasons:" and signs as the list's -owner address. A
-# notice that the post waits for a moderator matches neither: nothing has failed yet.
+# A mailing list's refusal of a post, sent to the poster (set AH: a journalist's desk address may
+# be a list): mlmmj names the list in its greeting and says why after "because", in the paragraph
+# that follows it; Mailman 3 gives its reasons after "rejected for the following reasons:",
+# Mailman 2 says "you are not allowed to post", each signed by the list's -owner address. A
+# notice that the post waits for a moderator matches none of these: nothing has failed yet.
 _MLMMJ = re.compile(
-    r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list"
-    r".*?was unable to be delivered to the list\s+(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list\.?\s+"
+    r"the message from\b(?:(?!\n[ \t]*\n).){0,2000}?was unable to be delivered to the list\s+"
+    r"(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE | re.DOTALL,
 )
 _MAILMAN = re.compile(
-    r"your message to the \S+ mailing-list was rejected for the following\s+reasons:\s*"
-    r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    r"your message to the [^\n]+? mailing-list was rejected for the following\s+reasons:\s*"
+    r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)"
+    r"|(you are not allowed to post to this mailing list, and your message has\s+been\s+"
+    r"automatically rejected)",
     re.IGNORECASE,
 )
 _LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
+# a quoted header value in a list's reason (Mailman: 'Header "subject: ..." matched a header
+# rule'): our own Subject, whose words say nothing of why
+_QUOTED = re.compile(r'"[^"\n]*"')
+
+
+def _list_owner(ctx: _Ctx) -> list[str]:
+    """The list whose -owner address signs the notice (its sender, or its List-Owner header)."""
+    for raw in (ctx.sender, _header(ctx.msg, "list-owner")):
+        owner = _LIST_OWNER.match(_address(raw.replace("mailto:", "")) or "")
+        if owner:
+            return [f"{owner[1]}@{owner[2]}".lower()]
+    return []
 
 
 def _mailing_list(ctx: _Ctx) -> _Hit | None:
-    """A list manager's refusal of our post (mlmmj, Mailman 3): the list is the failed recipient.
-    A list that gives no reason classify() knows refused the poster or the content (a block)."""
+    """A list manager's refusal of our post (mlmmj, Mailman): the list is the failed recipient.
+    A list refuses the poster or the content (a block), or the size (soft); never the address:
+    the list is there, and its reason may quote our own Subject."""
     report = ctx.report[:MAX_TEXT]
     if found := _MLMMJ.search(report):
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif found := _MAILMAN.search(report):
-        owner = _LIST_OWNER.match(ctx.sender)
-        lists, reason, fmt = (
-            ([f"{owner[1]}@{owner[2]}".lower()] if owner else []),
-            found[1],
-            "mailman",
-        )
+        lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
     else:
         return None
     reason = " ".join(reason.split()).rstrip(".")
-    words = reason if explains(reason) else f"the mailing list refused the post: {reason}"
-    return _Hit(lists, words, fmt) if lists else None
+    soft = classify(None, _QUOTED.sub('""', reason)) is BounceKind.SOFT
+    words = f"the mailing list refused the post: {reason}"
+    return (
+        _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
+        if lists
+        else None
+    )
 
 
 _QMAIL = _rx(
@@ -1982,6 +2000,7 @@ def _from_text(
         status = f"4{status[1:]}" if status else None  # a delay is transient by definition
         return meta.result(False, None, recipients, status, diagnostic, "delayed")
     kind, status = _kind(ctx, returned, recipients, status, diagnostic, code)
+    kind = hit.kind or kind
     fmt = _provider(ctx) if hit.format in ("other", "heuristic") and _provider(ctx) else hit.format
     return meta.result(True, kind, recipients, status, diagnostic, fmt or hit.format)
 

@@ -2295,6 +2295,25 @@ _MLMMJ_HI = (
             "The message is not from a list member\n\nThe original message is attached.",
             BounceKind.BLOCK,
         ),
+        # after a review: a display name in the From, a list's name with spaces, and a rule's
+        # reason quoting our own Subject, whose words ("No such user") say nothing of the list
+        (
+            '"Desk News" <desk-owner@news.example.org>',
+            "No such user here: embargoed release",
+            "Your message to the Desk News mailing-list was rejected for the following\n"
+            'reasons:\n\nHeader "subject: No such user here: embargoed release" matched a header'
+            " rule\n\nThe original message is attached.",
+            BounceKind.BLOCK,
+        ),
+        # Mailman 2's refusal of a non-member
+        (
+            "desk-owner@news.example.org",
+            "Embargoed release",
+            "You are not allowed to post to this mailing list, and your message has been\n"
+            "automatically rejected.  If you think that your messages are being rejected in\n"
+            "error, contact the mailing list owner at desk-owner@news.example.org.",
+            BounceKind.BLOCK,
+        ),
     ],
 )
 def test_a_mailing_lists_refusal_of_our_post_is_a_bounce_of_the_list(
