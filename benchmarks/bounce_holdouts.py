@@ -60,6 +60,7 @@ FROZEN = {
     "unseen-af": "c36a8b5",
     "unseen-ag": "19cc381",
     "unseen-ah": "dea22d5",
+    "unseen-ai": "3586102",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -154,6 +154,7 @@ _GROUPS = {
     "unseen-af": "real: Set AF, TLS and AUTH (fixed after)",
     "unseen-ag": "real: Set AG, chasquid (fixed after)",
     "unseen-ah": "real: Set AH, lists (fixed after)",
+    "unseen-ai": "real: Set AI, local delivery (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

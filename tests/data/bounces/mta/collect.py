@@ -75,6 +75,13 @@ KINDS = {
     "nonmember": "block",
     "list-rule": "block",
     "list-too-large": "soft",
+    # set AI: a server that accepted our message failing to deliver it to the mailbox
+    "maildrop-full": "soft",
+    "lda-full": "soft",
+    "lda-unknown": "hard",
+    "local-full": "soft",
+    "appendfile-full": "soft",
+    "banned-attachment": "block",
 }
 # set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
 _NOTICES = {"moderated"}
@@ -173,6 +180,7 @@ def main() -> None:
         "unseen-ae": _DIRECT,
         "unseen-af": "reply replayed from Postfix 3.7.11 or OpenSMTPD 6.8.0p2 requiring TLS or AUTH",
         "unseen-ah": "a mailing list's notice to the poster",
+        "unseen-ai": "the report of a server that accepted the message, then failed to deliver it",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

@@ -639,7 +639,7 @@ to_sender() {  # to_sender MBOX: keep, byte for byte, the messages addressed to 
 raw = open(sys.argv[1], "rb").read()
 starts = [m.start() for m in re.finditer(rb"^From \S+ .*\n", raw, re.M)] + [len(raw)]
 chunks = [raw[a:b] for a, b in zip(starts, starts[1:])]
-keep = [c for c in chunks if re.search(rb"^To: press@mta\.press\.test\s*$", c.split(b"\n\n", 1)[0], re.M)]
+keep = [c for c in chunks if re.search(rb"^To: <?press@mta\.press\.test>?\s*$", c.split(b"\n\n", 1)[0], re.M)]
 open(sys.argv[1], "wb").write(b"".join(keep))' "$1"
 }
 apt mlmmj; spool=/tmp/mlmmj; rm -rf $spool; mkdir -p $spool
@@ -683,6 +683,139 @@ done
 sleep 40; unreplay; to_sender /tmp/ah-mailman.mbox
 "$py" "$here/collect.py" mailman "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/ah-mailman.mbox unseen-ah
 as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
+
+# Set AI: a server that accepts our message, then fails to deliver it to the mailbox, and reports.
+# Debian's Postfix as the server of news.test (its own main.cf; reports for mta.press.test to the
+# replayer, everything else nowhere), delivering through maildrop to a Maildir with a 100-byte
+# quota, through Dovecot's LDA (a private auth service for its user database) to a mailbox with a
+# 100-byte quota or to a user it does not know, and by local(8) to a mailbox past
+# mailbox_size_limit; Exim's mail_spool with a 2 KB quota; amavisd-new as Postfix's content
+# filter bouncing an attachment named as a double extension. Run on 2026-12-01 (ninth session).
+apt postfix maildrop dovecot-core; postfix stop || true
+for u in q-local-full-1 q-appendfile-full-1 vmail; do id $u >/dev/null 2>&1 || useradd -m $u; done
+rm -rf /tmp/ai; mkdir -p /tmp/ai/run; chown vmail /tmp/ai
+su vmail -s /bin/sh -c 'maildirmake /tmp/ai/md && maildirmake -q 100S /tmp/ai/md'
+printf 'to "/tmp/ai/md"\n' > /tmp/ai/mailfilter; chown vmail /tmp/ai/mailfilter; chmod 600 /tmp/ai/mailfilter
+printf 'q-lda-full-1:x:%s:%s::/tmp/ai/dv/q-lda-full-1::\n' "$(id -u vmail)" "$(id -g vmail)" > /tmp/ai/users
+cat > /tmp/ai/dovecot.conf <<'CONF'
+mail_location = maildir:/tmp/ai/dv/%u
+userdb {
+  driver = passwd-file
+  args = /tmp/ai/users
+}
+mail_plugins = quota
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=100B
+  quota_full_tempfail = no
+}
+log_path = /tmp/ai/dovecot.log
+base_dir = /tmp/ai/run
+protocols =
+ssl = no
+passdb {
+  driver = passwd-file
+  args = /tmp/ai/users
+}
+service auth {
+  unix_listener auth-userdb {
+    mode = 0666
+  }
+}
+service stats {
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+CONF
+chown vmail /tmp/ai/dovecot.conf; dovecot -c /tmp/ai/dovecot.conf
+head -c 30000 /dev/zero | tr '\0' 'x' | fold -w 70 > /var/mail/q-local-full-1; chown q-local-full-1:mail /var/mail/q-local-full-1
+cat > /etc/postfix/main.cf <<'CONF'
+compatibility_level = 3.6
+myhostname = mx.news.test
+mydomain = news.test
+myorigin = news.test
+mydestination = news.test, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost =
+default_transport = error:nothing leaves this machine
+transport_maps = inline:{mta.press.test=smtp:[127.0.0.1]:2626, q-maildrop-full-1@news.test=maildrop:, q-lda-full-1@news.test=dovecot:, q-lda-unknown-1@news.test=dovecot:}
+local_recipient_maps =
+alias_maps =
+alias_database =
+mailbox_size_limit = 20480
+message_size_limit = 10240
+maximal_queue_lifetime = 1m
+bounce_queue_lifetime = 1m
+queue_run_delay = 20s
+minimal_backoff_time = 10s
+maximal_backoff_time = 20s
+smtputf8_enable = no
+maillog_file = /var/log/postfix-ai.log
+CONF
+cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+cat >> /etc/postfix/master.cf <<'CONF'
+maildrop  unix  -       n       n       -       -       pipe flags=DRhu user=vmail argv=/usr/bin/maildrop -w 90 /tmp/ai/mailfilter
+dovecot   unix  -       n       n       -       -       pipe flags=DRhu user=vmail argv=/usr/lib/dovecot/dovecot-lda -c /tmp/ai/dovecot.conf -f ${sender} -d ${user}
+CONF
+to25="$py $here/sendmail_smtp.py 25"; pfv="Postfix 3.7.11 (Debian 3.7.11-0+deb12u1)"
+postfix start; sleep 2
+keep /tmp/ai-postfix.mbox; SENDMAIL=$to25 "$here/submit.sh" postfix t maildrop-full local-full; sleep 150; unreplay
+keep /tmp/ai-lda.mbox; SENDMAIL=$to25 "$here/submit.sh" postfix t lda-full; sleep 30; unreplay  # Dovecot reports it
+keep /tmp/ai-lda2.mbox; SENDMAIL=$to25 "$here/submit.sh" postfix t lda-unknown; sleep 30; unreplay; postfix stop
+"$py" "$here/collect.py" postfix "$pfv with maildrop 2.9.3" /tmp/ai-postfix.mbox unseen-ai # local-full's label names local(8), by hand
+"$py" "$here/collect.py" dovecot "Dovecot 2.3.19.1 LDA (Debian) behind Postfix 3.7.11" /tmp/ai-lda.mbox unseen-ai
+"$py" "$here/collect.py" postfix "$pfv with Dovecot 2.3.19.1 LDA" /tmp/ai-lda2.mbox unseen-ai
+apt exim4-daemon-light; pkill exim4 || true
+head -c 5000 /dev/zero | tr '\0' 'x' | fold -w 70 > /var/mail/q-appendfile-full-1
+chown q-appendfile-full-1:mail /var/mail/q-appendfile-full-1; chmod 660 /var/mail/q-appendfile-full-1
+cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+sed -i "s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/" /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test" > /etc/exim4/exim4.conf.localmacros
+t=/etc/exim4/exim4.conf.template; cp $t /tmp/exim4.conf.template.orig
+sed -i '/^mail_spool:/,/^  mode_fail_narrower = false/ s/^  mode_fail_narrower = false$/  mode_fail_narrower = false\n  quota = 2K/' $t
+update-exim4.conf; exim4 -bd -q20s
+keep /tmp/ai-exim.mbox; "$here/submit.sh" exim t appendfile-full; sleep 130; unreplay
+pkill exim4 || true; cp /tmp/exim4.conf.template.orig $t; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /tmp/ai-exim.mbox unseen-ai
+apt amavisd-new postfix
+cat > /etc/amavis/conf.d/50-user <<'CONF'
+use strict;
+$myhostname = 'mx.news.test';
+$final_banned_destiny = D_BOUNCE;
+$notify_method = 'smtp:[127.0.0.1]:10025';
+$forward_method = 'smtp:[127.0.0.1]:10025';
+@bypass_virus_checks_maps = (1);
+@bypass_spam_checks_maps = (1);
+1;
+CONF
+cat >> /etc/postfix/master.cf <<'CONF'
+smtp-amavis unix -      -       n       -       2       smtp -o smtp_data_done_timeout=1200 -o smtp_send_xforward_command=yes -o disable_dns_lookups=yes
+127.0.0.1:10025 inet n  -       n       -       -       smtpd -o content_filter= -o local_recipient_maps= -o smtpd_recipient_restrictions=permit_mynetworks,reject -o mynetworks=127.0.0.0/8 -o receive_override_options=no_unknown_recipient_checks,no_header_body_checks
+CONF
+postconf -e content_filter=smtp-amavis:[127.0.0.1]:10024; /usr/sbin/amavisd; sleep 5; postfix start; sleep 2
+keep /tmp/ai-amavis.mbox; "$py" - <<'PY'
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate
+
+msg = EmailMessage()
+msg["From"] = "Press Office <press@mta.press.test>"
+msg["To"] = "<q-banned-attachment-1@news.test>"
+msg["Subject"] = "Embargoed release postfix"
+msg["Date"] = formatdate(localtime=True)
+msg["Message-ID"] = "<postfix.q-banned-attachment-1.news.test@mta.press.test>"
+msg.set_content("Embargoed until 10:00 UTC.\n\nA release for the desk.\n")
+msg.add_attachment(b"MZ" + b"\0" * 256, maintype="application", subtype="octet-stream",
+                   filename="press-kit.pdf.exe")
+with smtplib.SMTP("127.0.0.1", 25, local_hostname="mta.press.test", timeout=30) as smtp:
+    smtp.send_message(msg, from_addr="press@mta.press.test", to_addrs=["q-banned-attachment-1@news.test"])
+PY
+sleep 30; unreplay; postfix stop; pkill amavisd || true; to_sender /tmp/ai-amavis.mbox
+"$py" "$here/collect.py" amavis "amavisd-new 2.13.0 (Debian) behind Postfix 3.7.11" /tmp/ai-amavis.mbox unseen-ai
+doveadm -c /tmp/ai/dovecot.conf stop || true
 
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
