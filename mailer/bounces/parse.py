@@ -1647,6 +1647,25 @@ _EXPIRED = re.compile(r"^" + _ADDR.pattern + r": envelope expired[ \t]*$", re.MU
 _NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTILINE | re.IGNORECASE)
 
 
+# A user at a bare host name in a recipient field: Dovecot's LDA, given only a user name (Postfix's
+# "-d ${user}"), writes "user@<its host name>" (set AI)
+_AT_BARE_HOST = re.compile(r"([\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+")
+
+
+def _at_host(block: Fields, returned: Message | None) -> str:
+    """The returned message's one recipient with the local part of a user at a bare host name."""
+    named = _AT_BARE_HOST.fullmatch(_strip_type(block.get("final-recipient", "")))
+    if named is None or returned is None:
+        return ""
+    local = named[1].lower()
+    same = [
+        a
+        for a in _addresses_in(returned, ("to", "cc", "delivered-to"))
+        if a.partition("@")[0] == local
+    ]
+    return same[0] if len(same) == 1 else ""
+
+
 def _from_dsn(
     report: _Report, ctx: _Ctx, meta: _Meta, returned: Message | None
 ) -> ParsedBounce | None:
@@ -1667,7 +1686,8 @@ def _from_dsn(
         if report.other and report.blocks_seen:
             return meta.result(False, None, (), None, "", fmt)
         return None
-    recipients = [a for a, _f in chosen if a]
+    recipients = [a or _at_host(block, returned) for a, block in chosen]
+    recipients = [a for a in recipients if a]
     if not recipients:
         hit = _detect(ctx) or _flufl_safe(ctx)
         recipients = hit.recipients if hit else []

@@ -2349,6 +2349,32 @@ def test_a_lists_moderation_notice_is_not_a_bounce(sender: str, subject: str, te
     assert not got.bounce
 
 
+_BARE_HOST_DSN = (
+    "From: Postmaster <postmaster@mx>\nTo: <press@press.example.org>\n"
+    "Subject: Rejected: Embargoed release\nAuto-Submitted: auto-replied (rejected)\n"
+    'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"'
+    "\n\n--b\nContent-Type: text/plain\n\nYour message to <{named}> was automatically rejected:\n"
+    "Quota exceeded (mailbox for user is full)\n--b\nContent-Type: message/delivery-status\n\n"
+    "Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; {named}\nAction: failed\nStatus: 5.2.2\n\n"
+    "--b\nContent-Type: message/rfc822\n\nDelivered-To: desk@news.example.org\n"
+    "From: Press Office <press@press.example.org>\nTo: <desk@news.example.org>\n"
+    "Subject: Embargoed release\n\nEmbargoed until 10:00 UTC.\n--b--\n"
+)
+
+
+def test_a_user_at_a_bare_host_name_is_the_returned_messages_recipient() -> None:
+    """Found by set AI: Dovecot's LDA, given only a user name, writes its report's recipient as
+    "user@<its host name>", no address; the returned message's one recipient with that local
+    part is the one that failed. Another local part names nobody."""
+    got = parse_bounce(_BARE_HOST_DSN.format(named="desk@mx").encode())
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.SOFT,
+        ("desk@news.example.org",),
+    )
+    assert parse_bounce(_BARE_HOST_DSN.format(named="other@mx").encode()).recipients == ()
+
+
 def test_a_text_line_that_only_leads_in_leaves_the_dsns_reason() -> None:
     """Found by set AG: chasquid's text part says '... failed permanently with error:' and puts
     the reply on the next line; taken for the reason, that line hid the DSN's reply code and
