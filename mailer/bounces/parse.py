@@ -1652,17 +1652,16 @@ _NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTIL
 _AT_BARE_HOST = re.compile(r"([\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+")
 
 
-def _at_host(block: Fields, returned: Message | None) -> str:
-    """The returned message's one recipient with the local part of a user at a bare host name."""
+def _at_host(ctx: _Ctx, block: Fields, returned: Message | None) -> str:
+    """The returned message's one visible recipient (To or Cc: the address we wrote to, not a
+    forwarder's Delivered-To) with the local part of a user at a bare host name; never ours."""
     named = _AT_BARE_HOST.fullmatch(_strip_type(block.get("final-recipient", "")))
     if named is None or returned is None:
         return ""
+    own = _addresses_in(ctx.msg, ("to",)) | _addresses_in(returned, ("from", "sender"))
     local = named[1].lower()
-    same = [
-        a
-        for a in _addresses_in(returned, ("to", "cc", "delivered-to"))
-        if a.partition("@")[0] == local
-    ]
+    addressed = _others(_addresses_in(returned, ("to", "cc")), own)
+    same = [a for a in addressed if a.partition("@")[0] == local]
     return same[0] if len(same) == 1 else ""
 
 
@@ -1686,7 +1685,7 @@ def _from_dsn(
         if report.other and report.blocks_seen:
             return meta.result(False, None, (), None, "", fmt)
         return None
-    recipients = [a or _at_host(block, returned) for a, block in chosen]
+    recipients = [a or _at_host(ctx, block, returned) for a, block in chosen]
     recipients = [a for a in recipients if a]
     if not recipients:
         hit = _detect(ctx) or _flufl_safe(ctx)

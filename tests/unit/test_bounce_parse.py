@@ -2373,6 +2373,12 @@ def test_a_user_at_a_bare_host_name_is_the_returned_messages_recipient() -> None
         ("desk@news.example.org",),
     )
     assert parse_bounce(_BARE_HOST_DSN.format(named="other@mx").encode()).recipients == ()
+    # never our own address (a review): a sender copying itself is no failed recipient
+    copied = _BARE_HOST_DSN.format(named="press@mx").replace(
+        "To: <desk@news.example.org>\n",
+        "To: <desk@news.example.org>\nCc: press@press.example.org\n",
+    )
+    assert parse_bounce(copied.encode()).recipients == ()
 
 
 def test_a_text_line_that_only_leads_in_leaves_the_dsns_reason() -> None:
