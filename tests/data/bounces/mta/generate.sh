@@ -756,6 +756,8 @@ smtputf8_enable = no
 maillog_file = /var/log/postfix-ai.log
 CONF
 cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+# master.cf.dist defines a maildrop service too; Postfix's master takes the last one, this one,
+# and says so in its log (as it was run)
 cat >> /etc/postfix/master.cf <<'CONF'
 maildrop  unix  -       n       n       -       -       pipe flags=DRhu user=vmail argv=/usr/bin/maildrop -w 90 /tmp/ai/mailfilter
 dovecot   unix  -       n       n       -       -       pipe flags=DRhu user=vmail argv=/usr/lib/dovecot/dovecot-lda -c /tmp/ai/dovecot.conf -f ${sender} -d ${user}
@@ -780,6 +782,8 @@ update-exim4.conf; exim4 -bd -q20s
 keep /tmp/ai-exim.mbox; "$here/submit.sh" exim t appendfile-full; sleep 130; unreplay
 pkill exim4 || true; cp /tmp/exim4.conf.template.orig $t; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
 "$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /tmp/ai-exim.mbox unseen-ai
+# installing Exim removed Postfix but kept its configuration (not purged): set AI's main.cf and
+# master.cf come back with it; content_filter and default_transport stay set after this step
 apt amavisd-new postfix
 cat > /etc/amavis/conf.d/50-user <<'CONF'
 use strict;
