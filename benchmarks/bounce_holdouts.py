@@ -61,6 +61,7 @@ FROZEN = {
     "unseen-ag": "19cc381",
     "unseen-ah": "dea22d5",
     "unseen-ai": "3586102",
+    "unseen-aj": "a3074d4",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

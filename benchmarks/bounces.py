@@ -155,6 +155,7 @@ _GROUPS = {
     "unseen-ag": "real: Set AG, chasquid (fixed after)",
     "unseen-ah": "real: Set AH, lists (fixed after)",
     "unseen-ai": "real: Set AI, local delivery (fixed after)",
+    "unseen-aj": "real: Set AJ, forwards (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -821,5 +821,60 @@ sleep 30; unreplay; postfix stop; pkill amavisd || true; to_sender /tmp/ai-amavi
 "$py" "$here/collect.py" amavis "amavisd-new 2.13.0 (Debian) behind Postfix 3.7.11" /tmp/ai-amavis.mbox unseen-ai
 doveadm -c /tmp/ai/dovecot.conf stop || true
 
+# Set AJ: an address that forwards to a mailbox that is gone. Postfix (a virtual alias), Exim (an
+# alias, set Q's smarthost configuration with news.test local) and OpenSMTPD (an alias table)
+# each forward q-forward-gone-1@news.test to q-unknown-user-2@elsewhere.test, which the replayer
+# refuses as set Q's unknown user; each reports to the sender through the replayer. Run in this
+# order on 2026-12-01 (ninth session).
+# Postfix: a virtual alias to the other domain; everything not local to the replayer
+apt postfix; postfix stop || true
+cat > /etc/postfix/main.cf <<'CONF'
+compatibility_level = 3.6
+myhostname = mx.news.test
+mydomain = news.test
+myorigin = news.test
+mydestination = localhost
+virtual_alias_domains = news.test
+virtual_alias_maps = inline:{q-forward-gone-1@news.test=q-unknown-user-2@elsewhere.test}
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:2626
+alias_maps =
+alias_database =
+smtputf8_enable = no
+maillog_file = /var/log/postfix-aj.log
+CONF
+cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+postfix start; sleep 2
+keep /tmp/aj-postfix.mbox; SENDMAIL="$py $here/sendmail_smtp.py 25" "$here/submit.sh" postfix t forward-gone; sleep 20; unreplay; postfix stop
+rm -f /etc/postfix/main.cf; cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+# Exim: set Q's smarthost configuration with news.test local, an alias in /etc/aliases
+apt exim4-daemon-light; pkill exim4 || true
+cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+sed -i "s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/" /etc/exim4/update-exim4.conf.conf
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test" > /etc/exim4/exim4.conf.localmacros
+echo 'q-forward-gone-1: q-unknown-user-2@elsewhere.test' >> /etc/aliases
+update-exim4.conf; exim4 -bd -q20s
+keep /tmp/aj-exim.mbox; "$here/submit.sh" exim t forward-gone; sleep 30; unreplay; pkill exim4 || true
+sed -i '/^q-forward-gone-1: /d' /etc/aliases; cp /tmp/exim-sender.conf /etc/exim4/update-exim4.conf.conf
+# OpenSMTPD: an alias table, mail for other domains to the replayer
+apt opensmtpd; pkill smtpd || true; cp /etc/smtpd.conf /tmp/smtpd.conf.aj
+echo 'q-forward-gone-1: q-unknown-user-2@elsewhere.test' > /tmp/aj-aliases
+cat > /etc/smtpd.conf <<'CONF'
+table aliases file:/tmp/aj-aliases
+queue ttl 1m
+action "local" mbox alias <aliases>
+action "relay" relay host smtp://127.0.0.1:2626
+match from local for domain "news.test" action "local"
+match from local for any action "relay"
+CONF
+smtpd -f /etc/smtpd.conf; sleep 2
+keep /tmp/aj-opensmtpd.mbox; "$here/submit.sh" opensmtpd t forward-gone; sleep 40; unreplay; pkill smtpd || true
+cp /tmp/smtpd.conf.aj /etc/smtpd.conf
+"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian 3.7.11-0+deb12u1)" /tmp/aj-postfix.mbox unseen-aj
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /tmp/aj-exim.mbox unseen-aj
+"$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /tmp/aj-opensmtpd.mbox unseen-aj
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
