@@ -62,6 +62,7 @@ FROZEN = {
     "unseen-ah": "dea22d5",
     "unseen-ai": "3586102",
     "unseen-aj": "a3074d4",
+    "unseen-ak": "d48bbd4",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

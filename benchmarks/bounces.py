@@ -156,6 +156,7 @@ _GROUPS = {
     "unseen-ah": "real: Set AH, lists (fixed after)",
     "unseen-ai": "real: Set AI, local delivery (fixed after)",
     "unseen-aj": "real: Set AJ, forwards (unseen)",
+    "unseen-ak": "real: Set AK, moderators (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

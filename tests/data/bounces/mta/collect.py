@@ -84,6 +84,8 @@ KINDS = {
     "banned-attachment": "block",
     # set AJ: our recipient forwards to a mailbox that is gone
     "forward-gone": "hard",
+    # set AK: a list's moderator rejecting our held post
+    "mod-rejected": "block",
 }
 # set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
 _NOTICES = {"moderated"}
@@ -184,6 +186,7 @@ def main() -> None:
         "unseen-ah": "a mailing list's notice to the poster",
         "unseen-ai": "the report of a server that accepted the message, then failed to deliver it",
         "unseen-aj": "forwarding our message to a gone mailbox the replayer refused as unknown",
+        "unseen-ak": "a mailing list's notice to the poster",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

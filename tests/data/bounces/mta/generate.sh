@@ -876,5 +876,46 @@ cp /tmp/smtpd.conf.aj /etc/smtpd.conf
 "$py" "$here/collect.py" exim "Exim 4.96 (Debian 4.96-15+deb12u11)" /tmp/aj-exim.mbox unseen-aj
 "$py" "$here/collect.py" opensmtpd "OpenSMTPD 6.8.0p2 (Debian 6.8.0p2-4+b4)" /tmp/aj-opensmtpd.mbox unseen-aj
 
+# Set AK: a list moderator's rejection of a held post. mlmmj 1.3.0 (with notifymod) tells the poster
+# the post waits, and nothing when its moderator rejects it (a mail to list+reject-<cookie>): none
+# filed. Mailman 3 (set AH's configuration): a post held by default, rejected by its moderator
+# with a reason; a list answering every post with its auto-response (autorespond_postings) sent
+# nothing, having no response text. Run in this order on 2026-12-01 (ninth session).
+spool=/tmp/mlmmj-ak; rm -rf $spool; mkdir -p $spool; list=mod-rejected
+printf 'news.test\npostmaster@news.test\nen\n' | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+m=$spool/q-$list-1/control; echo 127.0.0.1 > $m/relayhost; echo 2626 > $m/smtpport
+touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
+keep /tmp/ak-mlmmj.mbox
+{ printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list 0 mlmmj; } \
+    | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+sleep 3; cookie=$(ls $spool/q-$list-1/moderation | head -1)
+printf 'Return-Path: <postmaster@news.test>\nDelivered-To: q-%s-1+reject-%s@news.test\nFrom: postmaster@news.test\nTo: q-%s-1+reject-%s@news.test\nSubject: reject\n\n' \
+    "$list" "$cookie" "$list" "$cookie" | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+sleep 8; unreplay  # the operation log says "rejected"; only the moderators' request and the wait notice came
+sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+su list -s /bin/sh -c "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
+for list in mod-rejected autoresponse; do as_list "mailman create q-$list-1@news.test"; done
+printf '%s\n' 'from mailman.interfaces.action import Action' 'from mailman.interfaces.autorespond import ResponseAction' \
+    'm.default_nonmember_action = Action.accept' 'm.autorespond_postings = ResponseAction.respond_and_continue' 'commit()' \
+    | as_list "mailman shell -l q-autoresponse-1@news.test"
+keep /tmp/ak-mailman.mbox
+for list in mod-rejected autoresponse; do
+    post $list 0 mailman > /tmp/ak-post-$list.eml; chmod 644 /tmp/ak-post-$list.eml
+    as_list "mailman inject -f /tmp/ak-post-$list.eml q-$list-1@news.test"
+done
+sleep 20
+printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+    'from mailman.interfaces.requests import IListRequests' \
+    "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
+    'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
+sleep 30; unreplay; as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
+to_sender /tmp/ak-mailman.mbox  # the rejection; the wait notice, as set AH's, is not filed again
+"$py" -c 'import re, sys
+raw = open(sys.argv[1], "rb").read()
+starts = [m.start() for m in re.finditer(rb"^From \S+ .*\n", raw, re.M)] + [len(raw)]
+chunks = [raw[a:b] for a, b in zip(starts, starts[1:])]
+open(sys.argv[1], "wb").write(b"".join(c for c in chunks if b"rejected by the list moderator" in c))' /tmp/ak-mailman.mbox
+"$py" "$here/collect.py" mailman "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/ak-mailman.mbox unseen-ak
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
