@@ -888,8 +888,9 @@ def _google_groups(ctx: _Ctx) -> _Hit | None:
 # A mailing list's refusal of a post, sent to the poster (set AH: a journalist's desk address may
 # be a list): mlmmj names the list in its greeting and says why after "because", in the paragraph
 # that follows it; Mailman 3 gives its reasons after "rejected for the following reasons:",
-# Mailman 2 says "you are not allowed to post", each signed by the list's -owner address. A
-# notice that the post waits for a moderator matches none of these: nothing has failed yet.
+# Mailman 2 says "you are not allowed to post", each signed by the list's -owner address; Mailman
+# 3 also says a moderator rejected a held post (below, set AK). A notice that the post waits for
+# a moderator matches none of these: nothing has failed yet.
 _MLMMJ = re.compile(
     r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list\.?\s+"
     r"the message from\b(?:(?!\n[ \t]*\n).){0,2000}?was unable to be delivered to the list\s+"
@@ -902,6 +903,14 @@ _MAILMAN = re.compile(
     r"|(you are not allowed to post to this mailing list, and your message has\s+been\s+"
     r"automatically rejected)",
     re.IGNORECASE,
+)
+# Mailman 3's notice that a moderator rejected a held post, naming the list and the reason the
+# moderator gave, if any (set AK)
+_MAILMAN_MODERATOR = re.compile(
+    r"your request to the (" + _ADDR.pattern + r") mailing list.{0,500}?"
+    r"has\s+been\s+rejected\s+by\s+the\s+list\s+moderator\.(?:\s+the\s+moderator\s+gave\s+the"
+    r"\s+following\s+reason\s+for\s+rejecting\s+your\s+request:\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*))?",
+    re.IGNORECASE | re.DOTALL,
 )
 _LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
 # a quoted header value in a list's reason (Mailman: 'Header "subject: ..." matched a header
@@ -927,6 +936,9 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif found := _MAILMAN.search(report):
         lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
+    elif found := _MAILMAN_MODERATOR.search(report):
+        reason = found[2] or "rejected by the list moderator"
+        lists, fmt = [found[1].lower()], "mailman"
     else:
         return None
     reason = " ".join(reason.split()).rstrip(".")

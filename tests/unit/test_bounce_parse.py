@@ -2308,6 +2308,17 @@ _MLMMJ_HI = (
             " rule\n\nThe original message is attached.",
             BounceKind.BLOCK,
         ),
+        # Mailman 3's notice that a moderator rejected the held post (set AK); the moderator's
+        # own words decide nothing, though they say "no such user"
+        (
+            "desk-bounces@news.example.org",
+            'Request to mailing list "Desk" rejected',
+            "Your request to the desk@news.example.org mailing list\n\n    Posting of your "
+            'message titled "Embargoed release"\n\nhas been rejected by the list moderator.  '
+            "The moderator gave the\nfollowing reason for rejecting your request:\n\n"
+            '"No such user takes releases here."\n\nAny questions or comments ...',
+            BounceKind.BLOCK,
+        ),
         # Mailman 2's refusal of a non-member
         (
             "desk-owner@news.example.org",
