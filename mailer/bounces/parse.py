@@ -905,9 +905,9 @@ _MAILMAN = re.compile(
     re.IGNORECASE,
 )
 # Mailman 3's notice that a moderator rejected a held post, naming the list and the reason the
-# moderator gave, if any (set AK)
+# moderator gave, if any (set AK); the same notice for a refused subscription is no bounce
 _MAILMAN_MODERATOR = re.compile(
-    r"your request to the (" + _ADDR.pattern + r") mailing list.{0,500}?"
+    r"your request to the (" + _ADDR.pattern + r") mailing list\s+posting of your message.{0,500}?"
     r"has\s+been\s+rejected\s+by\s+the\s+list\s+moderator\.(?:\s+the\s+moderator\s+gave\s+the"
     r"\s+following\s+reason\s+for\s+rejecting\s+your\s+request:\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*))?",
     re.IGNORECASE | re.DOTALL,
@@ -927,6 +927,13 @@ def _list_owner(ctx: _Ctx) -> list[str]:
     return []
 
 
+def _from_list(ctx: _Ctx, address: str) -> bool:
+    """Whether the notice comes from the list's own -bounces address, as Mailman 3 sends it (a
+    person forwarding or quoting the notice is no list)."""
+    local, _at, domain = address.lower().partition("@")
+    return _address(ctx.sender) == f"{local}-bounces@{domain}"
+
+
 def _mailing_list(ctx: _Ctx) -> _Hit | None:
     """A list manager's refusal of our post (mlmmj, Mailman): the list is the failed recipient.
     A list refuses the poster or the content (a block), or the size (soft); never the address:
@@ -936,7 +943,7 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif found := _MAILMAN.search(report):
         lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
-    elif found := _MAILMAN_MODERATOR.search(report):
+    elif (found := _MAILMAN_MODERATOR.search(report)) and _from_list(ctx, found[1]):
         reason = found[2] or "rejected by the list moderator"
         lists, fmt = [found[1].lower()], "mailman"
     else:

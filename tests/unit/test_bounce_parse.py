@@ -2355,6 +2355,21 @@ def test_a_mailing_lists_refusal_of_our_post_is_a_bounce_of_the_list(
             "Your mail to 'desk@news.example.org' with the subject\n\n    Embargoed release\n\n"
             "Is being held until the list moderator can review it for approval.",
         ),
+        # Mailman 3's refusal of a subscription request: nothing we sent failed
+        (
+            "desk-bounces@news.example.org",
+            'Request to mailing list "Desk" rejected',
+            "Your request to the desk@news.example.org mailing list\n\n    Subscription request"
+            "\n\nhas been rejected by the list moderator.",
+        ),
+        # a journalist forwarding the list's rejection of our post from their own address
+        (
+            "Jo <jo@news.example.org>",
+            'Fwd: Request to mailing list "Desk" rejected',
+            "---------- Forwarded message ----------\nYour request to the desk@news.example.org "
+            'mailing list\n\n    Posting of your message titled "Embargoed release"\n\nhas '
+            "been rejected by the list moderator.",
+        ),
     ],
 )
 def test_a_lists_moderation_notice_is_not_a_bounce(sender: str, subject: str, text: str) -> None:
