@@ -893,6 +893,7 @@ printf 'Return-Path: <postmaster@news.test>\nDelivered-To: q-%s-1+reject-%s@news
     "$list" "$cookie" "$list" "$cookie" | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
 sleep 8; unreplay  # the operation log says "rejected"; only the moderators' request and the wait notice came
 sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+mkdir -p /run/mailman3; chown list:list /run/mailman3
 su list -s /bin/sh -c "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
 for list in mod-rejected autoresponse; do as_list "mailman create q-$list-1@news.test"; done
 printf '%s\n' 'from mailman.interfaces.action import Action' 'from mailman.interfaces.autorespond import ResponseAction' \
