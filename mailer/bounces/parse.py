@@ -91,7 +91,8 @@ def _search(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] 
 
 # --- reading the MIME structure -------------------------------------------------------------------
 
-_ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]+"  # an address's local part, as _ADDR reads it
+_ADDR = re.compile(_LOCAL_PART + r"@[\w-]+(?:\.[\w-]+)+")
 _HEADER_LINE = re.compile(rb"^(?:From |[\x21-\x39\x3b-\x7e]+:)")
 _RETURNED_TYPES = (
     "message/rfc822",
@@ -689,7 +690,7 @@ class _Hit:
 _ENTRY = re.compile(
     r"""^(?P<indent>[ \t]*)(?:[>*•-]+[ \t]*)?"""  # a bullet, then an optional display name
     r"""(?:(?:"[^"\n]*"|(?:[^\s<>()@:"]+[ \t]+){0,3}[^\s<>()@:"]+)[ \t]*(?=[<(]))?"""
-    r"""[<(]?['"]?(?P<addr>[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+)['"]?[>)]?"""
+    r"""[<(]?['"]?(?P<addr>""" + _ADDR.pattern + r""")['"]?[>)]?"""
     r"""(?P<rest>(?:[ \t:>.,;].*|<mailto:.*)?)$"""  # Exchange: 'addr<mailto:addr>'
 )
 _DATE_REST = re.compile(r"^\s*on\s+\w{3},?\s+\d.*$", re.IGNORECASE)
@@ -948,14 +949,12 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         lists, fmt = [found[1].lower()], "mailman"
     else:
         return None
+    if not lists:
+        return None
     reason = " ".join(reason.split()).rstrip(".")
     soft = classify(None, _QUOTED.sub('""', reason)) is BounceKind.SOFT
     words = f"the mailing list refused the post: {reason}"
-    return (
-        _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
-        if lists
-        else None
-    )
+    return _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
 
 
 _QMAIL = _rx(
@@ -1668,7 +1667,7 @@ _NULLMAILER = re.compile(r"^this is the nullmailer delivery system\.", re.MULTIL
 
 # A user at a bare host name in a recipient field: Dovecot's LDA, given only a user name (Postfix's
 # "-d ${user}"), writes "user@<its host name>" (set AI)
-_AT_BARE_HOST = re.compile(r"([\w.!#$%&'*+/=?^`{|}~-]+)@[\w-]+")
+_AT_BARE_HOST = re.compile(f"({_LOCAL_PART})@[\\w-]+")
 
 
 def _at_host(ctx: _Ctx, block: Fields, returned: Message | None) -> str:
