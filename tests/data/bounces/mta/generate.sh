@@ -634,14 +634,15 @@ post() {  # post LIST PADDING-LINES PROGRAM: the release, as a list would receiv
     printf 'Content-Type: text/plain; charset=utf-8\n\nEmbargoed until 10:00 UTC.\n\nA release for the desk.\n'
     i=0; while [ "$i" -lt "$2" ]; do echo "Background paragraph $i of the release, padded to make it long."; i=$((i+1)); done
 }
-to_sender() {  # to_sender MBOX: keep, byte for byte, the messages addressed to press@mta.press.test
+mbox_keep() {  # mbox_keep MBOX HEADER-REGEX: keep, byte for byte, the messages whose header matches
     "$py" -c 'import re, sys
 raw = open(sys.argv[1], "rb").read()
 starts = [m.start() for m in re.finditer(rb"^From \S+ .*\n", raw, re.M)] + [len(raw)]
 chunks = [raw[a:b] for a, b in zip(starts, starts[1:])]
-keep = [c for c in chunks if re.search(rb"^To: <?press@mta\.press\.test>?\s*$", c.split(b"\n\n", 1)[0], re.M)]
-open(sys.argv[1], "wb").write(b"".join(keep))' "$1"
+keep = [c for c in chunks if re.search(sys.argv[2].encode(), c.split(b"\n\n", 1)[0], re.M)]
+open(sys.argv[1], "wb").write(b"".join(keep))' "$1" "$2"
 }
+to_sender() { mbox_keep "$1" '^To: <?press@mta\.press\.test>?\s*$'; }  # the reports to the sender
 apt mlmmj; spool=/tmp/mlmmj; rm -rf $spool; mkdir -p $spool
 for list in nonmember list-rule list-too-large moderated; do
     printf 'news.test\npostmaster@news.test\nen\n' | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
@@ -911,11 +912,7 @@ printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.i
     'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
 sleep 30; unreplay; as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
 to_sender /tmp/ak-mailman.mbox  # the rejection; the wait notice, as set AH's, is not filed again
-"$py" -c 'import re, sys
-raw = open(sys.argv[1], "rb").read()
-starts = [m.start() for m in re.finditer(rb"^From \S+ .*\n", raw, re.M)] + [len(raw)]
-chunks = [raw[a:b] for a, b in zip(starts, starts[1:])]
-open(sys.argv[1], "wb").write(b"".join(c for c in chunks if b"rejected by the list moderator" in c))' /tmp/ak-mailman.mbox
+mbox_keep /tmp/ak-mailman.mbox '^Subject: Request to mailing list .* rejected'
 "$py" "$here/collect.py" mailman "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/ak-mailman.mbox unseen-ak
 
 # back to Postfix, which the project's tests use
