@@ -63,6 +63,7 @@ FROZEN = {
     "unseen-ai": "3586102",
     "unseen-aj": "a3074d4",
     "unseen-ak": "d48bbd4",
+    "unseen-al": "da84c7d",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -86,6 +86,8 @@ KINDS = {
     "forward-gone": "hard",
     # set AK: a list's moderator rejecting our held post
     "mod-rejected": "block",
+    # set AL: a Sympa list closed to posts
+    "list-closed": "block",
 }
 # set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
 _NOTICES = {"moderated"}
@@ -93,14 +95,21 @@ _NOTICES = {"moderated"}
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
 # sets AD and AE: the sender's own failure, not a replayed reply
 _DIRECT = "delivering directly to a recipient domain that fails in DNS or refuses connections"
+_LIST_NAME = re.compile(rb"\bq-([a-z-]+?)-1\b")
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
 # A delivery status field saying the report is a warning (RFC 3464 2.3.3): labelled so by this
 # field alone in set U, as registered, named "-delayed" (four such labels proved wrong: README).
 _DELAYED = re.compile(rb"^Action:[ \t]*delayed", re.MULTILINE | re.IGNORECASE)
+# set AL: Sympa's notices are delivery status notifications; the code one writes is its status
+# (fetchmail's reports, labelled as set AG's, take the replayed reply's code: it writes x.0.0 for none)
+_WRITTEN_STATUS = re.compile(rb"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.MULTILINE | re.IGNORECASE)
 
 
 def _scenario(message: bytes) -> tuple[str, str]:
     found = _SCENARIO.search(message)
+    bare = _LIST_NAME.search(message) if found is None else None
+    if bare is not None:  # set AL: Sympa's moderation notice names the list without its domain
+        return bare[1].decode(), f"q-{bare[1].decode()}-1@news.test"
     if found is None:
         raise SystemExit(f"a report names no scenario: {message[:200]!r}")
     if found[2]:
@@ -117,6 +126,12 @@ def _status(scenario: str) -> str | None:
         if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", first):
             return first
     return None
+
+
+def _written(message: bytes, split: str, tag: str) -> str | None:
+    """Set AL (as registered, as set AH): a Sympa notice's status is the code it writes, if any."""
+    found = _WRITTEN_STATUS.search(message) if (split, tag) == ("unseen-al", "sympa") else None
+    return found[1].decode() if found else None
 
 
 def _kind(scenario: str) -> str:
@@ -187,6 +202,7 @@ def main() -> None:
         "unseen-ai": "the report of a server that accepted the message, then failed to deliver it",
         "unseen-aj": "forwarding our message to a gone mailbox the replayer refused as unknown",
         "unseen-ak": "a mailing list's notice to the poster",
+        "unseen-al": "a Sympa list's notice to the poster",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))
@@ -208,7 +224,7 @@ def main() -> None:
             "bounce": not (delayed or notice),
             "recipients": [] if notice else [recipient],
             "kind": None if delayed or notice else _kind(scenario),
-            "status": _status(scenario),
+            "status": None if notice else _written(message, split, tag) or _status(scenario),
             "format": "delayed" if delayed else tag,
             "source": f"set {split.removeprefix('unseen-').upper()}: {version} on loopback, {source}",
             "synthetic": False,

@@ -915,5 +915,86 @@ to_sender /tmp/ak-mailman.mbox  # the rejection; the wait notice, as set AH's, i
 mbox_keep /tmp/ak-mailman.mbox '^Subject: Request to mailing list .* rejected'
 "$py" "$here/collect.py" mailman "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/ak-mailman.mbox unseen-ak
 
+# Set AL: a desk address that is a Sympa list. Debian's Sympa 6.2.70 (SQLite) hosts one list per
+# scenario; its mail goes out through a sendmail(8) stand-in that passes it by SMTP to the replayer,
+# which keeps it; posts are queued as the MTA's alias would (queue, as user sympa); the moderator's
+# REJECT is a mail command to sympa@. Then fetchmail 6.4.37 as a sender: our release in a Dovecot
+# IMAP mailbox, fetched and forwarded to the replayer, which refuses it with each permanent refusal;
+# fetchmail's reports go to localhost:25, a second replayer that keeps them. Run in this order on
+# 2026-12-01 (tenth session).
+echo "sympa sympa/dbconfig-install boolean true" | debconf-set-selections
+echo "sympa sympa/database-type select sqlite3" | debconf-set-selections
+echo "sympa sympa/listmaster string postmaster@news.test" | debconf-set-selections
+echo "sympa sympa/hostname string news.test" | debconf-set-selections
+apt sympa rsyslog; rsyslogd 2>/dev/null || true; mkdir -p /run/sympa; chown sympa:sympa /run/sympa
+cat > /tmp/al-sendmail <<'PY'
+#!/usr/bin/python3
+"""A sendmail(8) stand-in for Sympa: pass the message by SMTP to the loopback replayer."""
+import smtplib, sys
+args, sender, rcpts = sys.argv[1:], "", []
+while args:
+    a = args.pop(0)
+    if a == "-f":
+        sender = args.pop(0)
+    elif a == "-N":
+        args.pop(0)
+    elif a == "--":
+        rcpts, args = args, []
+    elif not a.startswith("-"):
+        rcpts.append(a)
+data = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
+with smtplib.SMTP("127.0.0.1", 2626, local_hostname="news.test") as s:
+    s.sendmail(sender, rcpts, data)
+PY
+chmod 755 /tmp/al-sendmail; cp /etc/sympa/sympa/sympa.conf /tmp/sympa.conf.orig
+printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+d=/var/lib/sympa/list_data
+for list in nonmember list-closed list-too-large moderated mod-rejected; do
+    printf '<?xml version="1.0" ?>\n<list><listname>q-%s-1</listname><type>discussion_list</type><subject>News desk</subject><description>The news desk</description><status>open</status><topic>other</topic><owner multiple="1"><email>postmaster@news.test</email></owner></list>\n' $list > /tmp/al-$list.xml
+    su sympa -s /bin/sh -c "/usr/lib/sympa/bin/sympa.pl --create_list --robot news.test --input_file /tmp/al-$list.xml"
+done
+set_send() { sed -i "s/^send .*/send $2/" $d/q-$1-1/config; }
+set_send nonmember private; set_send list-closed closed; set_send list-too-large public
+set_send moderated editorkey; set_send mod-rejected editorkey; printf '\nmax_size 2048\n' >> $d/q-list-too-large-1/config
+keep /tmp/al-sympa.mbox
+su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl
+for list in nonmember list-closed list-too-large moderated mod-rejected; do
+    pad=0; [ $list = list-too-large ] && pad=60
+    { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad sympa; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
+done
+sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
+printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
+    "$key" "$(date -R)" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
+sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
+to_sender /tmp/al-sympa.mbox  # the notices to the sender; the wait notice of the rejected post is not filed
+mbox_keep /tmp/al-sympa.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*Subject: Message distribution\s*$)'
+"$py" "$here/collect.py" sympa "Sympa 6.2.70 (Debian 6.2.70~dfsg-2+deb12u2)" /tmp/al-sympa.mbox unseen-al
+# fetchmail: its host name fetch.news.test (/etc/hosts, first line); a private Dovecot serves IMAP
+apt fetchmail dovecot-imapd; sed -i '1i 127.0.1.1 fetch.news.test vm' /etc/hosts
+mkdir -p /tmp/fm/run /tmp/fm/state /tmp/fm/mail; chown nobody:nogroup /tmp/fm/mail
+printf '%s\n' 'protocols = imap' 'listen = 127.0.0.1' 'base_dir = /tmp/fm/run' 'state_dir = /tmp/fm/state' \
+    'log_path = /tmp/fm/log' 'ssl = no' 'disable_plaintext_auth = no' 'first_valid_uid = 0' 'mail_location = maildir:/tmp/fm/mail/%n' \
+    'passdb {' 'driver = passwd-file' 'args = /tmp/fm/users' '}' 'userdb {' 'driver = passwd-file' 'args = /tmp/fm/users' '}' \
+    'service imap-login {' 'inet_listener imap {' 'address = 127.0.0.1' 'port = 1143' '}' 'inet_listener imaps {' 'port = 0' '}' '}' \
+    'service pop3-login {' 'inet_listener pop3 {' 'port = 0' '}' '}' > /tmp/fm/dovecot.conf
+printf 'desk:{PLAIN}x:65534:65534::/tmp/fm/mail/desk\n' > /tmp/fm/users; dovecot -c /tmp/fm/dovecot.conf; sleep 2
+printf '%s\n' '#!/bin/sh' '# submit.sh'"'"'s sendmail: deliver to the desk mailbox as a provider would (deliver -f SENDER -- RCPT)' \
+    '{ printf '"'"'Return-Path: <%s>\nDelivered-To: %s\n'"'"' "$2" "$4"; cat; } | /usr/lib/dovecot/dovecot-lda -c /tmp/fm/dovecot.conf -d desk -f "$2"' > /tmp/fm/deliver
+chmod 755 /tmp/fm/deliver; replay
+names=$(cd "$here" && "$py" -c 'import replies; print(" ".join(k for k, v in replies.load().items() if v["code"] >= 500))')
+for mode in soft hard; do  # soft: fetchmail's defaults; hard: "set no softbounce"
+    PYTHONPATH=. "$py" "$here/replay.py" --port 25 --keep /tmp/al-fetchmail-$mode.mbox & echo $! > /tmp/replay25.pid; sleep 2
+    for name in $names; do
+        rm -rf /tmp/fm/mail/desk; SENDMAIL=/tmp/fm/deliver "$here/submit.sh" fetchmail t "$name"
+        { [ $mode = hard ] && echo 'set no softbounce'
+          printf 'poll 127.0.0.1 service 1143 protocol IMAP\n    user "desk" password "x" is desk here\n    sslproto "" smtphost 127.0.0.1/2626 smtpname "q-%s-1@news.test"\n' "$name"; } > /tmp/fm/rc
+        chmod 600 /tmp/fm/rc; FETCHMAILHOME=/tmp/fm fetchmail -f /tmp/fm/rc --nosyslog >> /tmp/fm/fetchmail-$mode.log 2>&1 || true
+    done
+    sleep 2; kill "$(cat /tmp/replay25.pid)"
+done
+unreplay; doveadm -c /tmp/fm/dovecot.conf stop; sed -i '/^127.0.1.1 fetch.news.test vm$/d' /etc/hosts
+# the hard mode's 52 reports are the soft mode's, byte for byte but for dates and boundaries: not filed
+"$py" "$here/collect.py" fetchmail "fetchmail 6.4.37 (Debian 6.4.37-1)" /tmp/al-fetchmail-soft.mbox unseen-al
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
