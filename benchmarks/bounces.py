@@ -157,7 +157,7 @@ _GROUPS = {
     "unseen-ai": "real: Set AI, local delivery (fixed after)",
     "unseen-aj": "real: Set AJ, forwards (unseen)",
     "unseen-ak": "real: Set AK, moderators (fixed after)",
-    "unseen-al": "real: Set AL, Sympa+fetchmail (unseen)",
+    "unseen-al": "real: Set AL, Sympa+fetchmail (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -504,6 +504,8 @@ def _has_autoreply_field(msg: Message) -> bool:
 def _is_autoreply(ctx: _Ctx) -> bool:
     if ctx.returned_like:  # a report, whatever it carries (most messages here)
         return False
+    if _mailing_list(ctx) is not None:  # Sympa marks its refusals auto-generated (set AL)
+        return False
     msg = ctx.msg
     auto = _header(msg, "auto-submitted").lower()
     return (
@@ -792,7 +794,7 @@ def _hit(entries: list[tuple[str, str]], text: str, fmt: str, report: str = "") 
     technical = _technical(text)
     if technical and technical not in reason and not find_smtp_code(reason):
         reason = f"{reason}; {technical}" if reason else technical
-    if not explains(reason):
+    if not explains(reason) and find_smtp_code(reason) is None:
         reason = " ".join(x for x in (reason, _reason_line(report or text)) if x)
     recipients = list(dict.fromkeys(a for a, _r in entries))
     return _Hit(recipients, reason, fmt)
@@ -890,8 +892,8 @@ def _google_groups(ctx: _Ctx) -> _Hit | None:
 # be a list): mlmmj names the list in its greeting and says why after "because", in the paragraph
 # that follows it; Mailman 3 gives its reasons after "rejected for the following reasons:",
 # Mailman 2 says "you are not allowed to post", each signed by the list's -owner address; Mailman
-# 3 also says a moderator rejected a held post (below, set AK). A notice that the post waits for
-# a moderator matches none of these: nothing has failed yet.
+# 3 and Sympa also say a moderator rejected a held post (below, sets AK and AL). A notice that the
+# post waits for a moderator matches none of these: nothing has failed yet.
 _MLMMJ = re.compile(
     r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list\.?\s+"
     r"the message from\b(?:(?!\n[ \t]*\n).){0,2000}?was unable to be delivered to the list\s+"
@@ -913,6 +915,11 @@ _MAILMAN_MODERATOR = re.compile(
     r"\s+following\s+reason\s+for\s+rejecting\s+your\s+request:\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*))?",
     re.IGNORECASE | re.DOTALL,
 )
+# Sympa's notice that its moderator rejected our post, naming the list (set AL)
+_SYMPA_MODERATOR = re.compile(
+    r"your message for list (" + _ADDR.pattern + r") has been rejected by\s+the\s+moderator\b",
+    re.IGNORECASE,
+)
 _LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
 # a quoted header value in a list's reason (Mailman: 'Header "subject: ..." matched a header
 # rule'): our own Subject, whose words say nothing of why
@@ -928,25 +935,27 @@ def _list_owner(ctx: _Ctx) -> list[str]:
     return []
 
 
-def _from_list(ctx: _Ctx, address: str) -> bool:
-    """Whether the notice comes from the list's own -bounces address, as Mailman 3 sends it (a
-    person forwarding or quoting the notice is no list)."""
+def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
+    """Whether the notice comes from the list's own -bounces (Mailman 3) or -request (Sympa)
+    address (a person forwarding or quoting the notice is no list)."""
     local, _at, domain = address.lower().partition("@")
-    return _address(ctx.sender) == f"{local}-bounces@{domain}"
+    return _address(ctx.sender) == f"{local}-{role}@{domain}"
 
 
 def _mailing_list(ctx: _Ctx) -> _Hit | None:
-    """A list manager's refusal of our post (mlmmj, Mailman): the list is the failed recipient.
-    A list refuses the poster or the content (a block), or the size (soft); never the address:
-    the list is there, and its reason may quote our own Subject."""
+    """A list manager's refusal of our post (mlmmj, Mailman, Sympa): the list is the failed
+    recipient. A list refuses the poster or the content (a block), or the size (soft); never the
+    address: the list is there, and its reason may quote our own Subject."""
     report = ctx.report[:MAX_TEXT]
     if found := _MLMMJ.search(report):
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif found := _MAILMAN.search(report):
         lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
-    elif (found := _MAILMAN_MODERATOR.search(report)) and _from_list(ctx, found[1]):
+    elif (found := _MAILMAN_MODERATOR.search(report)) and _from_list(ctx, found[1], "bounces"):
         reason = found[2] or "rejected by the list moderator"
         lists, fmt = [found[1].lower()], "mailman"
+    elif (found := _SYMPA_MODERATOR.search(report)) and _from_list(ctx, found[1], "request"):
+        lists, reason, fmt = [found[1].lower()], "rejected by the list moderator", "sympa"
     else:
         return None
     if not lists:

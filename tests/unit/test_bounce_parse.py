@@ -127,6 +127,7 @@ KNOWN_UNSEEN_MISSES = {
     "mta/t-nullmailer-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/t-haraka-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/ag-chasquid-opensmtpd-relay-denied.eml": _SAME_WORDS,
+    "mta/al-fetchmail-opensmtpd-relay-denied.eml": _SAME_WORDS,
     "mta/aj-opensmtpd-forward-gone.eml": "OpenSMTPD names only the forward target; the address "
     "we wrote to is only in the returned headers (set AJ's label rule; the VERP token still "
     "finds the delivery)",
@@ -2376,6 +2377,54 @@ def test_a_lists_moderation_notice_is_not_a_bounce(sender: str, subject: str, te
     """Set AH: a post held for a moderator has not failed; it may yet reach the list."""
     got = parse_bounce(_LIST_NOTICE.format(sender=sender, subject=subject, text=text).encode())
     assert not got.bounce
+
+
+_SYMPA_REJECTED = (
+    "From: {sender}\nTo: press@press.example.org\nSubject: Your message has been rejected\n"
+    "Auto-Submitted: auto-generated\nMIME-Version: 1.0\nContent-Type: text/plain\n\n"
+    "{quote}Your message for list desk@news.example.org has been rejected by the\n"
+    "{quote}moderator (editor@news.example.org).\n\n{quote}(Subject of your mail: Embargoed "
+    "release)\n"
+)
+
+
+def test_sympas_notice_that_its_moderator_rejected_our_post_is_a_bounce_of_the_list() -> None:
+    """Found by set AL: Sympa tells the poster its moderator rejected the post in a plain notice
+    from the list's -request address, marked auto-generated, which was read as an auto-reply.
+    A journalist forwarding it from their own address is no list."""
+    got = parse_bounce(
+        _SYMPA_REJECTED.format(sender="desk-request@news.example.org", quote="").encode()
+    )
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.BLOCK,
+        ("desk@news.example.org",),
+    )
+    for quote in ("", "> "):
+        forwarded = _SYMPA_REJECTED.format(sender="Jo <jo@news.example.org>", quote=quote)
+        assert not parse_bounce(forwarded.replace("Subject: ", "Subject: Fwd: ").encode()).bounce
+
+
+def test_a_forwarders_lead_in_does_not_classify_the_next_hops_reply() -> None:
+    """Found by set AL: fetchmail reports each refused address with the reply it got, under its
+    own lead-in "Some addresses were rejected by the MDA fetchmail forwards to."; a reply whose
+    words classify() does not know ("550 User <x> unknown", Courier) was read with that line,
+    whose "rejected" made it a block. The reply and its code decide."""
+    report = (
+        "From: Mail Delivery System <MAILER-DAEMON@fetch.news.example.org>\n"
+        "To: press@press.example.org\nSubject: Mail delivery failed: returning message to sender"
+        "\nMIME-Version: 1.0\nContent-Type: text/plain\n\nThis message was created "
+        "automatically by mail delivery software.\n\nA message that you sent could not be "
+        "delivered to one or more of its\nrecipients. This is a permanent error.\n\nReason: Some "
+        "addresses were rejected by the MDA fetchmail forwards to.\n\nThe following address(es) "
+        "failed:\ndesk@news.example.org\n   SMTP error: 550 User <desk> unknown\n"
+    )
+    got = parse_bounce(report.encode())
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.HARD,
+        ("desk@news.example.org",),
+    )
 
 
 _BARE_HOST_DSN = (
