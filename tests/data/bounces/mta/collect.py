@@ -88,6 +88,9 @@ KINDS = {
     "mod-rejected": "block",
     # set AL: a Sympa list closed to posts
     "list-closed": "block",
+    # set AM: clamav-milter's refusal of a virus, MIMEDefang's of a banned MIME type
+    "virus-rejected": "block",
+    "type-rejected": "block",
 }
 # set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
 _NOTICES = {"moderated"}
@@ -102,7 +105,9 @@ _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
 _DELAYED = re.compile(rb"^Action:[ \t]*delayed", re.MULTILINE | re.IGNORECASE)
 # set AL: Sympa's notices are delivery status notifications; the code one writes is its status
 # (fetchmail's reports, labelled as set AG's, take the replayed reply's code: it writes x.0.0 for none)
-_WRITTEN_STATUS = re.compile(rb"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.MULTILINE | re.IGNORECASE)
+_WRITTEN_STATUS = re.compile(
+    rb"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.MULTILINE | re.IGNORECASE
+)
 
 
 def _scenario(message: bytes) -> tuple[str, str]:
@@ -203,6 +208,7 @@ def main() -> None:
         "unseen-aj": "forwarding our message to a gone mailbox the replayer refused as unknown",
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
+        "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

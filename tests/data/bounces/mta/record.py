@@ -7,6 +7,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py ac >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py af >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ag [NAME...] >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py am >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -284,6 +285,31 @@ AG_SCENARIOS: dict[str, Scenario] = {
         "check_policy_service inet:127.0.0.1:2501"
     ),
 }
+# set AM: filters behind milters. The EICAR test file (eicar.org's, the anti-virus makers'
+# agreed test string) as an attachment, which clamav-milter's clamd finds (a local signature:
+# generate.sh), and a message/partial part, which MIMEDefang's stock filter bounces
+_EICAR = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+_MIME = (
+    "From: Press Office <press@mta.press.test>\r\nSubject: Release\r\nMIME-Version: 1.0\r\n"
+    'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n'
+    "\r\nEmbargoed until 10:00 UTC.\r\n--b\r\n{part}\r\n--b--\r\n"
+)
+_VIRUS = _MIME.format(
+    part='Content-Type: application/octet-stream; name="release.com"\r\n'
+    'Content-Disposition: attachment; filename="release.com"\r\n\r\n' + _EICAR
+)
+_PARTIAL = _MIME.format(
+    part='Content-Type: message/partial; id="release@mta.press.test"; number=1; total=2\r\n'
+    "\r\nFrom: Press Office <press@mta.press.test>\r\nSubject: Release, part 1\r\n\r\nPart one."
+)
+AM_SCENARIOS: dict[tuple[str, str], Scenario] = {
+    ("clamav", "virus-rejected"): _of_accept(
+        _NO_POLICY, "smtpd_milters = inet:127.0.0.1:7357", body=_VIRUS
+    ),
+    ("mimedefang", "type-rejected"): _of_accept(
+        _NO_POLICY, "smtpd_milters = inet:127.0.0.1:7358", body=_PARTIAL
+    ),
+}
 # postscreen in front of smtpd on the instance's port (postscreen(8)); dnsblog asks the lists
 _POSTSCREEN = [
     "127.0.0.1:{port} inet n - n - 1 postscreen",
@@ -292,7 +318,7 @@ _POSTSCREEN = [
     "tlsproxy  unix  - - n - 0 tlsproxy",
 ]
 DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
-# record.py u|w|ab|ac|af|ag: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+# record.py u|w|ab|ac|af|ag|am: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
@@ -301,6 +327,7 @@ LINE_SETS = {
         for key, table in DNS_MODES.items()
     },
     "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
+    "am": {key: (scenario, SENDER, 1) for key, scenario in AM_SCENARIOS.items()},
     "ag": {
         ("sqlgrey" if name == "greylisted" else "postfix", name): (scenario, SENDER, 1)
         for name, scenario in AG_SCENARIOS.items()

@@ -38,6 +38,7 @@ SCENARIOS = {
     # set AF: OpenSMTPD listeners that require TLS, or authentication, of their clients
     "tls-required": ("desk@news.test", BODY),
     "auth-required": ("desk@news.test", BODY),
+    "greylisted": ("desk@news.test", BODY),  # set AM: Exim with greylistd
     # set AG: Debian's Exim checks (its macros) and Sendmail's greet_pause and block_bad_helo
     "rhsbl-sender": ("desk@news.test", BODY),
     "local-part-restricted": ("desk|news@news.test", BODY),
@@ -47,7 +48,8 @@ SCENARIOS = {
 # set AG: the HELO name a scenario's client gives (block_bad_helo refuses the server's own), and
 # the loopback address it comes from: Sendmail exempts 127.0.0.1, named localhost, as a relay client
 HELO = {"helo-bogus": "mx.news.test"}
-SOURCE = {"helo-bogus": "127.0.0.5"}
+# (and set AM: greylistd's stock whitelist holds 127.0.0.1)
+SOURCE = {"helo-bogus": "127.0.0.5", "greylisted": "127.0.0.5"}
 
 
 def _probe_lmtp(port: int, rcpt: str) -> dict[str, object]:
