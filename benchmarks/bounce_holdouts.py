@@ -64,6 +64,7 @@ FROZEN = {
     "unseen-aj": "a3074d4",
     "unseen-ak": "d48bbd4",
     "unseen-al": "da84c7d",
+    "unseen-am": "d6e4075",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

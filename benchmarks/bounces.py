@@ -158,6 +158,7 @@ _GROUPS = {
     "unseen-aj": "real: Set AJ, forwards (unseen)",
     "unseen-ak": "real: Set AK, moderators (fixed after)",
     "unseen-al": "real: Set AL, Sympa+fetchmail (fixed after)",
+    "unseen-am": "real: Set AM, filters (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

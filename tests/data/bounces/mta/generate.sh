@@ -996,5 +996,42 @@ unreplay; doveadm -c /tmp/fm/dovecot.conf stop; sed -i '/^127.0.1.1 fetch.news.t
 # the hard mode's 52 reports are the soft mode's, byte for byte but for dates and boundaries: not filed
 "$py" "$here/collect.py" fetchmail "fetchmail 6.4.37 (Debian 6.4.37-1)" /tmp/al-fetchmail-soft.mbox unseen-al
 
+# Set AM: filters in front of mailboxes. clamav-milter 1.4.6 (OnInfected Reject; clamd with a local
+# signature for the EICAR test file, as this machine cannot fetch ClamAV's databases) and
+# MIMEDefang 3.3's stock filter behind a private Postfix (record.py am); Exim 4.96 with greylistd
+# 0.9 as greylistd-setup-exim4 sets it (record_r.py, from 127.0.0.5: greylistd's stock whitelist
+# holds 127.0.0.1). Replayed to Haraka, nullmailer, Exim and dma, then fetchmail (set AL's way).
+# Run in this order on 2026-12-01 (tenth session).
+apt clamav-daemon clamav-milter mimedefang; mkdir -p /run/clamav /run/mimedefang /var/log/clamav
+chown clamav:clamav /run/clamav /var/log/clamav; chown defang /run/mimedefang
+eicar='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+echo "Eicar-Test-Signature:0:*:$(printf '%s' "$eicar" | od -An -tx1 | tr -d ' \n')" > /var/lib/clamav/local.ndb
+clamd; sleep 5
+sed -e 's|^MilterSocket .*|MilterSocket inet:7357@127.0.0.1|' -e 's|^OnInfected .*|OnInfected Reject|' \
+    /etc/clamav/clamav-milter.conf > /tmp/am-clamav-milter.conf; clamav-milter -c /tmp/am-clamav-milter.conf
+mimedefang-multiplexor -U defang -s /var/spool/MIMEDefang/mimedefang-multiplexor.sock -p /run/mimedefang/mx.pid
+mimedefang -U defang -p inet:7358@127.0.0.1 -m /var/spool/MIMEDefang/mimedefang-multiplexor.sock -P /run/mimedefang/md.pid; sleep 2
+apt postfix; postfix stop || true
+PYTHONPATH=. "$py" "$here/record.py" am >> "$here/replies-r.jsonl"
+pkill clamav-milter; pkill clamd; pkill -f mimedefang || true
+apt exim4-daemon-light greylistd; cp /etc/exim4/exim4.conf.template /tmp/exim4.conf.template.am
+sed -i "s/^dc_eximconfig_configtype=.*/dc_eximconfig_configtype='internet'/; s/^dc_other_hostnames=.*/dc_other_hostnames='news.test'/; s/^dc_smarthost=.*/dc_smarthost=''/" /etc/exim4/update-exim4.conf.conf
+printf 'MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.news.test\nMAIN_RELAY_NETS = 192.0.2.255\n' > /etc/exim4/exim4.conf.localmacros
+greylistd-setup-exim4 add; update-exim4.conf; mkdir -p /run/greylistd; chown greylist:greylist /run/greylistd
+su greylist -s /bin/sh -c greylistd & sleep 2; exim4 -bd -oX 2530; sleep 1
+PYTHONPATH=. "$py" "$here/record_r.py" greylistd 2530 greylisted >> "$here/replies-r.jsonl"
+pkill exim4; pkill -f greylistd; greylistd-setup-exim4 remove; cp /tmp/exim4.conf.template.am /etc/exim4/exim4.conf.template
+am="clamav-virus-rejected mimedefang-type-rejected greylistd-greylisted"
+four_senders unseen-am 150 $am
+# fetchmail, its defaults (set AL's Dovecot, deliver script and rc), reports to localhost:25
+apt fetchmail dovecot-imapd; sed -i '1i 127.0.1.1 fetch.news.test vm' /etc/hosts; dovecot -c /tmp/fm/dovecot.conf; sleep 2
+replay; PYTHONPATH=. "$py" "$here/replay.py" --port 25 --keep /tmp/am-fetchmail.mbox & echo $! > /tmp/replay25.pid; sleep 2
+for name in $am; do
+    rm -rf /tmp/fm/mail/desk; SENDMAIL=/tmp/fm/deliver "$here/submit.sh" fetchmail t "$name"
+    printf 'poll 127.0.0.1 service 1143 protocol IMAP\n    user "desk" password "x" is desk here\n    sslproto "" smtphost 127.0.0.1/2626 smtpname "q-%s-1@news.test"\n' "$name" > /tmp/fm/rc
+    chmod 600 /tmp/fm/rc; FETCHMAILHOME=/tmp/fm fetchmail -f /tmp/fm/rc --nosyslog || true
+done
+sleep 2; kill "$(cat /tmp/replay25.pid)"; unreplay; doveadm -c /tmp/fm/dovecot.conf stop; sed -i '/^127.0.1.1 fetch.news.test vm$/d' /etc/hosts
+"$py" "$here/collect.py" fetchmail "fetchmail 6.4.37 (Debian 6.4.37-1)" /tmp/am-fetchmail.mbox unseen-am
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
