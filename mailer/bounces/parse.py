@@ -504,15 +504,24 @@ def _has_autoreply_field(msg: Message) -> bool:
 def _is_autoreply(ctx: _Ctx) -> bool:
     if ctx.returned_like:  # a report, whatever it carries (most messages here)
         return False
-    if _mailing_list(ctx) is not None:  # Sympa marks its refusals auto-generated (set AL)
-        return False
     msg = ctx.msg
     auto = _header(msg, "auto-submitted").lower()
-    return (
+    marked = (
         auto.startswith(("auto-replied", "auto-generated", "auto-notified"))
         or _has_autoreply_field(msg)
         or _header(msg, "precedence").lower() == "auto_reply"
         or bool(_search(_AUTOREPLY_SUBJECT, ctx.subject))
+    )
+    # Sympa marks its refusal of a post auto-generated (set AL): a list's refusal sent from the
+    # list's own address is none; an out-of-office reply quoting one is (a review of bf29cde)
+    return marked and not _list_refusal(ctx)
+
+
+def _list_refusal(ctx: _Ctx) -> bool:
+    """Whether the message is a list's refusal of our post, sent from the list's own address."""
+    hit = _mailing_list(ctx)
+    return hit is not None and any(
+        _from_list(ctx, address, role) for address in hit.recipients for role in _LIST_ROLES
     )
 
 
@@ -786,6 +795,12 @@ def _reason_line(text: str) -> str:
     return " ".join(head[start : end if end >= 0 else None].split())[:300]
 
 
+# The next hop's reply in a recipient's entry ("SMTP error: 550 ...", "said: 550 ..."): its code
+# and words decide, not the report's own lead-in (set AL: fetchmail's "... were rejected by the
+# MDA"); a number in a sentence ("size 500 MB") is no reply (a review of bf29cde)
+_NEXT_HOP_REPLY = re.compile(r"(?:^|[:>])\s*[45]\d\d[ -]")
+
+
 def _hit(entries: list[tuple[str, str]], text: str, fmt: str, report: str = "") -> _Hit | None:
     """A hit from (address, reason) entries; the reason falls back on the report's words."""
     if not entries:
@@ -794,7 +809,7 @@ def _hit(entries: list[tuple[str, str]], text: str, fmt: str, report: str = "") 
     technical = _technical(text)
     if technical and technical not in reason and not find_smtp_code(reason):
         reason = f"{reason}; {technical}" if reason else technical
-    if not explains(reason) and find_smtp_code(reason) is None:
+    if not explains(reason) and _NEXT_HOP_REPLY.search(reason) is None:
         reason = " ".join(x for x in (reason, _reason_line(report or text)) if x)
     recipients = list(dict.fromkeys(a for a, _r in entries))
     return _Hit(recipients, reason, fmt)
@@ -901,7 +916,7 @@ _MLMMJ = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MAILMAN = re.compile(
-    r"your message to the [^\n]+? mailing-list was rejected for the following\s+reasons:\s*"
+    r"your message to the [^\n]{1,300}? mailing-list was rejected for the following\s+reasons:\s*"
     r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)"
     r"|(you are not allowed to post to this mailing list, and your message has\s+been\s+"
     r"automatically rejected)",
@@ -935,11 +950,16 @@ def _list_owner(ctx: _Ctx) -> list[str]:
     return []
 
 
+# the addresses a list manager signs with: mlmmj list+owner, Mailman list-owner and list-bounces,
+# Sympa list-request
+_LIST_ROLES = ("owner", "bounces", "request")
+
+
 def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
     """Whether the notice comes from the list's own -bounces (Mailman 3) or -request (Sympa)
-    address (a person forwarding or quoting the notice is no list)."""
+    address, or another of its roles (a person forwarding or quoting the notice is no list)."""
     local, _at, domain = address.lower().partition("@")
-    return _address(ctx.sender) == f"{local}-{role}@{domain}"
+    return _address(ctx.sender) in (f"{local}-{role}@{domain}", f"{local}+{role}@{domain}")
 
 
 def _mailing_list(ctx: _Ctx) -> _Hit | None:

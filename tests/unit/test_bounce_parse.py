@@ -2405,6 +2405,22 @@ def test_sympas_notice_that_its_moderator_rejected_our_post_is_a_bounce_of_the_l
         assert not parse_bounce(forwarded.replace("Subject: ", "Subject: Fwd: ").encode()).bounce
 
 
+def test_an_out_of_office_reply_quoting_a_lists_refusal_is_an_auto_reply() -> None:
+    """A review of bf29cde: a list's refusal is no auto-reply only when the list sends it; an
+    out-of-office reply that quotes one (a journalist's auto-answer to a forward) is one."""
+    reply = (
+        "From: Jo <jo@news.example.org>\nTo: press@press.example.org\n"
+        "Subject: Automatic reply: FW: Post to desk@news.example.org denied\n"
+        "Auto-Submitted: auto-replied\nContent-Type: text/plain\n\nI am away until Monday.\n\n"
+        "-----Original Message-----\n" + _MLMMJ_HI + "was unable to be delivered to the list "
+        "because you are not a list\nsubscriber.\n"
+    )
+    got = parse_bounce(reply.encode())
+    assert (got.bounce, got.format) == (False, "autoreply")
+    sent_by_list = reply.replace("Jo <jo@news.example.org>", "desk+owner@news.example.org")
+    assert parse_bounce(sent_by_list.encode()).recipients == ("desk@news.example.org",)
+
+
 def test_a_forwarders_lead_in_does_not_classify_the_next_hops_reply() -> None:
     """Found by set AL: fetchmail reports each refused address with the reply it got, under its
     own lead-in "Some addresses were rejected by the MDA fetchmail forwards to."; a reply whose
@@ -2425,6 +2441,12 @@ def test_a_forwarders_lead_in_does_not_classify_the_next_hops_reply() -> None:
         BounceKind.HARD,
         ("desk@news.example.org",),
     )
+    # a number in the entry's words is no reply (a review): the report's reason line still
+    # says why ("mailbox is full")
+    sized = report.replace(
+        "Some addresses were rejected by the MDA fetchmail forwards to.", "The mailbox is full."
+    ).replace("SMTP error: 550 User <desk> unknown", "Mailbox size 500 MB reached")
+    assert parse_bounce(sized.encode()).kind is BounceKind.SOFT
 
 
 _BARE_HOST_DSN = (
