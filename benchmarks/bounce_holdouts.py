@@ -65,6 +65,7 @@ FROZEN = {
     "unseen-ak": "d48bbd4",
     "unseen-al": "da84c7d",
     "unseen-am": "d6e4075",
+    "unseen-an": "8011db0",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -159,6 +159,7 @@ _GROUPS = {
     "unseen-ak": "real: Set AK, moderators (fixed after)",
     "unseen-al": "real: Set AL, Sympa+fetchmail (fixed after)",
     "unseen-am": "real: Set AM, filters (unseen)",
+    "unseen-an": "real: Set AN, lists in 6 languages (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -13,6 +13,8 @@ adds its label to labels.json from the scenario alone (README, set Q): nobody re
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import sys
@@ -112,6 +114,9 @@ _WRITTEN_STATUS = re.compile(
 
 def _scenario(message: bytes) -> tuple[str, str]:
     found = _SCENARIO.search(message)
+    if found is None:  # set AN: a notice in Russian or Chinese is base64; its decoded text
+        message = _decoded(message)
+        found = _SCENARIO.search(message)
     bare = _LIST_NAME.search(message) if found is None else None
     if bare is not None:  # set AL: Sympa's moderation notice names the list without its domain
         return bare[1].decode(), f"q-{bare[1].decode()}-1@news.test"
@@ -120,6 +125,17 @@ def _scenario(message: bytes) -> tuple[str, str]:
     if found[2]:
         return "unknown-local", "nobody-here@mta.press.test"
     return found[1].decode(), found[0].decode()
+
+
+def _decoded(message: bytes) -> bytes:
+    """The message's text parts, decoded (UTF-8)."""
+    parsed = email.message_from_bytes(message, policy=email.policy.default)
+    texts = [
+        part.get_content().encode("utf-8", "replace")
+        for part in parsed.walk()
+        if part.get_content_type() == "text/plain"
+    ]
+    return b"\n".join(texts)
 
 
 def _status(scenario: str) -> str | None:
@@ -134,8 +150,9 @@ def _status(scenario: str) -> str | None:
 
 
 def _written(message: bytes, split: str, tag: str) -> str | None:
-    """Set AL (as registered, as set AH): a Sympa notice's status is the code it writes, if any."""
-    found = _WRITTEN_STATUS.search(message) if (split, tag) == ("unseen-al", "sympa") else None
+    """Sets AL and AN (as registered, as set AH): a Sympa notice's status is the code it writes."""
+    sympa = split in ("unseen-al", "unseen-an") and tag.startswith("sympa")  # set AN: sympa-<lang>
+    found = _WRITTEN_STATUS.search(message) if sympa else None
     return found[1].decode() if found else None
 
 
@@ -208,6 +225,7 @@ def main() -> None:
         "unseen-aj": "forwarding our message to a gone mailbox the replayer refused as unknown",
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
+        "unseen-an": "a mailing list's notice to the poster, in the list's language",
         "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")

@@ -1033,5 +1033,76 @@ for name in $am; do
 done
 sleep 2; kill "$(cat /tmp/replay25.pid)"; unreplay; doveadm -c /tmp/fm/dovecot.conf stop; sed -i '/^127.0.1.1 fetch.news.test vm$/d' /etc/hosts
 "$py" "$here/collect.py" fetchmail "fetchmail 6.4.37 (Debian 6.4.37-1)" /tmp/am-fetchmail.mbox unseen-am
+# Set AN: the list managers' answers in other languages. Sympa (set AL's lists, `lang` set per run;
+# Arabic added to supported_lang, which does not list it by default), mlmmj (the registered
+# languages its package ships: fr, zh-cn, de) and Mailman 3 (set AH's configuration, the list's
+# preferred_language per run). Run in this order on 2026-12-01 (tenth session).
+cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
+printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' \
+    'supported_lang	ca,cs,de,el,en-US,es,et,eu,fi,fr,gl,hu,it,ja,ko,nb,nl,oc,pl,pt-BR,ru,sv,tr,vi,zh-CN,zh-TW,ar' >> /etc/sympa/sympa/sympa.conf
+for lang in fr es ru ar zh-CN de; do
+    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
+    for list in nonmember list-too-large moderated mod-rejected; do
+        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+    done
+    rm -f /var/spool/sympa/moderation/*; keep /tmp/an-$tag.mbox
+    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
+    for list in nonmember list-too-large moderated mod-rejected; do
+        pad=0; [ $list = list-too-large ] && pad=60
+        { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad "$tag"; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
+    done
+    sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
+    printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
+        "$key" "$(date -R)" "$tag" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
+    sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
+    to_sender /tmp/an-$tag.mbox  # and the rejected post's wait notice (from sympa@) is not filed
+    mbox_keep /tmp/an-$tag.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*From: .*<sympa@news\.test>)'
+    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian 6.2.70~dfsg-2+deb12u2)" /tmp/an-$tag.mbox unseen-an
+done
+cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
+for lang in fr zh-cn de; do
+    tag=mlmmj-$lang; spool=/tmp/mlmmj-an-$lang; rm -rf $spool; mkdir -p $spool
+    for list in nonmember list-too-large moderated; do
+        printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+        echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+    done
+    touch $spool/q-nonmember-1/control/subonlypost; echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
+    m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
+    keep /tmp/an-$tag.mbox
+    for list in nonmember list-too-large moderated; do
+        pad=0; [ $list = list-too-large ] && pad=60
+        { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad "$tag"; } \
+            | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+    done
+    sleep 10; unreplay; to_sender /tmp/an-$tag.mbox
+    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian 1.3.0-4)" /tmp/an-$tag.mbox unseen-an
+done
+sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+mkdir -p /run/mailman3; chown list:list /run/mailman3; as_list "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
+for list in nonmember moderated mod-rejected; do as_list "mailman create q-$list-1@news.test" </dev/null; done
+printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.reject' 'commit()' \
+    | as_list "mailman shell -l q-nonmember-1@news.test"
+for lang in fr es ru ar zh_CN de; do
+    tag=mailman-$(echo "$lang" | tr 'A-Z_' 'a-z-')
+    for list in nonmember moderated mod-rejected; do
+        printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
+    done
+    keep /tmp/an-$tag.mbox
+    for list in nonmember moderated mod-rejected; do
+        post $list 0 "$tag" > /tmp/an-post-$list.eml; chmod 644 /tmp/an-post-$list.eml
+        as_list "mailman inject -f /tmp/an-post-$list.eml q-$list-1@news.test"
+    done
+    sleep 30; unreplay; keep /tmp/an-$tag-rej.mbox
+    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+        'from mailman.interfaces.requests import IListRequests' \
+        "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
+        'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
+    sleep 30; unreplay; to_sender /tmp/an-$tag.mbox; to_sender /tmp/an-$tag-rej.mbox
+    mbox_keep /tmp/an-$tag.mbox '\A(?![\s\S]*q-mod-rejected-1)'  # its wait notice, as set AK's, not filed
+    cat /tmp/an-$tag-rej.mbox >> /tmp/an-$tag.mbox
+    "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/an-$tag.mbox unseen-an
+done
+as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
+
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
