@@ -93,6 +93,11 @@ def _search(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] 
 
 _LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]+"  # an address's local part, as _ADDR reads it
 _ADDR = re.compile(_LOCAL_PART + r"@[\w-]+(?:\.[\w-]+)+")
+# _ADDR to search a text with: a match starts where a run of local-part characters starts, where a
+# search finds it anyway; from inside a long run (a word, a base64 line) every start would read the
+# rest of the run again, which took 10 s on 64,000 letters
+_NOT_AFTER_LOCAL = r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
+_ADDR_SCAN = re.compile(_NOT_AFTER_LOCAL + _ADDR.pattern)
 _HEADER_LINE = re.compile(rb"^(?:From |[\x21-\x39\x3b-\x7e]+:)")
 _RETURNED_TYPES = (
     "message/rfc822",
@@ -285,7 +290,7 @@ def _html_text(text: str) -> str:
 # Where a report stops and the returned message (or its headers) starts.
 _COPY_PHRASES = trie_pattern(
     r"this is a copy of (?:the|your) message|below (?:this|the next) line is a copy|"
-    r"original message follows|(?:-+ )?(?:original|returned) message(?: headers?)?(?: -+)?:?$|"
+    r"original message follows|(?:(?<!-)-+ )?(?:original|returned) message(?: headers?)?(?: -+)?:?$|"
     r"header of the source mail|returned mail(?: follows)?|message (?:header|headers) follows?|"
     r"message text follows|the (?:first \d+ lines|header and top \d+ lines) of (?:your|the) "
     r"(?:original )?message follow|included is a copy of the message|unsent message below|"
@@ -441,7 +446,7 @@ def _address(value: str) -> str | None:
     if kind not in ("rfc822", "utf-8", "utf8", "unknown"):
         return None
     text = _XTEXT_UNICODE.sub(_unescape, _strip_type(value))
-    found = _ADDR.search(text)
+    found = _ADDR_SCAN.search(text)
     return found.group(0).lower().strip(".") if found else None
 
 
@@ -699,7 +704,7 @@ class _Hit:
 
 
 _ENTRY = re.compile(
-    r"""^(?P<indent>[ \t]*)(?:[>*•-]+[ \t]*)?"""  # a bullet, then an optional display name
+    r"""^(?P<indent>[ \t]*)(?:[>*•-]++[ \t]*)?"""  # a bullet (kept whole), an optional name
     r"""(?:(?:"[^"\n]*"|(?:[^\s<>()@:"]+[ \t]+){0,3}[^\s<>()@:"]+)[ \t]*(?=[<(]))?"""
     r"""[<(]?['"]?(?P<addr>""" + _ADDR.pattern + r""")['"]?[>)]?"""
     r"""(?P<rest>(?:[ \t:>.,;].*|<mailto:.*)?)$"""  # Exchange: 'addr<mailto:addr>'
@@ -915,6 +920,49 @@ _MLMMJ = re.compile(
     r"(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE | re.DOTALL,
 )
+# mlmmj in another language (set AN: French, German, Chinese): its sentence that the post could
+# not reach the list and why, after a greeting naming mlmmj and the list's address in either
+# order; signed by the list's +owner address (_mailing_list checks it). The sentence is looked
+# for first, and the greeting only in the 2,000 characters before it: a text repeating the
+# greeting costs no more than one reading
+_NOT_BLANK = r"(?:(?!\n[ \t]*\n).)"
+_MLMMJ_REFUSED = re.compile(
+    r"(?:n'a pas pu être délivré à la liste|konnte nicht über die liste verteilt werden"
+    r"|无法投递到列表)[,，]?\s*((?:parce qu|weil|因为)[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    re.IGNORECASE,
+)
+_MLMMJ_GREETING = re.compile(
+    r"mlmmj"
+    + _NOT_BLANK
+    + r"{0,200}?<("
+    + _ADDR.pattern
+    + r")>|<("
+    + _ADDR.pattern
+    + r")>"
+    + _NOT_BLANK
+    + r"{0,200}?mlmmj",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _mlmmj_other(report: str) -> tuple[str, str] | None:
+    """mlmmj's refusal in another language: the list's address and the reason."""
+    refused = _MLMMJ_REFUSED.search(report)
+    if refused is None:
+        return None
+    greeting = _MLMMJ_GREETING.search(report, max(0, refused.start() - 2000), refused.start())
+    return (greeting[1] or greeting[2], refused[1]) if greeting else None
+
+
+# set AN: Mailman 3's French, Spanish and German (its reasons themselves stay English)
+_MAILMAN_OTHER = re.compile(
+    r"(?:votre message à destination de la liste de diffusion [^\n]{1,300}? a été rejeté\s+pour"
+    r"\s+les\s+raisons\s+suivantes\s*:|su mensaje a la lista de correos [^\n]{1,300}? ha sido"
+    r"\s+rechazado\s+por\s+las\s+siguientes\s+razones:|ihre nachricht an die mailingliste"
+    r" [^\n]{1,300}?\s+mit\s+folgender\s+begründung\s+abgelehnt:)\s*"
+    r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    re.IGNORECASE,
+)
 _MAILMAN = re.compile(
     r"your message to the [^\n]{1,300}? mailing-list was rejected for the following\s+reasons:\s*"
     r"(\S[^\n]*(?:\n(?!\n)[^\n]*)*)"
@@ -930,11 +978,32 @@ _MAILMAN_MODERATOR = re.compile(
     r"\s+following\s+reason\s+for\s+rejecting\s+your\s+request:\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*))?",
     re.IGNORECASE | re.DOTALL,
 )
-# Sympa's notice that its moderator rejected our post, naming the list (set AL)
+# ... and in French, Spanish and German (set AN), where "Posting of your message" stays English
+_MAILMAN_MODERATOR_OTHER = re.compile(
+    _NOT_AFTER_LOCAL + r"(" + _ADDR.pattern + r")\s+posting of your message.{0,500}?(?:a\s+été"
+    r"\s+rejetée\s+par\s+le"
+    r"\s+modérateur|ha\s+sido\s+rechazada\s+por\s+el\s+moderador|wurde\s+von\s+einer\s+"
+    r"moderator\*in\b.{0,100}?\babgelehnt)",
+    re.IGNORECASE | re.DOTALL,
+)
+# Sympa's notice that its moderator rejected our post, naming the list (set AL); in its other
+# languages (set AN: French, Spanish, German, Russian, Chinese), the list's address with, in
+# the same paragraph, a moderator and a rejection. That address is read in ASCII: Chinese writes
+# it between its own words, which _ADDR's \w would take in ("邮件列表desk@news.test的邮件")
+_ASCII_ADDR = r"(?<![A-Za-z0-9._%+=-])[A-Za-z0-9._%+=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 _SYMPA_MODERATOR = re.compile(
     r"your message for list (" + _ADDR.pattern + r") has been rejected by\s+the\s+moderator\b",
     re.IGNORECASE,
 )
+_MODERATOR_WORDS = ("modérateur", "moderador", "moderator", "модератор", "监管员")
+_SYMPA_MODERATOR_OTHER = re.compile(
+    r"(" + _ASCII_ADDR + r")(?=" + _NOT_BLANK + r"{0,200}?(?:modérateur|moderador|moderator"
+    r"|модератор|监管员))(?=" + _NOT_BLANK + r"{0,200}?(?:rejeté|rechazado|abgelehnt|отвергнут"
+    r"|拒绝))",
+    re.IGNORECASE | re.DOTALL,
+)
+# the size in a list's refusal in another language (set AN), which classify() reads in English
+_LIST_SIZE = re.compile(r"taille|größe|grösse|尺寸", re.IGNORECASE)
 _LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
 # a quoted header value in a list's reason (Mailman: 'Header "subject: ..." matched a header
 # rule'): our own Subject, whose words say nothing of why
@@ -962,26 +1031,49 @@ def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
     return _address(ctx.sender) in (f"{local}-{role}@{domain}", f"{local}+{role}@{domain}")
 
 
+def _other_language(
+    pattern: re.Pattern[str], report: str, lowered: str, *markers: str
+) -> re.Match[str] | None:
+    """The pattern's match, searched only in a text holding one of its markers: the patterns for a
+    list's other languages are slow to look for everywhere (an address first, or alternatives)."""
+    return pattern.search(report) if any(m in lowered for m in markers) else None
+
+
 def _mailing_list(ctx: _Ctx) -> _Hit | None:
     """A list manager's refusal of our post (mlmmj, Mailman, Sympa): the list is the failed
     recipient. A list refuses the poster or the content (a block), or the size (soft); never the
     address: the list is there, and its reason may quote our own Subject."""
     report = ctx.report[:MAX_TEXT]
+    moderator, lowered = "rejected by the list moderator", report.lower()
     if found := _MLMMJ.search(report):
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
-    elif found := _MAILMAN.search(report):
+    elif (other := _mlmmj_other(report)) and _from_list(ctx, other[0], "owner"):
+        lists, reason, fmt = [other[0].lower()], other[1], "mlmmj"
+    elif found := _MAILMAN.search(report) or _other_language(
+        _MAILMAN_OTHER, report, lowered, "liste de diffusion", "lista de correos", "mailingliste"
+    ):
         lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
     elif (found := _MAILMAN_MODERATOR.search(report)) and _from_list(ctx, found[1], "bounces"):
-        reason = found[2] or "rejected by the list moderator"
-        lists, fmt = [found[1].lower()], "mailman"
-    elif (found := _SYMPA_MODERATOR.search(report)) and _from_list(ctx, found[1], "request"):
-        lists, reason, fmt = [found[1].lower()], "rejected by the list moderator", "sympa"
+        lists, reason, fmt = [found[1].lower()], found[2] or moderator, "mailman"
+    elif (
+        found := _other_language(
+            _MAILMAN_MODERATOR_OTHER, report, lowered, "posting of your message"
+        )
+    ) and _from_list(ctx, found[1], "bounces"):
+        lists, reason, fmt = [found[1].lower()], moderator, "mailman"
+    elif (
+        found := _SYMPA_MODERATOR.search(report)
+        or _other_language(_SYMPA_MODERATOR_OTHER, report, lowered, *_MODERATOR_WORDS)
+    ) and _from_list(ctx, found[1], "request"):
+        lists, reason, fmt = [found[1].lower()], moderator, "sympa"
     else:
         return None
     if not lists:
         return None
     reason = " ".join(reason.split()).rstrip(".")
-    soft = classify(None, _QUOTED.sub('""', reason)) is BounceKind.SOFT
+    soft = classify(None, _QUOTED.sub('""', reason)) is BounceKind.SOFT or bool(
+        _LIST_SIZE.search(_QUOTED.sub('""', reason))
+    )
     words = f"the mailing list refused the post: {reason}"
     return _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
 
@@ -1006,13 +1098,14 @@ def _qmail(ctx: _Ctx) -> _Hit | None:
 
 
 _SENDMAIL = _rx(
-    r"-+ ?the following addresses had (?:permanent fatal|transient non-fatal) errors ?-+"
+    r"(?<!-)-+ ?the following addresses had (?:permanent fatal|transient non-fatal) errors ?-+"
 )
 
 
 # Sendmail's transcript lines for a failed recipient: "550 <addr>... User unknown".
 _SENDMAIL_RCPT = re.compile(r"^5\d\d <(" + _ADDR.pattern + r")>\.\.\. ?(.*)$", re.MULTILINE)
-_TRANSCRIPT = _rx(r"-+ ?transcript of (?:the )?session follows ?-+")
+# (a dash run is entered at its start only: from inside a long one, every start read the rest)
+_TRANSCRIPT = _rx(r"(?<!-)-+ ?transcript of (?:the )?session follows ?-+")
 _TRANSCRIPT_WORDS = _rx(r"transcript of (?:the )?session follows")
 
 
@@ -1027,7 +1120,7 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
         found = _SENDMAIL_RCPT.finditer(transcript[:MAX_TEXT])
         return _hit([(m[1].lower(), m[2].strip()) for m in found], transcript, "sendmail")
     section = rest.split("-----", 1)[0]
-    recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(section)))
+    recipients = list(dict.fromkeys(a.lower() for a in _ADDR_SCAN.findall(section)))
     transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
@@ -1109,7 +1202,7 @@ def _domino(ctx: _Ctx) -> _Hit | None:
     found = _DOMINO.search(ctx.report)
     if found is None:
         return None
-    recipients = list(dict.fromkeys(a.lower() for a in _ADDR.findall(found["who"])))
+    recipients = list(dict.fromkeys(a.lower() for a in _ADDR_SCAN.findall(found["who"])))
     reason = " ".join(found["why"].split())
     return _hit([(a, reason) for a in recipients], ctx.report, "domino", ctx.report)
 
@@ -1356,7 +1449,7 @@ def _inline(intro: re.Match[str]) -> list[tuple[str, str]]:
     _head, colon, tail = intro.group(0).partition(":")
     if not colon:
         return []
-    addresses = [a.lower() for a in _ADDR.findall(tail) if not _NOT_RECIPIENT.match(a)]
+    addresses = [a.lower() for a in _ADDR_SCAN.findall(tail) if not _NOT_RECIPIENT.match(a)]
     reason = tail.split(addresses[-1], 1)[-1].strip(" .,;:") if addresses else ""
     return [(a, reason) for a in addresses]
 
@@ -1833,12 +1926,12 @@ def _delivered_to(returned: Message, ours: Iterable[str] = ()) -> list[str]:
     def theirs(address: str) -> bool:
         return address not in own and address.rpartition("@")[2] not in domains
 
-    addressed = [a.lower() for a in _ADDR.findall(_header(returned, "to"))]
+    addressed = [a.lower() for a in _ADDR_SCAN.findall(_header(returned, "to"))]
     if any(theirs(a) for a in addressed):
         return [a for a in addressed if theirs(a)]
     for name in _DELIVERED_HEADERS:
         for value in reversed(returned.get_all(name) or []):  # the bottom one was written first
-            found = [a.lower() for a in _ADDR.findall(str(value)) if theirs(a.lower())]
+            found = [a.lower() for a in _ADDR_SCAN.findall(str(value)) if theirs(a.lower())]
             if found:
                 return found[:1]
     return []
@@ -1915,12 +2008,12 @@ def _addresses(ctx: _Ctx, returned: Message | None) -> tuple[str, ...]:
     values = _header_values(ctx.msg, _ENVELOPE_HEADERS)
     if returned is not None:
         values += _header_values(returned, _RETURNED_HEADERS)
-    return tuple(dict.fromkeys(a for value in values for a in _ADDR.findall(value)))
+    return tuple(dict.fromkeys(a for value in values for a in _ADDR_SCAN.findall(value)))
 
 
 def _addresses_in(msg: Message, names: tuple[str, ...]) -> set[str]:
     """The addresses in the named header fields, lowercased."""
-    return {a.lower() for a in _ADDR.findall(" ".join(_header_values(msg, names)))}
+    return {a.lower() for a in _ADDR_SCAN.findall(" ".join(_header_values(msg, names)))}
 
 
 def _others(addresses: Iterable[str], own: set[str]) -> list[str]:
@@ -2041,7 +2134,7 @@ def _from_text(
         nested = _nested(ctx, depth)
         if nested is not None:
             return nested
-    if hit is None and returned_like and _ADDR.search(ctx.report):
+    if hit is None and returned_like and _ADDR_SCAN.search(ctx.report):
         hit = _flufl_safe(ctx)
     if hit is None:
         if not returned_like:
