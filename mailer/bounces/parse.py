@@ -290,7 +290,8 @@ def _html_text(text: str) -> str:
 # Where a report stops and the returned message (or its headers) starts.
 _COPY_PHRASES = trie_pattern(
     r"this is a copy of (?:the|your) message|below (?:this|the next) line is a copy|"
-    r"original message follows|(?:(?<!-)-+ )?(?:original|returned) message(?: headers?)?(?: -+)?:?$|"
+    r"original message follows|"
+    r"(?:(?<!-)-+ )?(?:original|returned) message(?: headers?)?(?: -+)?:?$|"
     r"header of the source mail|returned mail(?: follows)?|message (?:header|headers) follows?|"
     r"message text follows|the (?:first \d+ lines|header and top \d+ lines) of (?:your|the) "
     r"(?:original )?message follow|included is a copy of the message|unsent message below|"
