@@ -1275,6 +1275,11 @@ def test_long_runs_of_blanks_and_tags_are_read_in_linear_time() -> None:
         start = time.perf_counter()
         assert parse_module._parse(data).bounce
         assert time.perf_counter() - start < 10  # a fraction of a second now
+    # a review of 7b8bb52: a long run before a copy marker's phrase took 98 s, from any sender
+    reply = b"From: jo@news.example.org\nSubject: Re: release\n\n" + b"-" * 64_000
+    start = time.perf_counter()
+    assert not parse_module._parse(reply + b" x original message follows\n").bounce
+    assert time.perf_counter() - start < 10
 
 
 def test_answers_hold_only_storable_one_line_text() -> None:
@@ -2485,6 +2490,61 @@ def test_a_lists_refusal_in_another_language_is_a_bounce_of_the_list(
     assert (got.bounce, got.kind, got.recipients) == (True, kind, ("desk@news.example.org",))
     forwarded = notice.replace(f"From: {sender}", "From: Jo <jo@news.example.org>")
     assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Sympa's other notices from the list's -request address (a review of 7b8bb52): a
+        # moderator and a rejection near the list's address are no rejection of our post
+        "Écrivez à desk@news.example.org : chaque message est relu par un modérateur, les "
+        "communiqués hors sujet sont rejetés.",
+        "Schreiben Sie an desk@news.example.org; jede Nachricht prüft ein Moderator, Werbung wird"
+        " abgelehnt.",
+        "Ваше сообщение для рассылки desk@news.example.org получено; модератор может принять его "
+        "или отвергнуть.",
+        "邮件列表desk@news.example.org的邮件已转发给监管员，监管员将决定接受或拒绝。",
+    ],
+)
+def test_a_lists_other_notices_in_another_language_are_not_bounces(text: str) -> None:
+    """A review of 7b8bb52: only Sympa's own rejection sentence, the list's address right after
+    the list noun, is its moderator's rejection."""
+    notice = _SYMPA_REJECTED.format(sender="desk-request@news.example.org", quote="")
+    notice = notice[: notice.index("\n\n") + 2] + text + "\n"
+    assert not parse_bounce(notice.encode()).bounce
+
+
+def test_a_forward_carrying_a_lists_owner_header_is_no_refusal_of_the_list() -> None:
+    """A review of 7b8bb52: a journalist forwarding Mailman's refusal may keep its List-Owner
+    header; only the list's own address sending it makes it the list's refusal."""
+    text = (
+        "Votre message à destination de la liste de diffusion Desk a été rejeté\npour les "
+        "raisons suivantes :\n\nThe message is not from a list member\n"
+    )
+    notice = _LIST_NOTICE.format(
+        sender="desk-owner@news.example.org", subject="Embargoed release", text=text
+    )
+    assert parse_bounce(notice.encode()).recipients == ("desk@news.example.org",)
+    forwarded = notice.replace(
+        "From: desk-owner@news.example.org",
+        "From: Jo <jo@news.example.org>\nList-Owner: <mailto:desk-owner@news.example.org>",
+    )
+    assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
+
+
+def test_a_lists_size_words_in_another_language_are_whole_words() -> None:
+    """A review of 7b8bb52: "détaille" holds "taille" (size); a refusal for the content that
+    says so is a block, not a size refusal."""
+    text = (
+        "Hi, c'est le programme Mlmmj gérant la liste <desk@news.example.org>.\n\nLe message "
+        'de <press@press.example.org> ayant pour sujet "Embargoed release" n\'a pas pu être '
+        "délivré à la liste parce que les envois commerciaux sont interdits, comme le détaille la"
+        " charte."
+    )
+    notice = _LIST_NOTICE.format(
+        sender="desk+owner@news.example.org", subject="Embargoed release", text=text
+    )
+    assert parse_bounce(notice.encode()).kind is BounceKind.BLOCK
 
 
 def test_a_forwarders_lead_in_does_not_classify_the_next_hops_reply() -> None:
