@@ -919,9 +919,11 @@ def _google_groups(ctx: _Ctx) -> _Hit | None:
 # Mailman 2 says "you are not allowed to post", each signed by the list's -owner address; Mailman
 # 3 and Sympa also say a moderator rejected a held post (below, sets AK and AL). A notice that the
 # post waits for a moderator matches none of these: nothing has failed yet.
+# any character of the paragraph at hand (none of a blank line)
+_NOT_BLANK = r"(?:(?!\n[ \t]*\n).)"
 _MLMMJ = re.compile(
     r"this is the mlmmj program managing the <(" + _ADDR.pattern + r")>\s+mailing list\.?\s+"
-    r"the message from\b(?:(?!\n[ \t]*\n).){0,2000}?was unable to be delivered to the list\s+"
+    r"the message from\b" + _NOT_BLANK + r"{0,2000}?was unable to be delivered to the list\s+"
     r"(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -930,7 +932,6 @@ _MLMMJ = re.compile(
 # order; signed by the list's +owner address (_mailing_list checks it). The sentence is looked
 # for first, and the greeting only in the 2,000 characters before it: a text repeating the
 # greeting costs no more than one reading
-_NOT_BLANK = r"(?:(?!\n[ \t]*\n).)"
 _MLMMJ_REFUSED = re.compile(
     r"(?:n'a pas pu être délivré à la liste|konnte nicht über die liste verteilt werden"
     r"|无法投递到列表)[,，]?\s*((?:parce qu|weil|因为)[^\n]*(?:\n(?!\n)[^\n]*)*)",
@@ -1051,18 +1052,17 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
     recipient. A list refuses the poster or the content (a block), or the size (soft); never the
     address: the list is there, and its reason may quote our own Subject."""
     report = ctx.report[:MAX_TEXT]
-    moderator, lowered, sized = "rejected by the list moderator", report.lower(), False
+    moderator, lowered, translated = "rejected by the list moderator", report.lower(), False
     if found := _MLMMJ.search(report):
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif (other := _mlmmj_other(report)) and _from_list(ctx, other[0], "owner"):
-        lists, reason, fmt = [other[0].lower()], other[1], "mlmmj"
-        sized = bool(_LIST_SIZE.search(_QUOTED.sub('""', reason)))
-    elif (found := _MAILMAN.search(report)) and _sent_by(ctx, _list_owner(ctx)):
-        lists, reason, fmt = _list_owner(ctx), found[1] or found[2], "mailman"
+        lists, reason, fmt, translated = [other[0].lower()], other[1], "mlmmj", True
+    elif (found := _MAILMAN.search(report)) and _sent_by(ctx, owners := _list_owner(ctx)):
+        lists, reason, fmt = owners, found[1] or found[2], "mailman"
     elif (
         found := _other_language(_MAILMAN_OTHER, report, lowered, *_MAILMAN_MARKERS)
-    ) and _sent_by(ctx, _list_owner(ctx)):
-        lists, reason, fmt = _list_owner(ctx), found[1], "mailman"
+    ) and _sent_by(ctx, owners := _list_owner(ctx)):
+        lists, reason, fmt = owners, found[1], "mailman"
     elif (found := _MAILMAN_MODERATOR.search(report)) and _from_list(ctx, found[1], "bounces"):
         lists, reason, fmt = [found[1].lower()], found[2] or moderator, "mailman"
     elif (
@@ -1081,7 +1081,10 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
     if not lists:
         return None
     reason = " ".join(reason.split()).rstrip(".")
-    soft = sized or classify(None, _QUOTED.sub('""', reason)) is BounceKind.SOFT
+    unquoted = _QUOTED.sub('""', reason)
+    # the size words of the other languages' refusals; classify() reads English
+    sized = translated and _LIST_SIZE.search(unquoted) is not None
+    soft = sized or classify(None, unquoted) is BounceKind.SOFT
     words = f"the mailing list refused the post: {reason}"
     return _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
 
