@@ -93,7 +93,16 @@ KINDS = {
     # set AM: clamav-milter's refusal of a virus, MIMEDefang's of a banned MIME type
     "virus-rejected": "block",
     "type-rejected": "block",
+    # set AO: amavisd-new's own reports, each a refusal of our content
+    "virus": "block",
+    "virus-two": "block",
+    "banned-exe": "block",
+    "banned-double": "block",
+    "spam": "block",
+    "bad-header": "block",
 }
+# set AO: a scenario sent to two recipients at once; the report's first names the scenario
+_ALSO = {"virus-two": ["q-virus-two-2@news.test"]}
 # set AH: a list's notice that our post waits for a moderator; nothing has failed (not a bounce)
 _NOTICES = {"moderated"}
 # set AD's recipients are at domains of their own (nxdomain.test, refused.test, ...)
@@ -150,9 +159,10 @@ def _status(scenario: str) -> str | None:
 
 
 def _written(message: bytes, split: str, tag: str) -> str | None:
-    """Sets AL and AN (as registered, as set AH): a Sympa notice's status is the code it writes."""
+    """Sets AL, AN and AO (as registered): a Sympa or amavis report's status is the code it writes."""
     sympa = split in ("unseen-al", "unseen-an") and tag.startswith("sympa")  # set AN: sympa-<lang>
-    found = _WRITTEN_STATUS.search(message) if sympa else None
+    amavis = split == "unseen-ao" and tag == "amavis"  # not a sender's report of its refusal
+    found = _WRITTEN_STATUS.search(message) if sympa or amavis else None
     return found[1].decode() if found else None
 
 
@@ -226,6 +236,7 @@ def main() -> None:
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
+        "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
         "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
@@ -246,7 +257,7 @@ def main() -> None:
         (HERE.parent / name).write_bytes(message)
         labels[name] = {
             "bounce": not (delayed or notice),
-            "recipients": [] if notice else [recipient],
+            "recipients": [] if notice else [recipient, *_ALSO.get(scenario, [])],
             "kind": None if delayed or notice else _kind(scenario),
             "status": None if notice else _written(message, split, tag) or _status(scenario),
             "format": "delayed" if delayed else tag,

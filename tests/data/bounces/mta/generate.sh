@@ -1106,3 +1106,110 @@ as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
 
 # back to Postfix, which the project's tests use
 apt postfix; postfix stop || true
+
+# Set AO: amavisd-new 2.13.0 (Debian's) as the post-queue content filter of the system Postfix,
+# which serves news.test and mta.press.test (press's mailbox, where amavis' reports arrive) on
+# loopback and has no outbound transport. Virus and spam checks on; every destiny D_BOUNCE and
+# the DSN cutoff above GTUBE's score (as registered); clamd with set AM's local EICAR signature.
+# Run in this order on 2026-12-01 (eleventh session).
+apt amavisd-new clamav-daemon libmail-spamassassin-perl postfix
+adduser clamav amavis; mkdir -p /run/clamav /var/log/clamav; chown clamav:clamav /run/clamav /var/log/clamav
+eicar='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+echo "Eicar-Test-Signature:0:*:$(printf '%s' "$eicar" | od -An -tx1 | tr -d ' \n')" > /var/lib/clamav/local.ndb
+clamd; sleep 5
+sed -i 's/^#@bypass_/@bypass_/; s/^#   \\%bypass_/   \\%bypass_/' /etc/amavis/conf.d/15-content_filter_mode
+cat > /etc/amavis/conf.d/50-user <<'CONF'
+use strict;
+$myhostname = 'mx.news.test';
+$mydomain = 'news.test';
+@local_domains_acl = ( 'news.test' );
+$final_virus_destiny      = D_BOUNCE;
+$final_banned_destiny     = D_BOUNCE;
+$final_spam_destiny       = D_BOUNCE;
+$final_bad_header_destiny = D_BOUNCE;
+$sa_dsn_cutoff_level = 9999;
+1;
+CONF
+cat > /etc/postfix/main.cf <<'CONF'
+compatibility_level = 3.6
+myhostname = mx.news.test
+mydomain = news.test
+myorigin = mta.press.test
+mydestination = news.test, mta.press.test, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost =
+default_transport = error:no outbound delivery from this machine
+local_recipient_maps =
+luser_relay = desk
+alias_maps = hash:/etc/aliases
+content_filter = smtp-amavis:[127.0.0.1]:10024
+CONF
+cat >> /etc/postfix/master.cf <<'CONF'
+smtp-amavis unix - - n - 2 smtp
+  -o smtp_data_done_timeout=1200
+  -o smtp_send_xforward_command=yes
+  -o disable_dns_lookups=yes
+127.0.0.1:10025 inet n - n - - smtpd
+  -o content_filter=
+  -o local_recipient_maps=
+  -o smtpd_restriction_classes=
+  -o smtpd_client_restrictions=permit_mynetworks,reject
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
+  -o mynetworks=127.0.0.0/8
+  -o receive_override_options=no_header_body_checks,no_unknown_recipient_checks
+CONF
+id desk >/dev/null 2>&1 || useradd -m desk
+newaliases; : > /var/mail/press; chown press:mail /var/mail/press
+postfix start; amavisd; sleep 15
+"$py" "$here/ao_send.py"; sleep 60
+"$py" "$here/collect.py" amavis "amavisd-new 2.13.0 (Debian 1:2.13.0-3+deb12u1)" /var/mail/press unseen-ao
+# Part two: amavis as a pre-queue filter (a policy bank on port 10026 rejecting instead of
+# bouncing) behind a second smtpd on 127.0.0.1:2531; its refusals recorded, then replayed to Exim
+# and dma as set AM's were.
+cat >> /etc/amavis/conf.d/50-user <<'CONF'
+$inet_socket_port = [10024, 10026];
+$interface_policy{'10026'} = 'PREQUEUE';
+$policy_bank{'PREQUEUE'} = { final_virus_destiny => D_REJECT, final_banned_destiny => D_REJECT,
+  final_spam_destiny => D_REJECT, final_bad_header_destiny => D_REJECT };
+1;
+CONF
+cat >> /etc/postfix/master.cf <<'CONF'
+127.0.0.1:2531 inet n - n - - smtpd
+  -o smtpd_proxy_filter=127.0.0.1:10026
+  -o content_filter=
+CONF
+pkill -f amavisd; sleep 3; amavisd; postfix reload; sleep 15
+PYTHONPATH=. "$py" "$here/record_r.py" amavis 2531 virus banned-exe banned-double spam bad-header >> "$here/replies-r.jsonl"
+# Part three: the recorded refusals replayed to Exim (set Q's smarthost setup) and dma.
+pkill -f amavisd || true; postfix stop; pkill clamd || true; sleep 2
+apt exim4-daemon-light
+cat > /etc/exim4/update-exim4.conf.conf <<'CONF'
+dc_eximconfig_configtype='smarthost'
+dc_other_hostnames='mta.press.test'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='true'
+dc_relay_nets=''
+dc_smarthost='127.0.0.1::2626'
+CFILEMACRO='false'
+dc_use_split_config='false'
+dc_hide_mailname=''
+dc_mailname_in_oh='true'
+dc_localdelivery='mail_spool'
+CONF
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+t=/etc/exim4/exim4.conf.template
+sed -i 's/^\*  *\*  *F,2h,15m; G,16h,1h,1.5; F,4d,6h/*   *   F,1m,20s/' "$t"
+sed -i '/^smarthost:/,/no_more/ s/^  no_more$/  self = send\n  no_more/' "$t"
+sed -i '/^remote_smtp_smarthost:/,/driver = smtp/ s/^  driver = smtp$/  driver = smtp\n  allow_localhost/' "$t"
+update-exim4.conf; exim4 -bd -q20s
+ao="amavis-virus amavis-banned-exe amavis-banned-double amavis-spam"
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t $ao; sleep 30
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press unseen-ao
+pkill exim4 || true; apt dma || true
+grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
+: > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma t $ao; sleep 20; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-ao; rm -f /var/spool/dma/*

@@ -16,6 +16,7 @@ import smtplib
 import socket
 import sys
 
+from tests.data.bounces.mta.ao_send import body as ao_body
 from tests.data.bounces.mta.dns import XCLIENT_ADDR
 from tests.data.bounces.mta.record import BODY, SENDER, XCLIENT_SCENARIOS, _probe, _reply
 
@@ -44,6 +45,11 @@ SCENARIOS = {
     "local-part-restricted": ("desk|news@news.test", BODY),
     "early-talker": ("desk@news.test", BODY),
     "helo-bogus": ("desk@news.test", BODY),
+    # set AO: amavisd-new as a pre-queue filter, the messages of its post-queue run
+    **{
+        s: ("desk@news.test", ao_body(s))
+        for s in ("virus", "banned-exe", "banned-double", "spam", "bad-header")
+    },
 }
 # set AG: the HELO name a scenario's client gives (block_bad_helo refuses the server's own), and
 # the loopback address it comes from: Sendmail exempts 127.0.0.1, named localhost, as a relay client
