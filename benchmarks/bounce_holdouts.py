@@ -66,6 +66,7 @@ FROZEN = {
     "unseen-al": "da84c7d",
     "unseen-am": "d6e4075",
     "unseen-an": "8011db0",
+    "unseen-ao": "e308a69",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -160,6 +160,7 @@ _GROUPS = {
     "unseen-al": "real: Set AL, Sympa+fetchmail (fixed after)",
     "unseen-am": "real: Set AM, filters (unseen)",
     "unseen-an": "real: Set AN, lists in 6 languages (fixed after)",
+    "unseen-ao": "real: Set AO, amavis (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 
