@@ -67,6 +67,7 @@ FROZEN = {
     "unseen-am": "d6e4075",
     "unseen-an": "8011db0",
     "unseen-ao": "e308a69",
+    "unseen-ap": "34e39f9",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

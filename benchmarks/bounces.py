@@ -161,6 +161,7 @@ _GROUPS = {
     "unseen-am": "real: Set AM, filters (unseen)",
     "unseen-an": "real: Set AN, lists in 6 languages (fixed after)",
     "unseen-ao": "real: Set AO, amavis (unseen)",
+    "unseen-ap": "real: Set AP, qpsmtpd (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

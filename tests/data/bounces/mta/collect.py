@@ -155,6 +155,10 @@ def _status(scenario: str) -> str | None:
         first = (line.split() or [""])[0]
         if re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", first):
             return first
+    for line in reply["lines"]:  # set AP: qpsmtpd appends it qmail's way, "(#5.7.1)"
+        found = re.search(r"\(#([245]\.\d{1,3}\.\d{1,3})\)", line)
+        if found:
+            return found[1]
     return None
 
 
@@ -236,6 +240,7 @@ def main() -> None:
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
+        "unseen-ap": "reply replayed from qpsmtpd 0.94 as the receiver",
         "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
         "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",

@@ -1213,3 +1213,90 @@ pkill exim4 || true; apt dma || true
 grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
 : > /var/mail/press; chown press:mail /var/mail/press; "$here/submit.sh" dma t $ao; sleep 20; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-ao; rm -f /var/spool/dma/*
+
+# Set AP: qpsmtpd 0.94 (Debian's) as the server of news.test on 127.0.0.1:2532, one scenario at a
+# time: its plugins file holds rcpt_ok (news.test in rcpthosts), the scenario's plugin and a
+# Maildir queue; no relay clients (127.0.0.1 is an ordinary client); dns.py answers while the
+# refusals are recorded; spamd and clamd (set AM's local EICAR signature) for its spamassassin and
+# clamdscan plugins. Replayed to Postfix (a sending relay), Exim and dma.
+# Run in this order on 2026-12-01 (eleventh session).
+apt qpsmtpd libnet-ip-perl libmail-spf-perl libnet-dns-perl libclamav-client-perl spamd clamav-daemon
+q=/etc/qpsmtpd; export QPSMTPD_CONFIG=$q  # else it reads /var/qmail/control
+: > $q/relayclients; echo news.test > $q/debian-rcpthosts; echo mx.news.test > $q/me
+echo mta.press.test > $q/badhelo; echo @mta.press.test > $q/badmailfrom
+echo bl.test > $q/dnsbl_zones; echo dbl.test > $q/rhsbl_zones
+mkdir -p /var/lib/qpsmtpd/greylisting /tmp/qpmaildir; chown -R qpsmtpd /var/lib/qpsmtpd /tmp/qpmaildir
+echo 0750 > $q/spool_perms; chmod 0750 /var/spool/qpsmtpd  # clamd (in group qpsmtpd) reads the spool
+adduser clamav qpsmtpd; clamd; spamd -d -L -i 127.0.0.1 -p 783 --pidfile /tmp/spamd.pid; sleep 5
+qp() {  # qp NAME MODE PLUGIN-LINE [databytes]: serve one scenario and record its refusal
+    if [ -f /tmp/qp.pid ]; then kill "$(cat /tmp/qp.pid)" 2>/dev/null || true; fi; rm -f /tmp/qp.pid; sleep 2
+    printf 'rcpt_ok\n%s\nqueue/maildir /tmp/qpmaildir\n' "$3" > $q/plugins
+    if [ -n "${4:-}" ]; then echo "$4" > $q/databytes; else rm -f $q/databytes; fi
+    echo "$2" > /tmp/ab-dns.mode
+    (cd / && qpsmtpd-forkserver -l 127.0.0.1 -p 2532 -u qpsmtpd -d --pid-file /tmp/qp.pid); sleep 3
+    PYTHONPATH=. "$py" "$here/record_r.py" qpsmtpd 2532 "$1" >> "$here/replies-r.jsonl"
+}
+cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
+dns_on
+qp relay-denied spf ""
+qp rbl-listed spf "dnsbl reject 1"
+qp rhsbl-sender spf "rhsbl"
+qp helo-rejected spf "helo policy lenient reject 1"
+qp sender-rejected spf "badmailfrom reject 1"
+qp too-large spf "" 4096
+qp greylisted spf "greylisting reject 1 black_timeout 300"  # 0.94's plugin dies (is_p0f_match): none
+qp spam spf "spamassassin reject 5"
+qp virus spf "virus/clamdscan deny_viruses yes"
+qp sender-domain-unknown gone "resolvable_fromhost reject 1"
+qp spf-fail spf "sender_permitted_from reject 3"
+qp early-talker spf "earlytalker reject 1 wait 2"
+qp client-unknown spf "fcrdns reject 1"  # 0.94's fcrdns only scores (karma): none
+kill "$(cat /tmp/qp.pid)"; rm -f /tmp/qp.pid; kill "$(cat /tmp/spamd.pid)"; pkill clamd || true
+dns_off; kill "$(cat /tmp/dns.pid)"
+# The recorded refusals replayed: Postfix 3.7.11 as a sending relay (smarthost the replayer,
+# maximal_queue_lifetime 0: a temporary refusal is reported at once), then Exim (set AO's setup,
+# 150 s for its retries to end) and dma (it retries temporary refusals for days).
+ap="qpsmtpd-relay-denied qpsmtpd-rbl-listed qpsmtpd-rhsbl-sender qpsmtpd-helo-rejected qpsmtpd-sender-rejected
+qpsmtpd-too-large qpsmtpd-spam qpsmtpd-virus qpsmtpd-sender-domain-unknown qpsmtpd-spf-fail qpsmtpd-early-talker"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q postfix >/dev/null 2>&1 || true
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt postfix
+cat > /etc/postfix/main.cf <<'CONF'
+compatibility_level = 3.6
+myhostname = mta.press.test
+myorigin = mta.press.test
+mydestination = mta.press.test, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+relayhost = [127.0.0.1]:2626
+maximal_queue_lifetime = 0
+bounce_queue_lifetime = 0
+alias_maps = hash:/etc/aliases
+CONF
+newaliases; postfix start; sleep 2
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" postfix t $ap; sleep 30; unreplay
+"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian $(dpkg-query -W -f '${Version}' postfix))" /var/mail/press unseen-ap
+postfix stop; apt exim4-daemon-light
+cat > /etc/exim4/update-exim4.conf.conf <<'CONF'  # set AO's; its template edits are kept
+dc_eximconfig_configtype='smarthost'
+dc_other_hostnames='mta.press.test'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='true'
+dc_relay_nets=''
+dc_smarthost='127.0.0.1::2626'
+CFILEMACRO='false'
+dc_use_split_config='false'
+dc_hide_mailname=''
+dc_mailname_in_oh='true'
+dc_localdelivery='mail_spool'
+CONF
+grep -q 'F,1m,20s' /etc/exim4/exim4.conf.template  # set AO's retry rule is still there
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t $ap; sleep 150; unreplay
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press unseen-ap
+pkill exim4 || true; apt dma || true
+grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $ap; sleep 30; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-ap; rm -f /var/spool/dma/*

@@ -382,9 +382,12 @@ def _probe(
     connection itself (stage CONNECT). With `source`, the client connects from that loopback
     address (set AG)."""
     bind = (source, 0) if source else None
-    with smtplib.SMTP(
-        "127.0.0.1", port, local_hostname=helo, timeout=30, source_address=bind
-    ) as smtp:
+    try:
+        smtp = smtplib.SMTP("127.0.0.1", port, local_hostname=helo, timeout=30, source_address=bind)
+    except smtplib.SMTPConnectError as refused:  # set AP: qpsmtpd's dnsbl refuses the greeting
+        lines = refused.smtp_error.decode().split("\n")
+        return {"stage": "CONNECT", "code": refused.smtp_code, "lines": lines}
+    with smtp:
         if xclient:
             smtp.ehlo(helo)
             if not smtp.has_extn("xclient"):

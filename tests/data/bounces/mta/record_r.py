@@ -45,6 +45,7 @@ SCENARIOS = {
     "local-part-restricted": ("desk|news@news.test", BODY),
     "early-talker": ("desk@news.test", BODY),
     "helo-bogus": ("desk@news.test", BODY),
+    "helo-rejected": ("desk@news.test", BODY),  # set AP: qpsmtpd's badhelo list names our HELO
     # set AO: amavisd-new as a pre-queue filter, the messages of its post-queue run
     **{
         s: ("desk@news.test", ao_body(s))

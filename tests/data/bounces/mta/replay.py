@@ -53,9 +53,10 @@ class Replay:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         found = _SCENARIO.match(address)
-        # A refusal of the sender (Courier's, at MAIL) or of the connection (Haraka's, set AB)
-        # is given here: the scenario is the recipient's, which comes later (set T, README).
-        stages = ("CONNECT", "MAIL", "RCPT")
+        # A refusal of the sender (Courier's, at MAIL), of the connection (Haraka's, set AB) or
+        # of the HELO name (qpsmtpd's, set AP) is given here: the scenario is the recipient's,
+        # which comes later (set T, README).
+        stages = ("CONNECT", "EHLO", "MAIL", "RCPT")
         if found and found[1] in REPLIES and REPLIES[found[1]]["stage"] in stages:
             return _reply(found[1], session, envelope, address)
         envelope.rcpt_tos.append(address)
