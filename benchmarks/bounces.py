@@ -161,7 +161,7 @@ _GROUPS = {
     "unseen-am": "real: Set AM, filters (unseen)",
     "unseen-an": "real: Set AN, lists in 6 languages (fixed after)",
     "unseen-ao": "real: Set AO, amavis (unseen)",
-    "unseen-ap": "real: Set AP, qpsmtpd (unseen)",
+    "unseen-ap": "real: Set AP, qpsmtpd (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -361,6 +361,13 @@ _SENDER_TEXT = _rx(
     r"insecure mail relay",
     # qmail's relay refusal, a block by the reading the README states (relaying refused)
     r"\brcpthosts?\b",
+    # qmail's (and qpsmtpd's, set AP) list of refused senders, named in their refusal
+    r"\bbadmailfrom\b",
+    r"envelope sender (?:address )?(?:is|was) (?:in|on|listed|blocked|rejected|refused|denied)",
+    # a client that speaks before the server's greeting (RFC 5321 3.1: the session opens with
+    # it): spamware's shortcut, refused for how we send (qpsmtpd's earlytalker, set AP)
+    r"(?:transmitting|talking|sending|spoke|speaking) before (?:the |our |my )?(?:smtp )?"
+    r"(?:greeting|banner)",
     # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
     r"not rfc ?\d{3,4} compliant",
     r"rfcmessagenoncompliant",

@@ -40,6 +40,10 @@ _STALE_TEXT = (
     "an upstream edit of one report changed its delivery-status part's recipients and"
     " not its text: the parser reads the DSN's; labelled with the text's stale address too"
 )
+_UNNAMED_SENDER = (
+    "'450 Temporary address resolution failure (#4.4.3)' for our sender's domain: read as soft"
+    " by its words and code, labelled block by construction (a refused sender)"
+)
 KNOWN_UNSEEN_MISSES = {
     "sisimai/f-lhost-v5sendmail-05.eml": "four recipients, four reasons: the first is a reset",
     "sisimai/e-rhost-aol-06.eml": "a written 5.4.4 for a malformed DNS reply reads as hard",
@@ -136,6 +140,10 @@ KNOWN_UNSEEN_MISSES = {
     "mta/u-opensmtpd-cyrus-mailbox-full-delayed.eml": _EXPIRY_CODE,
     "mta/u-sendmail-postgrey-greylisted.eml": _EXPIRY_CODE,
     "mta/opensmtpd-no-reverse-dns.eml": "OpenSMTPD's expiry report says only 'Envelope expired'",
+    # set AP: qpsmtpd's refusal of a sender domain that does not resolve names neither the sender
+    # nor its domain; the replayer gave it at RCPT, so the report says "RCPT TO" too
+    "mta/ap-postfix-qpsmtpd-sender-domain-unknown.eml": _UNNAMED_SENDER,
+    "mta/ap-exim-qpsmtpd-sender-domain-unknown.eml": _UNNAMED_SENDER,
     # set AE: OpenSMTPD 6.8 knows no null MX (RFC 7505) and retried the "." host until it gave up
     "mta/ae-opensmtpd-null-mx.eml": "OpenSMTPD's report on a null MX says only 'Envelope expired'"
     " (soft, 4.4.7): the last reply, a 450 4.7.1 refusal of our host (block), is not in it",
@@ -2065,6 +2073,11 @@ VOCABULARY = [
     ("550 The sending IP (192.0.2.1) is listed", "block"),
     ("530", "block"),
     ("535 Error: SASL login failed", "block"),
+    # found by set AP (qpsmtpd's stock refusals): its list of refused senders, qmail's too, and
+    # a client that talked before the greeting
+    ("550 Your envelope sender is in my badmailfrom list", "block"),
+    ("553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)", "block"),
+    ("550 Connecting host started transmitting before SMTP greeting", "block"),
 ]
 
 # A review of those words: each also occurs beside other reasons, and must not decide there; and
@@ -2106,6 +2119,8 @@ VOCABULARY_BESIDE = [
     ("421 4.7.1 Messages from 192.0.2.1 deferred due to excessive volume", "4.7.1", "block"),
     # zone-mta's bounce rules (its development half): a rate limit under an address code
     ("450 4.2.1 Peak SMTP relay limit exceeded for customer", "4.2.1", "block"),
+    # set AP's words beside an address code leave it to the code
+    ("550 5.1.1 User unknown (envelope sender is listed as a friend)", "5.1.1", "hard"),
 ]
 
 
