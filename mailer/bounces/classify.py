@@ -361,13 +361,6 @@ _SENDER_TEXT = _rx(
     r"insecure mail relay",
     # qmail's relay refusal, a block by the reading the README states (relaying refused)
     r"\brcpthosts?\b",
-    # qmail's (and qpsmtpd's, set AP) list of refused senders, named in their refusal
-    r"\bbadmailfrom\b",
-    r"envelope sender (?:address )?(?:is|was) (?:in|on|listed|blocked|rejected|refused|denied)",
-    # a client that speaks before the server's greeting (RFC 5321 3.1: the session opens with
-    # it): spamware's shortcut, refused for how we send (qpsmtpd's earlytalker, set AP)
-    r"(?:transmitting|talking|sending|spoke|speaking) before (?:the |our |my )?(?:smtp )?"
-    r"(?:greeting|banner)",
     # the message's form (RFC 5322), its attachments, or a list that takes posts from members only
     r"not rfc ?\d{3,4} compliant",
     r"rfcmessagenoncompliant",
@@ -612,6 +605,15 @@ _BLOCK_WEAK = _rx(
     # our IP refused, in words that may come before the recipient's own reason (a review)
     r"(?:mail|messages?|connections?) from (?:ip )?\[?\d{1,3}(?:\.\d{1,3}){3}\]?:? "
     r"(?:was |is |has been )?(?:rejected|refused|blocked|not (?:allowed|accepted))",
+    # qmail's (and qpsmtpd's, set AP) list of refused senders, named in their refusal: weak, so
+    # that an unknown user said beside it, or an address holding the word, decides (a review)
+    r"(?<![\w.@-])badmailfrom(?![\w@-])",
+    r"envelope sender (?:address )?(?:is|was) (?:in (?:my|our|the) [\w -]{0,20}list"
+    r"|blocked|rejected|refused|denied|blacklisted)\b",
+    # a client that speaks before the server's greeting (RFC 5321 3.1: the session opens with
+    # it): spamware's shortcut, refused for how we send (qpsmtpd's earlytalker, set AP)
+    r"(?:transmitting|talking|sending|spoke|speaking) before (?:the |our |my )?(?:smtp )?"
+    r"(?:greeting|banner)\b",
     r"policy",
     r"policies",
     r"blocked",

@@ -2078,6 +2078,13 @@ VOCABULARY = [
     ("550 Your envelope sender is in my badmailfrom list", "block"),
     ("553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)", "block"),
     ("550 Connecting host started transmitting before SMTP greeting", "block"),
+    # ...and a review of them: with no code written, an unknown user beside them still decides,
+    # and they are whole words, not an address or the start of another word
+    ("550 User unknown (envelope sender is listed as a friend)", "hard"),
+    ("550 No such user here; your envelope sender is in my badmailfrom list", "hard"),
+    ("550 mailbox jane does not exist; your envelope sender is informed", "hard"),
+    ("550 user unknown; speaking before the greetings", "hard"),
+    ("550 <badmailfrom@example.org>: Recipient address rejected: User unknown", "hard"),
 ]
 
 # A review of those words: each also occurs beside other reasons, and must not decide there; and
@@ -2119,8 +2126,6 @@ VOCABULARY_BESIDE = [
     ("421 4.7.1 Messages from 192.0.2.1 deferred due to excessive volume", "4.7.1", "block"),
     # zone-mta's bounce rules (its development half): a rate limit under an address code
     ("450 4.2.1 Peak SMTP relay limit exceeded for customer", "4.2.1", "block"),
-    # set AP's words beside an address code leave it to the code
-    ("550 5.1.1 User unknown (envelope sender is listed as a friend)", "5.1.1", "hard"),
 ]
 
 
