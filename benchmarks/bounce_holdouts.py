@@ -68,6 +68,7 @@ FROZEN = {
     "unseen-an": "8011db0",
     "unseen-ao": "e308a69",
     "unseen-ap": "34e39f9",
+    "unseen-aq": "476a2e5",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -162,6 +162,7 @@ _GROUPS = {
     "unseen-an": "real: Set AN, lists in 6 languages (fixed after)",
     "unseen-ao": "real: Set AO, amavis (unseen)",
     "unseen-ap": "real: Set AP, qpsmtpd (fixed after)",
+    "unseen-aq": "real: Set AQ, policy services (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -100,6 +100,8 @@ KINDS = {
     "banned-double": "block",
     "spam": "block",
     "bad-header": "block",
+    # set AQ: policyd-weight's refusal of a client it scores as forged
+    "forged-rejected": "block",
 }
 # set AO: a scenario sent to two recipients at once; the report's first names the scenario
 _ALSO = {"virus-two": ["q-virus-two-2@news.test"]}
@@ -241,6 +243,7 @@ def main() -> None:
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
         "unseen-ap": "reply replayed from qpsmtpd 0.94 as the receiver",
+        "unseen-aq": "reply replayed from a Postfix policy service (policyd-weight, gross, Dovecot's quota-status, postfix-policyd-spf-perl) behind Postfix 3.7.11",
         "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
         "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",

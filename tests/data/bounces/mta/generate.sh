@@ -1300,3 +1300,97 @@ pkill exim4 || true; apt dma || true
 grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
 : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $ap; sleep 30; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-ap; rm -f /var/spool/dma/*
+
+# Set AQ: Postfix's policy services, asked by a private Postfix (record.py aq) with dns.py answering:
+# policyd-weight 0.1.15.2 (its built-in defaults, logging to the console), gross 1.0.2 twice (dnsbl bl.test; the second
+# with block_threshold 1), Dovecot 2.3.19's quota-status (desk@accept.test over a 1 KB maildir
+# quota) and postfix-policyd-spf-perl 2.011. Replayed to Postfix, Exim and dma as set AP's.
+# Run in this order on 2026-12-01 (eleventh session).
+apt policyd-weight gross postfix-policyd-spf-perl dovecot-core postfix
+for kind in grey block; do
+    port=5525; [ $kind = block ] && port=5526
+    printf 'host = 127.0.0.1\nport = %s\nprotocol = postfix\ncheck = dnsbl\ndnsbl = bl.test\nstatefile = /tmp/gross-%s.state\n' $port $kind > /tmp/gross-$kind.conf
+    [ $kind = block ] && echo "block_threshold = 1" >> /tmp/gross-$kind.conf
+    rm -f /tmp/gross-$kind.state; grossd -f /tmp/gross-$kind.conf -C; grossd -f /tmp/gross-$kind.conf -p /tmp/gross-$kind.pid
+done
+mkdir -p /tmp/dq/run /tmp/dq/mail/desk@accept.test/Maildir/cur /tmp/dq/mail/desk@accept.test/Maildir/new /tmp/dq/mail/desk@accept.test/Maildir/tmp
+cat > /tmp/dq/dovecot.conf <<'CONF'
+base_dir = /tmp/dq/run
+log_path = /tmp/dq/dovecot.log
+protocols =
+mail_location = maildir:/tmp/dq/mail/%u/Maildir
+passdb {
+  driver = static
+  args = nopassword=y
+}
+userdb {
+  driver = static
+  args = uid=press gid=press home=/tmp/dq/mail/%u
+}
+mail_plugins = quota
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=1K
+}
+service quota-status {
+  executable = quota-status -p postfix
+  inet_listener {
+    address = 127.0.0.1
+    port = 12340
+  }
+  client_limit = 1
+}
+CONF
+head -c 4000 /dev/zero | tr '\0' 'x' | sed 's/^/Subject: filler\n\n/' > "/tmp/dq/mail/desk@accept.test/Maildir/cur/1.filler:2,S"
+chown -R press:press /tmp/dq/mail; dovecot -c /tmp/dq/dovecot.conf; sleep 2
+doveadm -c /tmp/dq/dovecot.conf quota recalc -u desk@accept.test
+cp /etc/resolv.conf /tmp/resolv.conf.orig; "$py" "$here/dns.py" --mode spf & echo $! > /tmp/dns.pid; sleep 1
+echo "\$syslog_socktype = 'console';" > /tmp/polw.conf  # no syslog here; its defaults otherwise
+dns_on; policyd-weight -f /tmp/polw.conf start; sleep 3
+PYTHONPATH=. "$py" "$here/record.py" aq >> "$here/replies-r.jsonl"
+policyd-weight -f /tmp/polw.conf -k stop || true; pkill grossd || true  # its pid files name a parent that exited
+doveadm -c /tmp/dq/dovecot.conf stop; dns_off; kill "$(cat /tmp/dns.pid)"
+# The recorded refusals replayed as set AP's: Postfix (a sending relay), Exim, dma.
+aq="policydweight-forged-rejected gross-greylisted gross-rbl-listed quotastatus-mailbox-full spfperl-spf-fail"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q postfix >/dev/null 2>&1 || true
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt postfix
+cat > /etc/postfix/main.cf <<'CONF'
+compatibility_level = 3.6
+myhostname = mta.press.test
+myorigin = mta.press.test
+mydestination = mta.press.test, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+relayhost = [127.0.0.1]:2626
+maximal_queue_lifetime = 0
+bounce_queue_lifetime = 0
+alias_maps = hash:/etc/aliases
+CONF
+newaliases; postfix start; sleep 2
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" postfix t $aq; sleep 30; unreplay
+"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian $(dpkg-query -W -f '${Version}' postfix))" /var/mail/press unseen-aq
+postfix stop; apt exim4-daemon-light
+cat > /etc/exim4/update-exim4.conf.conf <<'CONF'  # set AO's; its template edits are kept
+dc_eximconfig_configtype='smarthost'
+dc_other_hostnames='mta.press.test'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='true'
+dc_relay_nets=''
+dc_smarthost='127.0.0.1::2626'
+CFILEMACRO='false'
+dc_use_split_config='false'
+dc_hide_mailname=''
+dc_mailname_in_oh='true'
+dc_localdelivery='mail_spool'
+CONF
+grep -q 'F,1m,20s' /etc/exim4/exim4.conf.template  # set AO's retry rule is still there
+echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+update-exim4.conf; exim4 -bd -q20s
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t $aq; sleep 150; unreplay
+"$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press unseen-aq
+pkill exim4 || true; apt dma || true
+grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
+: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $aq; sleep 30; unreplay
+"$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-aq; rm -f /var/spool/dma/*

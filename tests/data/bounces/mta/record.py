@@ -8,6 +8,7 @@
     PYTHONPATH=. python tests/data/bounces/mta/record.py af >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py ag [NAME...] >> tests/data/bounces/mta/replies-r.jsonl
     PYTHONPATH=. python tests/data/bounces/mta/record.py am >> tests/data/bounces/mta/replies-r.jsonl
+    PYTHONPATH=. python tests/data/bounces/mta/record.py aq >> tests/data/bounces/mta/replies-r.jsonl
 
 Starts a private Postfix on loopback (tests/postfix.py: relaying nowhere), changes its settings
 for each scenario, and speaks SMTP to it as a sending MTA would. Prints, per scenario, the SMTP
@@ -317,8 +318,45 @@ _POSTSCREEN = [
     "dnsblog   unix  - - n - 0 dnsblog",
     "tlsproxy  unix  - - n - 0 tlsproxy",
 ]
-DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS}
-# record.py u|w|ab|ac|af|ag|am: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
+# set AQ: Postfix's policy services, each asked by check_policy_service: policyd-weight on 12525,
+# gross on 5525 (greylisting) and 5526 (its block threshold set), Dovecot's quota-status on 12340
+# (desk@accept.test over its quota there) and postfix-policyd-spf-perl spawned per connection
+# (_SPF_PERL_SERVICE); the same fields as AB_SCENARIOS, and each scenario's receiver
+_XCLIENT = "smtpd_authorized_xclient_hosts = 127.0.0.1"
+
+
+def _policy(mode: str, service: str) -> tuple[str, Scenario]:
+    """A set AQ scenario: dns.py's mode, and a recipient restriction asking the service."""
+    restriction = f"reject_unauth_destination, check_policy_service {service}"
+    return _asks_dns(mode, f"smtpd_recipient_restrictions = {restriction}", _XCLIENT)
+
+
+AQ_SCENARIOS: dict[str, tuple[str, Scenario]] = {
+    "forged-rejected": _policy("spf", "inet:127.0.0.1:12525"),
+    "greylisted": _policy("spf", "inet:127.0.0.1:5525"),
+    "rbl-listed": _policy("spf", "inet:127.0.0.1:5526"),
+    "mailbox-full": _policy("spf", "inet:127.0.0.1:12340"),
+    "spf-fail": _policy("spf", "unix:private/policyd-spf-perl"),
+}
+AQ_RECEIVERS = {
+    "forged-rejected": "policydweight",
+    "greylisted": "gross",
+    "rbl-listed": "gross",
+    "mailbox-full": "quotastatus",
+    "spf-fail": "spfperl",
+}
+# policyd-weight, gross and the SPF checker exempt loopback clients: XCLIENT names another
+XCLIENT_SCENARIOS |= {
+    ("policydweight", "forged-rejected"),
+    ("gross", "greylisted"),
+    ("gross", "rbl-listed"),
+    ("spfperl", "spf-fail"),
+}
+_SPF_PERL_SERVICE = (
+    "policyd-spf-perl unix - n n - 0 spawn user=nobody argv=/usr/sbin/postfix-policyd-spf-perl"
+)
+DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS, "aq": AQ_SCENARIOS}
+# record.py u|w|ab|ac|af|ag|am|aq: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
@@ -328,6 +366,10 @@ LINE_SETS = {
     },
     "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
     "am": {key: (scenario, SENDER, 1) for key, scenario in AM_SCENARIOS.items()},
+    "aq": {
+        (AQ_RECEIVERS[name], name): (scenario, SENDER, 1)
+        for name, (_, scenario) in AQ_SCENARIOS.items()
+    },
     "ag": {
         ("sqlgrey" if name == "greylisted" else "postfix", name): (scenario, SENDER, 1)
         for name, scenario in AG_SCENARIOS.items()
@@ -520,6 +562,7 @@ def main() -> None:
             spf_conf.write_text(_SPF_CONF)
             spf = _SPF_SERVICE.format(conf=spf_conf)
             verify = _VERIFY if sys.argv[1] == "ag" else []  # set AG's address verification
+            verify += [_SPF_PERL_SERVICE] if sys.argv[1] == "aq" else []
             master.write_text("\n".join([master.read_text() + _ANVIL, spf, *verify]) + "\n")
             if sys.argv[1] in DNS_MODES:
                 _check_dns()
