@@ -1039,6 +1039,35 @@ def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
     return _address(ctx.sender) in (f"{local}-{role}@{domain}", f"{local}+{role}@{domain}")
 
 
+# Mailman 3 in any language: its refusal returns our post with the rules it hit, a field of
+# Mailman's own that no translation touches; max-size is the one about size, not the sender
+_MAILMAN_SIZE_RULE = "max-size"
+
+
+def _mailman_rule_hits(ctx: _Ctx) -> str | None:
+    """The X-Mailman-Rule-Hits of the post a Mailman 3 notice returns, if it is one."""
+    if not ctx.msg.get("x-mailman-version"):
+        return None
+    for part in ctx.msg.walk():
+        if part.get_content_type() != "message/rfc822":
+            continue
+        inner = part.get_payload()
+        returned = inner[0] if isinstance(inner, list) and inner else None
+        if isinstance(returned, Message) and (hits := _header(returned, "x-mailman-rule-hits")):
+            return hits
+    return None
+
+
+def _mailman_rejected(ctx: _Ctx, lowered: str) -> str | None:
+    """The list whose Mailman 3 tells us a moderator rejected our post, in any language: the
+    line "Posting of your message titled" stays English in every one sampled (set AN), and the
+    notice comes from the list's -bounces address."""
+    if "posting of your message" not in lowered or not ctx.msg.get("x-mailman-version"):
+        return None
+    local, _at, domain = (_address(ctx.sender) or "").partition("@")
+    return f"{local.removesuffix('-bounces')}@{domain}" if local.endswith("-bounces") else None
+
+
 def _other_language(
     pattern: re.Pattern[str], report: str, lowered: str, *markers: str
 ) -> re.Match[str] | None:
@@ -1053,6 +1082,7 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
     address: the list is there, and its reason may quote our own Subject."""
     report = ctx.report[:MAX_TEXT]
     moderator, lowered, translated = "rejected by the list moderator", report.lower(), False
+    size_rule = False
     if found := _MLMMJ.search(report):
         lists, reason, fmt = [found[1].lower()], found[2], "mlmmj"
     elif (other := _mlmmj_other(report)) and _from_list(ctx, other[0], "owner"):
@@ -1076,6 +1106,11 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         or _other_language(_SYMPA_MODERATOR_OTHER, report, lowered, *_SYMPA_MARKERS)
     ) and _from_list(ctx, found[1], "request"):
         lists, reason, fmt = [found[1].lower()], moderator, "sympa"
+    elif (hits := _mailman_rule_hits(ctx)) and _sent_by(ctx, owners := _list_owner(ctx)):
+        lists, reason, fmt = owners, f"the post hit the list's rules: {hits}", "mailman"
+        size_rule = _MAILMAN_SIZE_RULE in (hit.strip() for hit in hits.split(";"))
+    elif rejected := _mailman_rejected(ctx, lowered):
+        lists, reason, fmt = [rejected], moderator, "mailman"
     else:
         return None
     if not lists:
@@ -1084,7 +1119,7 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
     unquoted = _QUOTED.sub('""', reason)
     # the size words of the other languages' refusals; classify() reads English
     sized = translated and _LIST_SIZE.search(unquoted) is not None
-    soft = sized or classify(None, unquoted) is BounceKind.SOFT
+    soft = sized or size_rule or classify(None, unquoted) is BounceKind.SOFT
     words = f"the mailing list refused the post: {reason}"
     return _Hit(lists, words, fmt, kind=BounceKind.SOFT if soft else BounceKind.BLOCK)
 

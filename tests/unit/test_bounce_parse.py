@@ -2786,3 +2786,59 @@ def test_automatic_mail_that_reports_no_failure_is_not_a_bounce(path: Path) -> N
     Report (Success)"), delay warnings, quarantine and challenge notices, read and return
     receipts, a postmaster's own reply (written for a review of the set X fix)."""
     assert parse_bounce(path.read_bytes()).bounce is False
+
+
+# Mailman 3 as it sends a refusal: its own header, and the returned post with the rules it hit
+_MAILMAN_NOTICE = (
+    "From: {sender}\nTo: press@press.example.org\nSubject: Embargoed release\n"
+    "X-Mailman-Version: 3.3.8\nList-Owner: <mailto:desk-owner@news.example.org>\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8'
+    "\n\n{text}\n--b\nContent-Type: message/rfc822\n\nFrom: Press Office <press@press.example.org>"
+    "\nTo: <desk@news.example.org>\nSubject: Embargoed release\n{hits}\nEmbargoed until 10:00 UTC."
+    "\n--b--\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("hits", "kind"),
+    [
+        ("X-Mailman-Rule-Hits: nonmember-moderation\n", BounceKind.BLOCK),
+        ("X-Mailman-Rule-Hits: header-match-q-desk.news.example.org-0\n", BounceKind.BLOCK),
+        ("X-Mailman-Rule-Hits: max-size\n", BounceKind.SOFT),
+    ],
+)
+def test_a_mailman_refusal_in_any_language_is_read_by_the_rules_it_hit(
+    hits: str, kind: BounceKind
+) -> None:
+    """Mailman 3 refuses in the list's language, which no pattern here may know (Italian below);
+    the post it returns names the rules it hit, in Mailman's own field. Only the list's own
+    address sends it: the same from a person, or without that field, is no refusal."""
+    text = "Il tuo messaggio alla lista Desk è stato respinto per i seguenti motivi:"
+    notice = _MAILMAN_NOTICE.format(sender="desk-owner@news.example.org", text=text, hits=hits)
+    got = parse_bounce(notice.encode())
+    assert (got.bounce, got.kind, got.recipients) == (True, kind, ("desk@news.example.org",))
+    forwarded = notice.replace("From: desk-owner@", "From: Jo <jo@")
+    assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
+    assert not parse_bounce(notice.replace(hits, "").encode()).bounce
+
+
+def test_a_mailman_moderators_rejection_in_any_language_is_a_block_of_the_list() -> None:
+    """Mailman 3's notice that a moderator rejected our post keeps its English line "Posting of
+    your message titled" in every language (set AN); from the list's -bounces address, in a
+    language no pattern knows, it is the list's refusal. Its wait notice, which lacks the line,
+    and the same notice from a person, are not."""
+    text = (
+        "La tua richiesta alla lista desk@news.example.org\n\n    Posting of your message titled"
+        ' "Embargoed release"\n\nè stata respinta dal moderatore della lista.\n'
+    )
+    notice = _MAILMAN_NOTICE.format(sender="desk-bounces@news.example.org", text=text, hits="")
+    got = parse_bounce(notice.encode())
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.BLOCK,
+        ("desk@news.example.org",),
+    )
+    waiting = notice.replace("Posting of your message titled", "Il tuo messaggio intitolato")
+    assert not parse_bounce(waiting.encode()).bounce
+    forwarded = notice.replace("From: desk-bounces@", "From: Jo <jo@")
+    assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
