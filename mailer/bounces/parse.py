@@ -1068,6 +1068,25 @@ def _mailman_rejected(ctx: _Ctx, lowered: str) -> str | None:
     return f"{local.removesuffix('-bounces')}@{domain}" if local.endswith("-bounces") else None
 
 
+def _sympa_rejected(ctx: _Ctx, lowered: str) -> str | None:
+    """The list whose Sympa tells us its moderator rejected our post, in any language. Sympa's
+    templates send from the list's -request address only what a list says to its subscribers
+    (welcome, reminders, removal: each names the subscriber's own address, this notice's
+    recipient), to its editors, and the rejection (reject.tt2), which names the list and its
+    moderator but not us; a plain text, where the robot's own reports are delivery status
+    notifications."""
+    if not ctx.mailer.startswith("sympa") or ctx.msg.get_content_type() != "text/plain":
+        return None
+    if not _header(ctx.msg, "auto-submitted").lower().startswith("auto-generated"):
+        return None
+    local, _at, domain = (_address(ctx.sender) or "").partition("@")
+    listed = f"{local.removesuffix('-request')}@{domain}"
+    if not local.endswith("-request") or listed not in lowered:
+        return None
+    to = _address(_header(ctx.msg, "to"))
+    return listed if to and to not in lowered else None
+
+
 def _other_language(
     pattern: re.Pattern[str], report: str, lowered: str, *markers: str
 ) -> re.Match[str] | None:
@@ -1111,6 +1130,8 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         size_rule = _MAILMAN_SIZE_RULE in (hit.strip() for hit in hits.split(";"))
     elif rejected := _mailman_rejected(ctx, lowered):
         lists, reason, fmt = [rejected], moderator, "mailman"
+    elif rejected := _sympa_rejected(ctx, lowered):
+        lists, reason, fmt = [rejected], moderator, "sympa"
     else:
         return None
     if not lists:

@@ -2842,3 +2842,49 @@ def test_a_mailman_moderators_rejection_in_any_language_is_a_block_of_the_list()
     assert not parse_bounce(waiting.encode()).bounce
     forwarded = notice.replace("From: desk-bounces@", "From: Jo <jo@")
     assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
+
+
+# Sympa as it sends a notice from a list's -request address
+_SYMPA_NOTICE = (
+    "From: desk-request@news.example.org\nTo: press@press.example.org\nSubject: {subject}\n"
+    "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nAuto-Submitted: auto-generated\n"
+    "X-Mailer: Sympa 6.2.70\n\n{text}\n"
+)
+
+
+def test_a_sympa_moderators_rejection_in_any_language_is_a_block_of_the_list() -> None:
+    """Sympa's rejection (reject.tt2) in a language no pattern knows (Italian) is the list's
+    refusal: from the list's -request address, it names the list and the moderator, not us."""
+    notice = _SYMPA_NOTICE.format(
+        subject="Il tuo messaggio è stato rifiutato",
+        text="Il tuo messaggio per la lista desk@news.example.org è stato rifiutato dal "
+        "moderatore (editor@news.example.org).\n\n(Oggetto della tua mail: Embargoed release)",
+    )
+    got = parse_bounce(notice.encode())
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.BLOCK,
+        ("desk@news.example.org",),
+    )
+    forwarded = notice.replace("From: desk-request@", "From: Jo <jo@")
+    assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
+    assert not parse_bounce(notice.replace("X-Mailer: Sympa 6.2.70\n", "").encode()).bounce
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Sympa's other notices from that address, each naming the subscriber (welcome.tt2,
+        # bye.tt2, remind.tt2): no refusal of our post
+        "Benvenuto nella lista desk@news.example.org\n\nL'indirizzo della tua iscrizione è "
+        "press@press.example.org",
+        "Il tuo indirizzo (press@press.example.org) è stato rimosso dalla lista "
+        "desk@news.example.org",
+        "Ricevi questa mail perché sei iscritto alla lista desk@news.example.org con l'indirizzo "
+        "press@press.example.org.",
+    ],
+)
+def test_sympas_notices_to_a_subscriber_are_not_bounces(text: str) -> None:
+    """What a Sympa list says to its subscribers names them; such a notice is not a refusal."""
+    notice = _SYMPA_NOTICE.format(subject="desk", text=text)
+    assert not parse_bounce(notice.encode()).bounce
