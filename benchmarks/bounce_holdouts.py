@@ -69,6 +69,7 @@ FROZEN = {
     "unseen-ao": "e308a69",
     "unseen-ap": "34e39f9",
     "unseen-aq": "476a2e5",
+    "unseen-ar": "bf86967",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

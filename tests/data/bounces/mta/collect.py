@@ -165,8 +165,10 @@ def _status(scenario: str) -> str | None:
 
 
 def _written(message: bytes, split: str, tag: str) -> str | None:
-    """Sets AL, AN and AO (as registered): a Sympa or amavis report's status is the code it writes."""
-    sympa = split in ("unseen-al", "unseen-an") and tag.startswith("sympa")  # set AN: sympa-<lang>
+    """Sets AL, AN, AO and AR (as registered): a Sympa or amavis report's status is the code it
+    writes."""
+    # sets AN and AR: sympa-<lang>
+    sympa = split in ("unseen-al", "unseen-an", "unseen-ar") and tag.startswith("sympa")
     amavis = split == "unseen-ao" and tag == "amavis"  # not a sender's report of its refusal
     found = _WRITTEN_STATUS.search(message) if sympa or amavis else None
     return found[1].decode() if found else None
@@ -242,6 +244,7 @@ def main() -> None:
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
+        "unseen-ar": "a mailing list's notice to the poster, in the list's language",
         "unseen-ap": "reply replayed from qpsmtpd 0.94 as the receiver",
         "unseen-aq": "reply replayed from a Postfix policy service (policyd-weight, gross, Dovecot's quota-status, postfix-policyd-spf-perl) behind Postfix 3.7.11",
         "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",

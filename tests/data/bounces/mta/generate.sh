@@ -1394,3 +1394,107 @@ pkill exim4 || true; apt dma || true
 grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
 : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $aq; sleep 30; unreplay
 "$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-aq; rm -f /var/spool/dma/*
+
+# Set AR: set AN's notices in Italian, Portuguese, Czech, Japanese, Turkish and Polish. Sympa (set
+# AL's setup and lists, `lang` per run), mlmmj (it, pt, cs: those of them its package ships) and
+# Mailman 3 (set AH's setup, the lists of set AN, preferred_language per run); the helpers post,
+# mbox_keep, to_sender and as_list are set AH's. Run in this order on 2026-12-01 (eleventh session).
+echo "sympa sympa/dbconfig-install boolean true" | debconf-set-selections
+echo "sympa sympa/database-type select sqlite3" | debconf-set-selections
+echo "sympa sympa/listmaster string postmaster@news.test" | debconf-set-selections
+echo "sympa sympa/hostname string news.test" | debconf-set-selections
+apt sympa rsyslog mlmmj mailman3; rsyslogd 2>/dev/null || true; mkdir -p /run/sympa; chown sympa:sympa /run/sympa
+cat > /tmp/al-sendmail <<'PY'
+#!/usr/bin/python3
+"""A sendmail(8) stand-in for Sympa: pass the message by SMTP to the loopback replayer."""
+import smtplib, sys
+args, sender, rcpts = sys.argv[1:], "", []
+while args:
+    a = args.pop(0)
+    if a == "-f":
+        sender = args.pop(0)
+    elif a == "-N":
+        args.pop(0)
+    elif a == "--":
+        rcpts, args = args, []
+    elif not a.startswith("-"):
+        rcpts.append(a)
+data = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
+with smtplib.SMTP("127.0.0.1", 2626, local_hostname="news.test") as s:
+    s.sendmail(sender, rcpts, data)
+PY
+chmod 755 /tmp/al-sendmail; cp /etc/sympa/sympa/sympa.conf /tmp/sympa.conf.orig
+printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+d=/var/lib/sympa/list_data
+for list in nonmember list-too-large moderated mod-rejected; do
+    [ -d $d/q-$list-1 ] && continue
+    printf '<?xml version="1.0" ?>\n<list><listname>q-%s-1</listname><type>discussion_list</type><subject>News desk</subject><description>The news desk</description><status>open</status><topic>other</topic><owner multiple="1"><email>postmaster@news.test</email></owner></list>\n' $list > /tmp/al-$list.xml
+    su sympa -s /bin/sh -c "/usr/lib/sympa/bin/sympa.pl --create_list --robot news.test --input_file /tmp/al-$list.xml"
+done
+set_send() { sed -i "s/^send .*/send $2/" $d/q-$1-1/config; }
+set_send nonmember private; set_send list-too-large public; set_send moderated editorkey; set_send mod-rejected editorkey
+grep -q '^max_size' $d/q-list-too-large-1/config || printf '\nmax_size 2048\n' >> $d/q-list-too-large-1/config
+for lang in it pt-BR cs ja tr pl; do
+    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
+    for list in nonmember list-too-large moderated mod-rejected; do
+        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+    done
+    rm -f /var/spool/sympa/moderation/*; keep /tmp/ar-$tag.mbox
+    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
+    for list in nonmember list-too-large moderated mod-rejected; do
+        pad=0; [ $list = list-too-large ] && pad=60
+        { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad "$tag"; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
+    done
+    sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
+    printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
+        "$key" "$(date -R)" "$tag" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
+    sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
+    to_sender /tmp/ar-$tag.mbox  # and the rejected post's wait notice (from sympa@) is not filed
+    mbox_keep /tmp/ar-$tag.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*From: .*<sympa@news\.test>)'
+    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian $(dpkg-query -W -f '${Version}' sympa))" /tmp/ar-$tag.mbox unseen-ar
+done
+cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
+for lang in it pt cs; do
+    tag=mlmmj-$lang; spool=/tmp/mlmmj-ar-$lang; rm -rf $spool; mkdir -p $spool
+    for list in nonmember list-too-large moderated; do
+        printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+        echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+    done
+    touch $spool/q-nonmember-1/control/subonlypost; echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
+    m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
+    keep /tmp/ar-$tag.mbox
+    for list in nonmember list-too-large moderated; do
+        pad=0; [ $list = list-too-large ] && pad=60
+        { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad "$tag"; } \
+            | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+    done
+    sleep 10; unreplay; to_sender /tmp/ar-$tag.mbox
+    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian $(dpkg-query -W -f '${Version}' mlmmj))" /tmp/ar-$tag.mbox unseen-ar
+done
+cp /etc/mailman3/mailman.cfg /tmp/mailman.cfg.orig
+sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+mkdir -p /run/mailman3; chown list:list /run/mailman3; as_list "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
+for list in nonmember moderated mod-rejected; do as_list "mailman create q-$list-1@news.test" </dev/null || true; done
+printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.reject' 'commit()' \
+    | as_list "mailman shell -l q-nonmember-1@news.test"
+for lang in it pt_BR cs ja tr pl; do
+    tag=mailman-$(echo "$lang" | tr 'A-Z_' 'a-z-')
+    for list in nonmember moderated mod-rejected; do
+        printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
+    done
+    keep /tmp/ar-$tag.mbox
+    for list in nonmember moderated mod-rejected; do
+        post $list 0 "$tag" > /tmp/ar-post-$list.eml; chmod 644 /tmp/ar-post-$list.eml
+        as_list "mailman inject -f /tmp/ar-post-$list.eml q-$list-1@news.test"
+    done
+    sleep 30; unreplay; keep /tmp/ar-$tag-rej.mbox
+    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+        'from mailman.interfaces.requests import IListRequests' \
+        "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
+        'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
+    sleep 30; unreplay; to_sender /tmp/ar-$tag.mbox; to_sender /tmp/ar-$tag-rej.mbox
+    mbox_keep /tmp/ar-$tag.mbox '\A(?![\s\S]*q-mod-rejected-1)'  # its wait notice, as set AK's, not filed
+    cat /tmp/ar-$tag-rej.mbox >> /tmp/ar-$tag.mbox
+    "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian $(dpkg-query -W -f '${Version}' mailman3))" /tmp/ar-$tag.mbox unseen-ar
+done
+as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
