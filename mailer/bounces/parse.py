@@ -927,14 +927,25 @@ _MLMMJ = re.compile(
     r"(because[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE | re.DOTALL,
 )
-# mlmmj in another language (set AN: French, German, Chinese): its sentence that the post could
-# not reach the list and why, after a greeting naming mlmmj and the list's address in either
-# order; signed by the list's +owner address (_mailing_list checks it). The sentence is looked
-# for first, and the greeting only in the 2,000 characters before it: a text repeating the
-# greeting costs no more than one reading
+# mlmmj in another language: its sentence that the post could not reach the list, then why, after
+# a greeting naming mlmmj and the list's address in either order; signed by the list's +owner
+# address (_mailing_list checks it). The sentence is looked for first, and the greeting only in
+# the 2,000 characters before it: a text repeating the greeting costs no more than one reading.
+# Each language mlmmj 1.3.0 ships (its text.skel/*/deny-post; set AN sampled French, German and
+# Chinese): the reason follows in the same paragraph (Slovak: after a blank line), and Italian
+# names the poster and our Subject between the sentence and the reason
 _MLMMJ_REFUSED = re.compile(
-    r"(?:n'a pas pu être délivré à la liste|konnte nicht über die liste verteilt werden"
-    r"|无法投递到列表)[,，]?\s*((?:parce qu|weil|因为)[^\n]*(?:\n(?!\n)[^\n]*)*)",
+    r"(?:n'a\s+pas\s+pu\s+être\s+délivré\s+à\s+la\s+liste"  # fr
+    r"|konnte\s+nicht\s+über\s+die\s+liste\s+verteilt\s+werden"  # de
+    r"|无法投递到列表"  # zh-cn
+    r"|nun\s+se\s+pudo\s+entregar\s+a\s+la\s+llista"  # ast
+    r"|není\s+možné\s+doručit"  # cs
+    r"|ei\s+voitu\s+välittää\s+postituslistalle"  # fi
+    r"|δεν\s+παραλήφθηκε\s+από\s+τη\s+λίστα\s+ταχυδρομείου"  # gr
+    r"|non\s+è\s+stato\s+possibile\s+consegnare\s+alla\s+lista\s+il\s+messaggio\s+da"  # it
+    r"|não\s+foi\s+entregue\s+na\s+lista"  # pt
+    r"|nebolo\s+možné\s+doručiť\s+do\s+mailovej\s+diskusie"  # sk
+    r")[,，.]?\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE,
 )
 _MLMMJ_GREETING = re.compile(
@@ -1011,7 +1022,12 @@ _SYMPA_MODERATOR_OTHER = re.compile(
 )
 _SYMPA_MARKERS = ("pour la liste", "an die liste", "para la lista", "в рассылку", "邮件列表")
 # the size in a list's refusal in another language (set AN), which classify() reads in English
-_LIST_SIZE = re.compile(r"\btaille\b|\bgr(?:ö|oe)(?:ß|ss)e\b|尺寸", re.IGNORECASE)
+# (mlmmj's: fr, de, zh-cn, ast, cs, fi, gr, it, pt, sk)
+_LIST_SIZE = re.compile(
+    r"\b(?:taille|gr(?:ö|oe)(?:ß|ss)e|tamañu|velikost|koko|μέγεθος|dimensione|tamanho|veľkosť)\b"
+    r"|尺寸",
+    re.IGNORECASE,
+)
 _LIST_OWNER = re.compile(r"^(.+?)[-+]owner@(.+)$", re.IGNORECASE)
 # a quoted header value in a list's reason (Mailman: 'Header "subject: ..." matched a header
 # rule'): our own Subject, whose words say nothing of why
@@ -1058,11 +1074,19 @@ def _mailman_rule_hits(ctx: _Ctx) -> str | None:
     return None
 
 
+# the Subject Mailman 3 gives a rejected request, English in every language sampled (sets AN, AR)
+_MAILMAN_REJECTED_SUBJECT = re.compile(r'^request to mailing list "[^"\n]{1,300}" rejected$', re.I)
+
+
 def _mailman_rejected(ctx: _Ctx, lowered: str) -> str | None:
-    """The list whose Mailman 3 tells us a moderator rejected our post, in any language: the
-    line "Posting of your message titled" stays English in every one sampled (set AN), and the
-    notice comes from the list's -bounces address."""
-    if "posting of your message" not in lowered or not ctx.msg.get("x-mailman-version"):
+    """The list whose Mailman 3 tells us a moderator rejected our post, in any language, from the
+    list's -bounces address: the line "Posting of your message titled" stays English in every
+    language set AN sampled, and where a translation leaves it out (Czech, set AR) the Subject
+    says a request was rejected; a subscription request's rejection is no refusal of a post."""
+    if not ctx.msg.get("x-mailman-version") or "subscription request" in lowered:
+        return None
+    subject = _MAILMAN_REJECTED_SUBJECT.match(ctx.subject.strip())
+    if "posting of your message" not in lowered and not subject:
         return None
     local, _at, domain = (_address(ctx.sender) or "").partition("@")
     return f"{local.removesuffix('-bounces')}@{domain}" if local.endswith("-bounces") else None

@@ -2498,6 +2498,41 @@ def test_an_out_of_office_reply_quoting_a_lists_refusal_is_an_auto_reply() -> No
             "邮件列表desk@news.example.org的邮件\n被监管员（editor@news.example.org）拒绝了。",
             BounceKind.BLOCK,
         ),
+        # set AR: mlmmj in the other languages it ships, as its text.skel writes them: Italian
+        # names the poster and our Subject between its sentence and the reason, Slovak puts a
+        # blank line before the reason, Finnish and Greek give the size in their own words
+        (
+            "desk+owner@news.example.org",
+            "Ciao, questo è il programma Mlmmj che gestisce la mailing list "
+            "<desk@news.example.org>.\n\nNon è stato possibile consegnare alla lista il "
+            'messaggio da\n<press@press.example.org> con oggetto "Embargoed release"\n  perché '
+            "non sei iscritto/a alla lista.",
+            BounceKind.BLOCK,
+        ),
+        (
+            "desk+owner@news.example.org",
+            "Ahoj, toto je program Mlmmj, ktorý spravuje mailovú diskusiu "
+            '<desk@news.example.org>.\n\nSprávu od <press@press.example.org> s predmetom "Embargoed'
+            ' release" nebolo možné doručiť\ndo mailovej diskusie\n\n  lebo nie ste abonentom '
+            "diskusie.",
+            BounceKind.BLOCK,
+        ),
+        (
+            "desk+owner@news.example.org",
+            "Hei, tämä on Mlmmj-ohjelma, joka hallinnoi <desk@news.example.org>-postituslistaa."
+            '\n\nViestiä osoitteesta <press@press.example.org> otsikolla "Embargoed release" ei '
+            "voitu\nvälittää postituslistalle,\n  koska sen koko on suurempi kuin suurin sallittu"
+            " koko 2048\n  tavua.",
+            BounceKind.SOFT,
+        ),
+        (
+            "desk+owner@news.example.org",
+            "Γειά, αυτό είναι το Mlmmj πρόγραμμα που διαχειρίζεται τη λίστα ταχυδρομείου "
+            "<desk@news.example.org>.\n\nΤο μήνυμα με διεύθυνση αποστολέα <press@press.example.org>"
+            ' και θέμα "Embargoed release"\nδεν παραλήφθηκε από τη λίστα ταχυδρομείου\n  καθώς '
+            "ξεπερνά το μέγιστο επιτρεπτό μέγεθος των 2048 bytes.",
+            BounceKind.SOFT,
+        ),
     ],
 )
 def test_a_lists_refusal_in_another_language_is_a_bounce_of_the_list(
@@ -2840,6 +2875,13 @@ def test_a_mailman_moderators_rejection_in_any_language_is_a_block_of_the_list()
     )
     waiting = notice.replace("Posting of your message titled", "Il tuo messaggio intitolato")
     assert not parse_bounce(waiting.encode()).bounce
+    # set AR: a translation without that line (Czech); Mailman's English Subject says it
+    czech = waiting.replace(
+        "Subject: Embargoed release", 'Subject: Request to mailing list "Desk" rejected'
+    )
+    assert parse_bounce(czech.encode()).recipients == ("desk@news.example.org",)
+    subscription = czech.replace("Il tuo messaggio intitolato", "Subscription request")
+    assert not parse_bounce(subscription.encode()).bounce
     forwarded = notice.replace("From: desk-bounces@", "From: Jo <jo@")
     assert parse_bounce(forwarded.encode()).recipients != ("desk@news.example.org",)
 
