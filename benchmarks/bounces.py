@@ -163,7 +163,7 @@ _GROUPS = {
     "unseen-ao": "real: Set AO, amavis (unseen)",
     "unseen-ap": "real: Set AP, qpsmtpd (fixed after)",
     "unseen-aq": "real: Set AQ, policy services (unseen)",
-    "unseen-ar": "real: Set AR, lists in 6 more languages (unseen)",
+    "unseen-ar": "real: Set AR, lists in 6 more languages (fixed after)",
     "synthetic": "synthetic (hand-written)",
 }
 
