@@ -935,16 +935,19 @@ _MLMMJ = re.compile(
 # Chinese): the reason follows in the same paragraph (Slovak: after a blank line), and Italian
 # names the poster and our Subject between the sentence and the reason
 _MLMMJ_REFUSED = re.compile(
-    r"(?:n'a\s+pas\s+pu\s+être\s+délivré\s+à\s+la\s+liste"  # fr
+    # right after the closing quote of the Subject mlmmj quotes, so that a Subject holding the
+    # words (a wait notice quoting "Parcels cannot be delivered ...") is no refusal (a review)
+    r"(?:\"\s*(?:n'a\s+pas\s+pu\s+être\s+délivré\s+à\s+la\s+liste"  # fr
     r"|konnte\s+nicht\s+über\s+die\s+liste\s+verteilt\s+werden"  # de
-    r"|无法投递到列表"  # zh-cn
     r"|nun\s+se\s+pudo\s+entregar\s+a\s+la\s+llista"  # ast
     r"|není\s+možné\s+doručit"  # cs
     r"|ei\s+voitu\s+välittää\s+postituslistalle"  # fi
     r"|δεν\s+παραλήφθηκε\s+από\s+τη\s+λίστα\s+ταχυδρομείου"  # gr
-    r"|non\s+è\s+stato\s+possibile\s+consegnare\s+alla\s+lista\s+il\s+messaggio\s+da"  # it
     r"|não\s+foi\s+entregue\s+na\s+lista"  # pt
-    r"|nebolo\s+možné\s+doručiť\s+do\s+mailovej\s+diskusie"  # sk
+    r"|nebolo\s+možné\s+doručiť\s+do\s+mailovej\s+diskusie)"  # sk
+    r"|》的邮件无法投递到列表"  # zh-cn
+    # Italian says it first, then the poster and the Subject
+    r"|non\s+è\s+stato\s+possibile\s+consegnare\s+alla\s+lista\s+il\s+messaggio\s+da(?=\s+<)"
     r")[,，.]?\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE,
 )
@@ -1060,18 +1063,27 @@ def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
 _MAILMAN_SIZE_RULE = "max-size"
 
 
-def _mailman_rule_hits(ctx: _Ctx) -> str | None:
-    """The X-Mailman-Rule-Hits of the post a Mailman 3 notice returns, if it is one."""
+def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
+    """The list and the X-Mailman-Rule-Hits of the post a Mailman 3 refusal returns to us: sent
+    from the list's -owner address, not to one of the list's own addresses (its moderators'
+    notice of a held post attaches it too), and not a digest (whose posts keep their fields)."""
     if not ctx.msg.get("x-mailman-version"):
         return None
+    local, _at, domain = (_address(ctx.sender) or "").partition("@")
+    name = local.removesuffix("-owner")
+    to = _address(_header(ctx.msg, "to")) or ""
+    own = to == f"{name}@{domain}" or (to.startswith(f"{name}-") and to.endswith(f"@{domain}"))
+    if name == local or own:
+        return None
+    hits: list[str] = []
     for part in ctx.msg.walk():
-        if part.get_content_type() != "message/rfc822":
-            continue
-        inner = part.get_payload()
+        if part.get_content_type() == "multipart/digest":
+            return None
+        inner = part.get_payload() if part.get_content_type() == "message/rfc822" else None
         returned = inner[0] if isinstance(inner, list) and inner else None
-        if isinstance(returned, Message) and (hits := _header(returned, "x-mailman-rule-hits")):
-            return hits
-    return None
+        if isinstance(returned, Message):  # every such field: a post may hit rule after rule
+            hits += [_clean(str(v)) for v in returned.get_all("x-mailman-rule-hits") or ()]
+    return (f"{name}@{domain}", "; ".join(hits)) if hits else None
 
 
 # the Subject Mailman 3 gives a rejected request, English in every language sampled (sets AN, AR)
@@ -1094,21 +1106,25 @@ def _mailman_rejected(ctx: _Ctx, lowered: str) -> str | None:
 
 def _sympa_rejected(ctx: _Ctx, lowered: str) -> str | None:
     """The list whose Sympa tells us its moderator rejected our post, in any language. Sympa's
-    templates send from the list's -request address only what a list says to its subscribers
+    templates send from the list's -request address what a list says to its subscribers
     (welcome, reminders, removal: each names the subscriber's own address, this notice's
-    recipient), to its editors, and the rejection (reject.tt2), which names the list and its
-    moderator but not us; a plain text, where the robot's own reports are delivery status
-    notifications."""
-    if not ctx.mailer.startswith("sympa") or ctx.msg.get_content_type() != "text/plain":
+    recipient), to its editors, and the rejection (reject.tt2), whose one sentence names the
+    list and, beside it, its moderator, but not us; not a delivery status notification, as the
+    robot's own reports are. (A welcome rewritten by a list's owner to name the list and another
+    address in one paragraph, and not the subscriber, would read as one: a review.)"""
+    if not ctx.mailer.startswith("sympa") or ctx.msg.get_content_type() == "multipart/report":
         return None
     if not _header(ctx.msg, "auto-submitted").lower().startswith("auto-generated"):
         return None
     local, _at, domain = (_address(ctx.sender) or "").partition("@")
-    listed = f"{local.removesuffix('-request')}@{domain}"
-    if not local.endswith("-request") or listed not in lowered:
+    listed, to = f"{local.removesuffix('-request')}@{domain}", _address(_header(ctx.msg, "to"))
+    if not local.endswith("-request") or not to or to in lowered:
         return None
-    to = _address(_header(ctx.msg, "to"))
-    return listed if to and to not in lowered else None
+    for paragraph in re.split(r"\n[ \t]*\n", lowered):  # the list and its moderator, together
+        named = {a.lower() for a in _ADDR_SCAN.findall(paragraph)}
+        if listed in named and named - {listed}:
+            return listed
+    return None
 
 
 def _other_language(
@@ -1149,9 +1165,9 @@ def _mailing_list(ctx: _Ctx) -> _Hit | None:
         or _other_language(_SYMPA_MODERATOR_OTHER, report, lowered, *_SYMPA_MARKERS)
     ) and _from_list(ctx, found[1], "request"):
         lists, reason, fmt = [found[1].lower()], moderator, "sympa"
-    elif (hits := _mailman_rule_hits(ctx)) and _sent_by(ctx, owners := _list_owner(ctx)):
-        lists, reason, fmt = owners, f"the post hit the list's rules: {hits}", "mailman"
-        size_rule = _MAILMAN_SIZE_RULE in (hit.strip() for hit in hits.split(";"))
+    elif ruled := _mailman_rule_hits(ctx):
+        lists, reason, fmt = [ruled[0]], f"the post hit the list's rules: {ruled[1]}", "mailman"
+        size_rule = _MAILMAN_SIZE_RULE in (hit.strip() for hit in ruled[1].split(";"))
     elif rejected := _mailman_rejected(ctx, lowered):
         lists, reason, fmt = [rejected], moderator, "mailman"
     elif rejected := _sympa_rejected(ctx, lowered):
