@@ -70,6 +70,7 @@ FROZEN = {
     "unseen-ap": "34e39f9",
     "unseen-aq": "476a2e5",
     "unseen-ar": "bf86967",
+    "unseen-as": "177a421",
 }
 # set P, scored from a folder outside the repository (--ham)
 HAM = {"unseen-p": "ea85fc1"}

@@ -164,6 +164,7 @@ _GROUPS = {
     "unseen-ap": "real: Set AP, qpsmtpd (fixed after)",
     "unseen-aq": "real: Set AQ, policy services (unseen)",
     "unseen-ar": "real: Set AR, lists in 6 more languages (fixed after)",
+    "unseen-as": "real: Set AS, lists' other mail (unseen)",
     "synthetic": "synthetic (hand-written)",
 }
 

@@ -111,7 +111,7 @@ _NOTICES = {"moderated"}
 _SCENARIO = re.compile(rb"q-([a-z-]+?)-1@[a-z]+\.test|(nobody-here)@mta\.press\.test")
 # sets AD and AE: the sender's own failure, not a replayed reply
 _DIRECT = "delivering directly to a recipient domain that fails in DNS or refuses connections"
-_LIST_NAME = re.compile(rb"\bq-([a-z-]+?)-1\b")
+_LIST_NAME = re.compile(rb"\bq-([a-z-]+?)-1\b", re.IGNORECASE)
 _SEPARATOR = re.compile(rb"^From \S+ .*\n", re.MULTILINE)
 # A delivery status field saying the report is a warning (RFC 3464 2.3.3): labelled so by this
 # field alone in set U, as registered, named "-delayed" (four such labels proved wrong: README).
@@ -124,13 +124,15 @@ _WRITTEN_STATUS = re.compile(
 
 
 def _scenario(message: bytes) -> tuple[str, str]:
-    found = _SCENARIO.search(message)
+    found, raw = _SCENARIO.search(message), message
     if found is None:  # set AN: a notice in Russian or Chinese is base64; its decoded text
         message = _decoded(message)
         found = _SCENARIO.search(message)
-    bare = _LIST_NAME.search(message) if found is None else None
+    # set AS: Mailman's goodbye has no text, and names its list only in its -bounces sender
+    bare = _LIST_NAME.search(message) or _LIST_NAME.search(raw) if found is None else None
     if bare is not None:  # set AL: Sympa's moderation notice names the list without its domain
-        return bare[1].decode(), f"q-{bare[1].decode()}-1@news.test"
+        name = bare[1].decode().lower()
+        return name, f"q-{name}-1@news.test"
     if found is None:
         raise SystemExit(f"a report names no scenario: {message[:200]!r}")
     if found[2]:
@@ -245,6 +247,7 @@ def main() -> None:
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
         "unseen-ar": "a mailing list's notice to the poster, in the list's language",
+        "unseen-as": "a mailing list's mail to a member or moderator, in the list's language",
         "unseen-ap": "reply replayed from qpsmtpd 0.94 as the receiver",
         "unseen-aq": "reply replayed from a Postfix policy service (policyd-weight, gross, Dovecot's quota-status, postfix-policyd-spf-perl) behind Postfix 3.7.11",
         "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
@@ -261,7 +264,7 @@ def main() -> None:
         # "delayed". It gave both sets wrong labels, corrected by hand after their first runs
         # (README); later sets do without it
         delayed = split in ("unseen-u", "unseen-ab") and _DELAYED.search(message) is not None
-        notice = scenario in _NOTICES
+        notice = scenario in _NOTICES or split == "unseen-as"  # set AS: a list's other mail
         name = f"mta/{prefix}{tag}-{scenario}{'-delayed' if delayed else ''}.eml"
         if name in labels:
             raise SystemExit(f"{name}: a second report for one scenario; label it by hand")
@@ -276,7 +279,8 @@ def main() -> None:
             "synthetic": False,
             "split": split,
             "note": f"scenario {scenario}, labelled by construction"
-            + (" (a moderation notice: not a bounce)" if notice else "")
+            + (" (a moderation notice: not a bounce)" if scenario in _NOTICES else "")
+            + (" (a list's other mail: not a bounce)" if split == "unseen-as" else "")
             + (" (a delay warning by its Action field)" if delayed else ""),
         }
         print(name)

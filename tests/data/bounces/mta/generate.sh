@@ -1498,3 +1498,148 @@ for lang in it pt_BR cs ja tr pl; do
     "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian $(dpkg-query -W -f '${Version}' mailman3))" /tmp/ar-$tag.mbox unseen-ar
 done
 as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
+
+# Set AS: what the list managers send a member or moderator (registered in README). Mailman 3,
+# mlmmj and Sympa set up as in set AR; run in this order on 2026-12-01 (eleventh session). In the first
+# Sympa pass REMIND waited for the listmaster's confirmation and the editors' request went to their
+# group address, so neither was kept: the second pass confirms the one and keeps the other.
+# Mailman 3 (set AR's setup): press@mta.press.test joins q-welcome-1 (its welcome), leaves
+# q-goodbye-1 (its goodbye), is q-digest-1's MIME-digest member (a post from a non-member held,
+# approved, then the digest sent), and q-modnotice-1's owner (the notice of a post held for it).
+mkdir -p /run/mailman3; chown list:list /run/mailman3
+sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
+as_list "mailman start" >/dev/null 2>&1 </dev/null || true; sleep 8
+for list in welcome goodbye digest modnotice; do as_list "mailman create q-$list-1@news.test" </dev/null >/dev/null 2>&1 || true; done
+echo "press@mta.press.test" | as_list "mailman addmembers -W -d mime - q-digest-1@news.test"
+printf '%s\n' 'from mailman.interfaces.member import MemberRole' 'from mailman.interfaces.usermanager import IUserManager' \
+    'from zope.component import getUtility' "a = getUtility(IUserManager).get_address('press@mta.press.test') or getUtility(IUserManager).create_address('press@mta.press.test')" \
+    'r = m.subscribe(a, MemberRole.owner)' 'commit()' | as_list "mailman shell -l q-modnotice-1@news.test"
+for lang in en fr it cs; do
+    tag=mailman-$lang
+    for list in welcome goodbye digest modnotice; do
+        printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
+    done
+    keep /tmp/as-$tag.mbox
+    echo "Press Office <press@mta.press.test>" | as_list "mailman addmembers -w - q-welcome-1@news.test"
+    echo "press@mta.press.test" | as_list "mailman addmembers -W - q-goodbye-1@news.test"
+    as_list "mailman delmembers -l q-goodbye-1@news.test -m press@mta.press.test -g"
+    for list in digest modnotice; do
+        printf 'From: Desk <desk@news.test>\nTo: q-%s-1@news.test\nSubject: Desk note %s\nMessage-ID: <%s.%s@news.test>\nDate: %s\n\nA note for the list.\n' \
+            $list $tag $list $tag "$(date -R)" > /tmp/as-post-$list.eml; chmod 644 /tmp/as-post-$list.eml
+        as_list "mailman inject -f /tmp/as-post-$list.eml q-$list-1@news.test"
+    done
+    sleep 30
+    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+        'from mailman.interfaces.requests import IListRequests' \
+        "done = [handle_message(m, r.id, Action.accept) for r in list(IListRequests(m).held_requests)]" \
+        'commit()' | as_list "mailman shell -l q-digest-1@news.test"
+    sleep 30; as_list "mailman digests -s -l q-digest-1@news.test"; sleep 30; unreplay
+    echo "press@mta.press.test" | as_list "mailman delmembers -l q-welcome-1@news.test -f - -G" || true
+    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+        'from mailman.interfaces.requests import IListRequests' \
+        "done = [handle_message(m, r.id, Action.discard) for r in list(IListRequests(m).held_requests)]" \
+        'commit()' | as_list "mailman shell -l q-modnotice-1@news.test"
+    cp /tmp/as-$tag.mbox /tmp/as-$tag.raw.mbox;     mbox_keep /tmp/as-$tag.mbox '^To: (?:.*<)?(?:press@mta\.press\.test|q-modnotice-1-owner@news\.test|q-digest-1@news\.test)>?\s*$'  # a digest goes To the list
+    "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian $(dpkg-query -W -f '${Version}' mailman3))" /tmp/as-$tag.mbox unseen-as
+done
+as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
+# mlmmj 1.3.0: press@mta.press.test joins q-welcome-1 (its welcome), leaves q-goodbye-1 (its
+# goodbye), is q-digest-1's digest subscriber (a non-subscriber's post held, approved by its cookie,
+# then mlmmj-maintd sends the digest) and q-modnotice-1's moderator (its request to moderate).
+for lang in en fr it cs; do
+    tag=mlmmj-$lang; spool=/tmp/mlmmj-as-$lang; rm -rf $spool; mkdir -p $spool
+    for list in welcome goodbye digest modnotice; do
+        printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+        echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+        touch $spool/q-$list-1/control/subonlypost $spool/q-$list-1/control/modnonsubposts
+    done
+    echo postmaster@news.test > $spool/q-digest-1/control/moderators; echo press@mta.press.test > $spool/q-modnotice-1/control/moderators
+    echo 1 > $spool/q-digest-1/control/digestinterval
+    keep /tmp/as-$tag.mbox
+    /usr/bin/mlmmj-sub -L $spool/q-welcome-1 -a press@mta.press.test -c -f -q -U
+    /usr/bin/mlmmj-sub -L $spool/q-goodbye-1 -a press@mta.press.test -f -q -s -U
+    /usr/bin/mlmmj-unsub -L $spool/q-goodbye-1 -a press@mta.press.test -c -q -U
+    /usr/bin/mlmmj-sub -L $spool/q-digest-1 -a press@mta.press.test -d -f -q -s -U
+    for list in digest modnotice; do
+        printf 'Delivered-To: q-%s-1@news.test\nReturn-Path: <desk@news.test>\nFrom: Desk <desk@news.test>\nTo: q-%s-1@news.test\nSubject: Desk note %s\nMessage-ID: <%s.%s@news.test>\nDate: %s\n\nA note for the list.\n' \
+            $list $list $tag $list $tag "$(date -R)" | /usr/bin/mlmmj-receive -F -L $spool/q-$list-1
+    done
+    sleep 5; cookie=$(ls $spool/q-digest-1/moderation/ | grep -v -- '-' | head -1)
+    printf 'Delivered-To: q-digest-1+moderate-%s@news.test\nReturn-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: q-digest-1+moderate-%s@news.test\nSubject: approve\n\nok\n' \
+        "$cookie" "$cookie" | /usr/bin/mlmmj-receive -F -L $spool/q-digest-1
+    sleep 5; /usr/bin/mlmmj-maintd -F -L $spool/q-digest-1; sleep 10; unreplay
+    mbox_keep /tmp/as-$tag.mbox '^To: (?:.*<)?press@mta\.press\.test>?\s*$'
+    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian $(dpkg-query -W -f '${Version}' mlmmj))" /tmp/as-$tag.mbox unseen-as
+done
+# mlmmj's request to its moderators has no To of press's (mlmmj addresses its moderators
+# otherwise): a second pass for it, keeping every message but the wait notice to the poster
+for lang in en fr it cs; do
+    tag=mlmmj-$lang; spool=/tmp/mlmmj-as-$lang; rm -rf $spool/q-modnotice-1/moderation/*
+    keep /tmp/as-$tag-mod.mbox
+    printf 'Delivered-To: q-modnotice-1@news.test\nReturn-Path: <desk@news.test>\nFrom: Desk <desk@news.test>\nTo: q-modnotice-1@news.test\nSubject: Desk note %s\nMessage-ID: <modnotice2.%s@news.test>\nDate: %s\n\nA note for the list.\n' \
+        $tag $tag "$(date -R)" | /usr/bin/mlmmj-receive -F -L $spool/q-modnotice-1
+    sleep 8; unreplay; cp /tmp/as-$tag-mod.mbox /tmp/as-$tag-mod.raw.mbox
+    mbox_keep /tmp/as-$tag-mod.mbox '\A(?![\s\S]*^To: (?:.*<)?desk@news\.test)'
+    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian $(dpkg-query -W -f '${Version}' mlmmj))" /tmp/as-$tag-mod.mbox unseen-as
+done
+# Sympa 6.2.70 (set AR's setup): the listmaster's commands to sympa@ (as set AL's REJECT):
+# ADD press to q-welcome-1 (its welcome), QUIET ADD then DEL from q-goodbye-1 (its removal
+# notice), QUIET ADD then REMIND q-remind-1 (its reminder), and press as q-modnotice-1's editor
+# (send editorkey) is asked to moderate a post from desk@news.test.
+printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+d=/var/lib/sympa/list_data
+for list in welcome goodbye remind modnotice; do
+    [ -d $d/q-$list-1 ] && continue
+    printf '<?xml version="1.0" ?>\n<list><listname>q-%s-1</listname><type>discussion_list</type><subject>News desk</subject><description>The news desk</description><status>open</status><topic>other</topic><owner multiple="1"><email>postmaster@news.test</email></owner><editor multiple="1"><email>press@mta.press.test</email></editor></list>\n' $list > /tmp/as-$list.xml
+    su sympa -s /bin/sh -c "/usr/lib/sympa/bin/sympa.pl --create_list --robot news.test --input_file /tmp/as-$list.xml"
+done
+sed -i "s/^send .*/send editorkey/" $d/q-modnotice-1/config
+sympa_cmd() { n=$((n+1)); printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: %s\nDate: %s\nMessage-ID: <cmd.%s.%s@news.test>\n\n%s\n' \
+    "$1" "$(date -R)" "$tag" "$n" "$1" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"; sleep 8; }
+n=0
+for lang in en-US fr it cs; do
+    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
+    for list in welcome goodbye remind modnotice; do
+        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+    done
+    rm -f /var/spool/sympa/moderation/*; keep /tmp/as-$tag.mbox
+    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
+    sympa_cmd "ADD q-welcome-1 press@mta.press.test Press Office"
+    sympa_cmd "QUIET ADD q-goodbye-1 press@mta.press.test Press Office"; sympa_cmd "DEL q-goodbye-1 press@mta.press.test"
+    sympa_cmd "QUIET ADD q-remind-1 press@mta.press.test Press Office"; sympa_cmd "REMIND q-remind-1"
+    printf 'Return-Path: <desk@news.test>\nFrom: Desk <desk@news.test>\nTo: q-modnotice-1@news.test\nSubject: Desk note %s\nMessage-ID: <modnotice.%s@news.test>\nDate: %s\n\nA note for the list.\n' \
+        "$tag" "$tag" "$(date -R)" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-modnotice-1@news.test"
+    sleep 30; sympa_cmd "QUIET DEL q-welcome-1 press@mta.press.test"; sympa_cmd "QUIET DEL q-remind-1 press@mta.press.test"
+    sleep 10; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
+    to_sender /tmp/as-$tag.mbox
+    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian $(dpkg-query -W -f '${Version}' sympa))" /tmp/as-$tag.mbox unseen-as
+done
+cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
+# Sympa's reminder goes out through its bulk spool to every subscriber, and its request to the
+# editors is addressed to them as a group: a second pass for both, every message kept, then
+# those to press (in whatever To) that are not the command reports to the listmaster
+printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+d=/var/lib/sympa/list_data
+sympa_cmd() { n=$((n+1)); printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: %s\nDate: %s\nMessage-ID: <cmd2.%s.%s@news.test>\n\n%s\n' \
+    "$1" "$(date -R)" "$tag" "$n" "$1" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"; sleep 8; }
+n=0
+for lang in en-US fr it cs; do
+    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
+    for list in remind modnotice; do
+        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+    done
+    rm -f /var/spool/sympa/moderation/*; keep /tmp/as-$tag-2.mbox
+    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl
+    su sympa -s /bin/sh -c /usr/lib/sympa/bin/task_manager.pl 2>/dev/null || true; sleep 2
+    sympa_cmd "QUIET ADD q-remind-1 press@mta.press.test Press Office"; sympa_cmd "REMIND q-remind-1"
+    sleep 10; auth=$(sed -n 's/^Subject: \(AUTH [0-9a-f]* REMIND q-remind-1\)$/\1/p' /tmp/as-$tag-2.mbox | tail -1)
+    sympa_cmd "$auth"  # REMIND asks the listmaster to confirm it
+    printf 'Return-Path: <desk@news.test>\nFrom: Desk <desk@news.test>\nTo: q-modnotice-1@news.test\nSubject: Desk note %s\nMessage-ID: <modnotice2.%s@news.test>\nDate: %s\n\nA note for the list.\n' \
+        "$tag" "$tag" "$(date -R)" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-modnotice-1@news.test"
+    sleep 40; sympa_cmd "QUIET DEL q-remind-1 press@mta.press.test"
+    sleep 10; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; pkill -f task_manager.pl || true; sleep 3
+    cp /tmp/as-$tag-2.mbox /tmp/as-$tag-2.raw.mbox
+    mbox_keep /tmp/as-$tag-2.mbox '^To: (?:.*<)?(?:press@mta\.press\.test|q-modnotice-1-editor@news\.test)>?\s*$'
+    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian $(dpkg-query -W -f '${Version}' sympa))" /tmp/as-$tag-2.mbox unseen-as
+done
+cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
