@@ -17,6 +17,7 @@ from email.header import Header, decode_header
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import Compat32
+from email.utils import parseaddr
 from typing import Any
 
 from flufl.bounce import all_failures
@@ -934,10 +935,12 @@ _MLMMJ = re.compile(
 # Each language mlmmj 1.3.0 ships (its text.skel/*/deny-post; set AN sampled French, German and
 # Chinese): the reason follows in the same paragraph (Slovak: after a blank line), and Italian
 # names the poster and our Subject between the sentence and the reason
+# zh-cn, which mlmmj wraps between its characters
+_MLMMJ_ZH = r"\s*".join("》的邮件无法投递到列表")
 _MLMMJ_REFUSED = re.compile(
     # right after the closing quote of the Subject mlmmj quotes, so that a Subject holding the
     # words (a wait notice quoting "Parcels cannot be delivered ...") is no refusal (a review)
-    r"(?:\"\s*(?:n'a\s+pas\s+pu\s+être\s+délivré\s+à\s+la\s+liste"  # fr
+    r"(?:[\"”“»„]\s*(?:n'a\s+pas\s+pu\s+être\s+délivré\s+à\s+la\s+liste"  # fr
     r"|konnte\s+nicht\s+über\s+die\s+liste\s+verteilt\s+werden"  # de
     r"|nun\s+se\s+pudo\s+entregar\s+a\s+la\s+llista"  # ast
     r"|není\s+možné\s+doručit"  # cs
@@ -945,9 +948,10 @@ _MLMMJ_REFUSED = re.compile(
     r"|δεν\s+παραλήφθηκε\s+από\s+τη\s+λίστα\s+ταχυδρομείου"  # gr
     r"|não\s+foi\s+entregue\s+na\s+lista"  # pt
     r"|nebolo\s+možné\s+doručiť\s+do\s+mailovej\s+diskusie)"  # sk
-    r"|》的邮件无法投递到列表"  # zh-cn
+    r"|"
+    + _MLMMJ_ZH
     # Italian says it first, then the poster and the Subject
-    r"|non\s+è\s+stato\s+possibile\s+consegnare\s+alla\s+lista\s+il\s+messaggio\s+da(?=\s+<)"
+    + r"|non\s+è\s+stato\s+possibile\s+consegnare\s+alla\s+lista\s+il\s+messaggio\s+da(?=\s+<)"
     r")[,，.]?\s*(\S[^\n]*(?:\n(?!\n)[^\n]*)*)",
     re.IGNORECASE,
 )
@@ -1014,7 +1018,8 @@ _MAILMAN_MODERATOR_OTHER = re.compile(
 # writes it between its own words, which _ADDR's \w would take in ("邮件列表desk@news.test的邮件")
 _ASCII_ADDR = r"(?<![A-Za-z0-9._%+=-])[A-Za-z0-9._%+=-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 _SYMPA_MODERATOR = re.compile(
-    r"your message for list (" + _ADDR.pattern + r") has been rejected by\s+the\s+moderator\b",
+    r"your\s+message\s+for\s+list\s+(" + _ADDR.pattern + r")\s+has\s+been\s+rejected\s+by\s+the"
+    r"\s+moderator\b",
     re.IGNORECASE,
 )
 _SYMPA_MODERATOR_OTHER = re.compile(
@@ -1063,6 +1068,15 @@ def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
 _MAILMAN_SIZE_RULE = "max-size"
 
 
+def _recipient(ctx: _Ctx) -> str:
+    """The notice's To address (its addr-spec, not an address in a display name), lowercased."""
+    return parseaddr(_header(ctx.msg, "to"))[1].lower()
+
+
+# the addresses Mailman 3 gives a list beside its own (its moderators' notices go to -owner)
+_MAILMAN_ROLES = ("owner", "moderator", "bounces", "request", "confirm", "join", "leave")
+
+
 def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
     """The list and the X-Mailman-Rule-Hits of the post a Mailman 3 refusal returns to us: sent
     from the list's -owner address, not to one of the list's own addresses (its moderators'
@@ -1071,9 +1085,8 @@ def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
         return None
     local, _at, domain = (_address(ctx.sender) or "").partition("@")
     name = local.removesuffix("-owner")
-    to = _address(_header(ctx.msg, "to")) or ""
-    own = to == f"{name}@{domain}" or (to.startswith(f"{name}-") and to.endswith(f"@{domain}"))
-    if name == local or own:
+    own = {f"{name}@{domain}", *(f"{name}-{role}@{domain}" for role in _MAILMAN_ROLES)}
+    if name == local or _recipient(ctx) in own:
         return None
     hits: list[str] = []
     for part in ctx.msg.walk():
@@ -1082,7 +1095,8 @@ def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
         inner = part.get_payload() if part.get_content_type() == "message/rfc822" else None
         returned = inner[0] if isinstance(inner, list) and inner else None
         if isinstance(returned, Message):  # every such field: a post may hit rule after rule
-            hits += [_clean(str(v)) for v in returned.get_all("x-mailman-rule-hits") or ()]
+            fields = returned.get_all("x-mailman-rule-hits") or ()
+            hits += [hit for v in fields if (hit := " ".join(_clean(str(v)).split()))]
     return (f"{name}@{domain}", "; ".join(hits)) if hits else None
 
 
@@ -1117,12 +1131,14 @@ def _sympa_rejected(ctx: _Ctx, lowered: str) -> str | None:
     if not _header(ctx.msg, "auto-submitted").lower().startswith("auto-generated"):
         return None
     local, _at, domain = (_address(ctx.sender) or "").partition("@")
-    listed, to = f"{local.removesuffix('-request')}@{domain}", _address(_header(ctx.msg, "to"))
-    if not local.endswith("-request") or not to or to in lowered:
+    name, to = local.removesuffix("-request"), _recipient(ctx)
+    listed = f"{name}@{domain}"
+    if name == local or not to or to in lowered:
         return None
     for paragraph in re.split(r"\n[ \t]*\n", lowered):  # the list and its moderator, together
         named = {a.lower() for a in _ADDR_SCAN.findall(paragraph)}
-        if listed in named and named - {listed}:
+        others = {a for a in named if a != listed and not a.startswith(f"{name}-")}
+        if listed in named and others:
             return listed
     return None
 

@@ -2981,3 +2981,55 @@ def test_mlmmjs_words_inside_our_quoted_subject_are_no_refusal() -> None:
         sender="desk+owner@news.example.org", subject="Čeká se na potvrzení", text=text
     )
     assert not parse_bounce(notice.encode()).bounce
+
+
+@pytest.mark.parametrize(
+    ("sender", "text"),
+    [
+        # a review of b8453f3: mlmmj wraps Chinese between its characters, and a list's owner may
+        # quote the Subject typographically
+        (
+            "desk+owner@news.example.org",
+            "Mlmmj 程序管理 <desk@news.example.org> 邮件列表。\n\n来自 <press@press.example.org> "
+            "题为《Embargoed release》\n的邮件无法投递到列表，因为您不是列表订户。",
+        ),
+        (
+            "desk+owner@news.example.org",
+            "Hi, c'est le programme Mlmmj gérant la liste <desk@news.example.org>.\n\nLe message de "
+            "<press@press.example.org> ayant pour sujet « Embargoed release » n'a pas pu être "
+            "délivré à la liste parce que vous n'êtes pas un inscrit de la liste.",
+        ),
+        # Sympa's English rejection as its template writes it, the line broken after the list
+        (
+            "desk-request@news.example.org",
+            "Your message for list desk@news.example.org\nhas been rejected by the moderator "
+            "(editor@news.example.org).",
+        ),
+    ],
+)
+def test_list_refusals_as_their_managers_wrap_them(sender: str, text: str) -> None:
+    """Line breaks and quotes where a list manager puts them do not hide its refusal."""
+    notice = _LIST_NOTICE.format(sender=sender, subject="Embargoed release", text=text)
+    got = parse_bounce(notice.encode())
+    assert (got.bounce, got.kind, got.recipients) == (
+        True,
+        BounceKind.BLOCK,
+        ("desk@news.example.org",),
+    )
+
+
+def test_the_structural_readings_check_what_they_name() -> None:
+    """A review of b8453f3: an empty Rule-Hits field is no rule hit; a poster whose address starts
+    with the list's name, or a To whose display name holds the list's address, still gets the
+    refusal; the list's own -editor address is not a moderator's named beside the list."""
+    hits = "X-Mailman-Rule-Hits: nonmember-moderation\n"
+    refusal = _MAILMAN_NOTICE.format(sender="desk-owner@news.example.org", text="-", hits=hits)
+    assert not parse_bounce(refusal.replace(hits, "X-Mailman-Rule-Hits: \n").encode()).bounce
+    for to in ("desk-press@news.example.org", '"desk@news.example.org" <press@press.example.org>'):
+        notice = refusal.replace("To: press@press.example.org", f"To: {to}")
+        assert parse_bounce(notice.encode()).recipients == ("desk@news.example.org",)
+    editors = _SYMPA_NOTICE.format(
+        subject="Message for list desk to be moderated",
+        text="A message for desk@news.example.org waits for desk-editor@news.example.org.",
+    )
+    assert not parse_bounce(editors.encode()).bounce
