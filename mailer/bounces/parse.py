@@ -1068,6 +1068,14 @@ def _from_list(ctx: _Ctx, address: str, role: str) -> bool:
 _MAILMAN_SIZE_RULE = "max-size"
 
 
+def _sender_list(ctx: _Ctx, role: str) -> str | None:
+    """The list whose <list>-<role> address sent the notice (Mailman's -owner and -bounces,
+    Sympa's -request), if one did."""
+    local, _at, domain = (_address(ctx.sender) or "").partition("@")
+    name = local.removesuffix(f"-{role}")
+    return f"{name}@{domain}" if name != local else None
+
+
 def _recipient(ctx: _Ctx) -> str:
     """The notice's To address (its addr-spec, not an address in a display name), lowercased."""
     return parseaddr(_header(ctx.msg, "to"))[1].lower()
@@ -1083,10 +1091,12 @@ def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
     notice of a held post attaches it too), and not a digest (whose posts keep their fields)."""
     if not ctx.msg.get("x-mailman-version"):
         return None
-    local, _at, domain = (_address(ctx.sender) or "").partition("@")
-    name = local.removesuffix("-owner")
-    own = {f"{name}@{domain}", *(f"{name}-{role}@{domain}" for role in _MAILMAN_ROLES)}
-    if name == local or _recipient(ctx) in own:
+    listed = _sender_list(ctx, "owner")
+    if listed is None:
+        return None
+    name, _at, domain = listed.partition("@")
+    own = {listed, *(f"{name}-{role}@{domain}" for role in _MAILMAN_ROLES)}
+    if _recipient(ctx) in own:
         return None
     hits: list[str] = []
     for part in ctx.msg.walk():
@@ -1097,7 +1107,7 @@ def _mailman_rule_hits(ctx: _Ctx) -> tuple[str, str] | None:
         if isinstance(returned, Message):  # every such field: a post may hit rule after rule
             fields = returned.get_all("x-mailman-rule-hits") or ()
             hits += [hit for v in fields if (hit := " ".join(_clean(str(v)).split()))]
-    return (f"{name}@{domain}", "; ".join(hits)) if hits else None
+    return (listed, "; ".join(hits)) if hits else None
 
 
 # the Subject Mailman 3 gives a rejected request, English in every language sampled (sets AN, AR)
@@ -1114,8 +1124,7 @@ def _mailman_rejected(ctx: _Ctx, lowered: str) -> str | None:
     subject = _MAILMAN_REJECTED_SUBJECT.match(ctx.subject.strip())
     if "posting of your message" not in lowered and not subject:
         return None
-    local, _at, domain = (_address(ctx.sender) or "").partition("@")
-    return f"{local.removesuffix('-bounces')}@{domain}" if local.endswith("-bounces") else None
+    return _sender_list(ctx, "bounces")
 
 
 def _sympa_rejected(ctx: _Ctx, lowered: str) -> str | None:
@@ -1130,11 +1139,10 @@ def _sympa_rejected(ctx: _Ctx, lowered: str) -> str | None:
         return None
     if not _header(ctx.msg, "auto-submitted").lower().startswith("auto-generated"):
         return None
-    local, _at, domain = (_address(ctx.sender) or "").partition("@")
-    name, to = local.removesuffix("-request"), _recipient(ctx)
-    listed = f"{name}@{domain}"
-    if name == local or not to or to in lowered:
+    listed, to = _sender_list(ctx, "request"), _recipient(ctx)
+    if listed is None or not to or to in lowered:
         return None
+    name = listed.partition("@")[0]
     for paragraph in re.split(r"\n[ \t]*\n", lowered):  # the list and its moderator, together
         named = {a.lower() for a in _ADDR_SCAN.findall(paragraph)}
         others = {a for a in named if a != listed and not a.startswith(f"{name}-")}
