@@ -25,7 +25,8 @@ run() {  # run TAG VERSION MAILBOX [nodown]
 
 # Exim 4.96: smarthost, local mail to /var/mail, retry rule F,1m,20s
 apt exim4-daemon-light
-cat > /etc/exim4/update-exim4.conf.conf <<'CONF'
+exim_sender() {  # Exim as a smarthost sender (here, and sets AO, AP, AQ)
+    cat > /etc/exim4/update-exim4.conf.conf <<'CONF'
 dc_eximconfig_configtype='smarthost'
 dc_other_hostnames='mta.press.test'
 dc_local_interfaces='127.0.0.1'
@@ -40,7 +41,9 @@ dc_hide_mailname=''
 dc_mailname_in_oh='true'
 dc_localdelivery='mail_spool'
 CONF
-echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+    echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+}
+exim_sender
 t=/etc/exim4/exim4.conf.template
 sed -i 's/^\*  *\*  *F,2h,15m; G,16h,1h,1.5; F,4d,6h/*   *   F,1m,20s/' "$t"
 sed -i '/^smarthost:/,/no_more/ s/^  no_more$/  self = send\n  no_more/' "$t"  # the smarthost is this host
@@ -922,12 +925,13 @@ mbox_keep /tmp/ak-mailman.mbox '^Subject: Request to mailing list .* rejected'
 # IMAP mailbox, fetched and forwarded to the replayer, which refuses it with each permanent refusal;
 # fetchmail's reports go to localhost:25, a second replayer that keeps them. Run in this order on
 # 2026-12-01 (tenth session).
-echo "sympa sympa/dbconfig-install boolean true" | debconf-set-selections
-echo "sympa sympa/database-type select sqlite3" | debconf-set-selections
-echo "sympa sympa/listmaster string postmaster@news.test" | debconf-set-selections
-echo "sympa sympa/hostname string news.test" | debconf-set-selections
-apt sympa rsyslog; rsyslogd 2>/dev/null || true; mkdir -p /run/sympa; chown sympa:sympa /run/sympa
-cat > /tmp/al-sendmail <<'PY'
+sympa_install() {  # sympa_install [PACKAGE...]: Sympa (SQLite), its sendmail stand-in, and more
+    echo "sympa sympa/dbconfig-install boolean true" | debconf-set-selections
+    echo "sympa sympa/database-type select sqlite3" | debconf-set-selections
+    echo "sympa sympa/listmaster string postmaster@news.test" | debconf-set-selections
+    echo "sympa sympa/hostname string news.test" | debconf-set-selections
+    apt sympa rsyslog "$@"; rsyslogd 2>/dev/null || true; mkdir -p /run/sympa; chown sympa:sympa /run/sympa
+    cat > /tmp/al-sendmail <<'PY'
 #!/usr/bin/python3
 """A sendmail(8) stand-in for Sympa: pass the message by SMTP to the loopback replayer."""
 import smtplib, sys
@@ -946,8 +950,10 @@ data = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  
 with smtplib.SMTP("127.0.0.1", 2626, local_hostname="news.test") as s:
     s.sendmail(sender, rcpts, data)
 PY
-chmod 755 /tmp/al-sendmail; cp /etc/sympa/sympa/sympa.conf /tmp/sympa.conf.orig
-printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+    chmod 755 /tmp/al-sendmail; cp /etc/sympa/sympa/sympa.conf /tmp/sympa.conf.orig
+    printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+}
+sympa_install
 d=/var/lib/sympa/list_data
 for list in nonmember list-closed list-too-large moderated mod-rejected; do
     printf '<?xml version="1.0" ?>\n<list><listname>q-%s-1</listname><type>discussion_list</type><subject>News desk</subject><description>The news desk</description><status>open</status><topic>other</topic><owner multiple="1"><email>postmaster@news.test</email></owner></list>\n' $list > /tmp/al-$list.xml
@@ -1040,68 +1046,80 @@ sleep 2; kill "$(cat /tmp/replay25.pid)"; unreplay; doveadm -c /tmp/fm/dovecot.c
 cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
 printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' \
     'supported_lang	ca,cs,de,el,en-US,es,et,eu,fi,fr,gl,hu,it,ja,ko,nb,nl,oc,pl,pt-BR,ru,sv,tr,vi,zh-CN,zh-TW,ar' >> /etc/sympa/sympa/sympa.conf
-for lang in fr es ru ar zh-CN de; do
-    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
-    for list in nonmember list-too-large moderated mod-rejected; do
-        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+sympa_langs() {  # sympa_langs PREFIX LANG...: Sympa's four notices in each language (set AL's lists)
+    p=$1; shift
+    for lang in "$@"; do
+        tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
+        for list in nonmember list-too-large moderated mod-rejected; do
+            sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
+        done
+        rm -f /var/spool/sympa/moderation/*; keep /tmp/$p-$tag.mbox
+        su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
+        for list in nonmember list-too-large moderated mod-rejected; do
+            pad=0; [ $list = list-too-large ] && pad=60
+            { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad "$tag"; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
+        done
+        sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
+        printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
+            "$key" "$(date -R)" "$tag" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
+        sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
+        to_sender /tmp/$p-$tag.mbox  # and the rejected post's wait notice (from sympa@) is not filed
+        mbox_keep /tmp/$p-$tag.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*From: .*<sympa@news\.test>)'
+        "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian $(dpkg-query -W -f '${Version}' sympa))" /tmp/$p-$tag.mbox "unseen-$p"
     done
-    rm -f /var/spool/sympa/moderation/*; keep /tmp/an-$tag.mbox
-    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
-    for list in nonmember list-too-large moderated mod-rejected; do
-        pad=0; [ $list = list-too-large ] && pad=60
-        { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad "$tag"; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
-    done
-    sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
-    printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
-        "$key" "$(date -R)" "$tag" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
-    sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
-    to_sender /tmp/an-$tag.mbox  # and the rejected post's wait notice (from sympa@) is not filed
-    mbox_keep /tmp/an-$tag.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*From: .*<sympa@news\.test>)'
-    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian 6.2.70~dfsg-2+deb12u2)" /tmp/an-$tag.mbox unseen-an
-done
+}
+sympa_langs an fr es ru ar zh-CN de
 cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
-for lang in fr zh-cn de; do
-    tag=mlmmj-$lang; spool=/tmp/mlmmj-an-$lang; rm -rf $spool; mkdir -p $spool
-    for list in nonmember list-too-large moderated; do
-        printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
-        echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+mlmmj_langs() {  # mlmmj_langs PREFIX LANG...: mlmmj's three notices in each language
+    p=$1; shift
+    for lang in "$@"; do
+        tag=mlmmj-$lang; spool=/tmp/mlmmj-$p-$lang; rm -rf $spool; mkdir -p $spool
+        for list in nonmember list-too-large moderated; do
+            printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
+            echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
+        done
+        touch $spool/q-nonmember-1/control/subonlypost; echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
+        m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
+        keep /tmp/$p-$tag.mbox
+        for list in nonmember list-too-large moderated; do
+            pad=0; [ $list = list-too-large ] && pad=60
+            { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad "$tag"; } \
+                | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
+        done
+        sleep 10; unreplay; to_sender /tmp/$p-$tag.mbox
+        "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian $(dpkg-query -W -f '${Version}' mlmmj))" /tmp/$p-$tag.mbox "unseen-$p"
     done
-    touch $spool/q-nonmember-1/control/subonlypost; echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
-    m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
-    keep /tmp/an-$tag.mbox
-    for list in nonmember list-too-large moderated; do
-        pad=0; [ $list = list-too-large ] && pad=60
-        { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad "$tag"; } \
-            | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
-    done
-    sleep 10; unreplay; to_sender /tmp/an-$tag.mbox
-    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian 1.3.0-4)" /tmp/an-$tag.mbox unseen-an
-done
+}
+mlmmj_langs an fr zh-cn de
 sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
 mkdir -p /run/mailman3; chown list:list /run/mailman3; as_list "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
 for list in nonmember moderated mod-rejected; do as_list "mailman create q-$list-1@news.test" </dev/null; done
 printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.reject' 'commit()' \
     | as_list "mailman shell -l q-nonmember-1@news.test"
-for lang in fr es ru ar zh_CN de; do
-    tag=mailman-$(echo "$lang" | tr 'A-Z_' 'a-z-')
-    for list in nonmember moderated mod-rejected; do
-        printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
+mailman_langs() {  # mailman_langs PREFIX LANG...: Mailman 3's three notices in each language
+    p=$1; shift
+    for lang in "$@"; do
+        tag=mailman-$(echo "$lang" | tr 'A-Z_' 'a-z-')
+        for list in nonmember moderated mod-rejected; do
+            printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
+        done
+        keep /tmp/$p-$tag.mbox
+        for list in nonmember moderated mod-rejected; do
+            post $list 0 "$tag" > /tmp/$p-post-$list.eml; chmod 644 /tmp/$p-post-$list.eml
+            as_list "mailman inject -f /tmp/$p-post-$list.eml q-$list-1@news.test"
+        done
+        sleep 30; unreplay; keep /tmp/$p-$tag-rej.mbox
+        printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
+            'from mailman.interfaces.requests import IListRequests' \
+            "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
+            'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
+        sleep 30; unreplay; to_sender /tmp/$p-$tag.mbox; to_sender /tmp/$p-$tag-rej.mbox
+        mbox_keep /tmp/$p-$tag.mbox '\A(?![\s\S]*q-mod-rejected-1)'  # its wait notice, as set AK's, not filed
+        cat /tmp/$p-$tag-rej.mbox >> /tmp/$p-$tag.mbox
+        "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian $(dpkg-query -W -f '${Version}' mailman3))" /tmp/$p-$tag.mbox "unseen-$p"
     done
-    keep /tmp/an-$tag.mbox
-    for list in nonmember moderated mod-rejected; do
-        post $list 0 "$tag" > /tmp/an-post-$list.eml; chmod 644 /tmp/an-post-$list.eml
-        as_list "mailman inject -f /tmp/an-post-$list.eml q-$list-1@news.test"
-    done
-    sleep 30; unreplay; keep /tmp/an-$tag-rej.mbox
-    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
-        'from mailman.interfaces.requests import IListRequests' \
-        "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
-        'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
-    sleep 30; unreplay; to_sender /tmp/an-$tag.mbox; to_sender /tmp/an-$tag-rej.mbox
-    mbox_keep /tmp/an-$tag.mbox '\A(?![\s\S]*q-mod-rejected-1)'  # its wait notice, as set AK's, not filed
-    cat /tmp/an-$tag-rej.mbox >> /tmp/an-$tag.mbox
-    "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian 3.3.8-2~deb12u2)" /tmp/an-$tag.mbox unseen-an
-done
+}
+mailman_langs an fr es ru ar zh_CN de
 as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
 
 # back to Postfix, which the project's tests use
@@ -1185,22 +1203,7 @@ PYTHONPATH=. "$py" "$here/record_r.py" amavis 2531 virus banned-exe banned-doubl
 # Part three: the recorded refusals replayed to Exim (set Q's smarthost setup) and dma.
 pkill -f amavisd || true; postfix stop; pkill clamd || true; sleep 2
 apt exim4-daemon-light
-cat > /etc/exim4/update-exim4.conf.conf <<'CONF'
-dc_eximconfig_configtype='smarthost'
-dc_other_hostnames='mta.press.test'
-dc_local_interfaces='127.0.0.1'
-dc_readhost=''
-dc_relay_domains=''
-dc_minimaldns='true'
-dc_relay_nets=''
-dc_smarthost='127.0.0.1::2626'
-CFILEMACRO='false'
-dc_use_split_config='false'
-dc_hide_mailname=''
-dc_mailname_in_oh='true'
-dc_localdelivery='mail_spool'
-CONF
-echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
+exim_sender
 t=/etc/exim4/exim4.conf.template
 sed -i 's/^\*  *\*  *F,2h,15m; G,16h,1h,1.5; F,4d,6h/*   *   F,1m,20s/' "$t"
 sed -i '/^smarthost:/,/no_more/ s/^  no_more$/  self = send\n  no_more/' "$t"
@@ -1256,11 +1259,11 @@ dns_off; kill "$(cat /tmp/dns.pid)"
 # The recorded refusals replayed: Postfix 3.7.11 as a sending relay (smarthost the replayer,
 # maximal_queue_lifetime 0: a temporary refusal is reported at once), then Exim (set AO's setup,
 # 150 s for its retries to end) and dma (it retries temporary refusals for days).
-ap="qpsmtpd-relay-denied qpsmtpd-rbl-listed qpsmtpd-rhsbl-sender qpsmtpd-helo-rejected qpsmtpd-sender-rejected
-qpsmtpd-too-large qpsmtpd-spam qpsmtpd-virus qpsmtpd-sender-domain-unknown qpsmtpd-spf-fail qpsmtpd-early-talker"
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -q postfix >/dev/null 2>&1 || true
-echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt postfix
-cat > /etc/postfix/main.cf <<'CONF'
+three_senders() {  # three_senders SPLIT NAME...: the replayed refusals to Postfix, Exim and dma
+    split=$1; shift
+    DEBIAN_FRONTEND=noninteractive apt-get purge -y -q postfix >/dev/null 2>&1 || true
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt postfix
+    cat > /etc/postfix/main.cf <<'CONF'
 compatibility_level = 3.6
 myhostname = mta.press.test
 myorigin = mta.press.test
@@ -1272,34 +1275,23 @@ maximal_queue_lifetime = 0
 bounce_queue_lifetime = 0
 alias_maps = hash:/etc/aliases
 CONF
-newaliases; postfix start; sleep 2
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" postfix t $ap; sleep 30; unreplay
-"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian $(dpkg-query -W -f '${Version}' postfix))" /var/mail/press unseen-ap
-postfix stop; apt exim4-daemon-light
-cat > /etc/exim4/update-exim4.conf.conf <<'CONF'  # set AO's; its template edits are kept
-dc_eximconfig_configtype='smarthost'
-dc_other_hostnames='mta.press.test'
-dc_local_interfaces='127.0.0.1'
-dc_readhost=''
-dc_relay_domains=''
-dc_minimaldns='true'
-dc_relay_nets=''
-dc_smarthost='127.0.0.1::2626'
-CFILEMACRO='false'
-dc_use_split_config='false'
-dc_hide_mailname=''
-dc_mailname_in_oh='true'
-dc_localdelivery='mail_spool'
-CONF
-grep -q 'F,1m,20s' /etc/exim4/exim4.conf.template  # set AO's retry rule is still there
-echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
-update-exim4.conf; exim4 -bd -q20s
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t $ap; sleep 150; unreplay
-"$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press unseen-ap
-pkill exim4 || true; apt dma || true
-grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $ap; sleep 30; unreplay
-"$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-ap; rm -f /var/spool/dma/*
+    newaliases; postfix start; sleep 2
+    : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" postfix t "$@"; sleep 30; unreplay
+    "$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian $(dpkg-query -W -f '${Version}' postfix))" /var/mail/press "$split"
+    postfix stop; apt exim4-daemon-light
+    exim_sender  # set AO's; its template edits are kept
+    grep -q 'F,1m,20s' /etc/exim4/exim4.conf.template  # set AO's retry rule is still there
+    update-exim4.conf; exim4 -bd -q20s
+    : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t "$@"; sleep 150; unreplay
+    "$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press "$split"
+    pkill exim4 || true; apt dma || true
+    grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
+    : > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t "$@"; sleep 30; unreplay
+    "$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press "$split"; rm -f /var/spool/dma/*
+}
+ap="qpsmtpd-relay-denied qpsmtpd-rbl-listed qpsmtpd-rhsbl-sender qpsmtpd-helo-rejected qpsmtpd-sender-rejected
+qpsmtpd-too-large qpsmtpd-spam qpsmtpd-virus qpsmtpd-sender-domain-unknown qpsmtpd-spf-fail qpsmtpd-early-talker"
+three_senders unseen-ap $ap
 
 # Set AQ: Postfix's policy services, asked by a private Postfix (record.py aq) with dns.py answering:
 # policyd-weight 0.1.15.2 (its built-in defaults, logging to the console), gross 1.0.2 twice (dnsbl bl.test; the second
@@ -1352,79 +1344,14 @@ policyd-weight -f /tmp/polw.conf -k stop || true; pkill grossd || true  # its pi
 doveadm -c /tmp/dq/dovecot.conf stop; dns_off; kill "$(cat /tmp/dns.pid)"
 # The recorded refusals replayed as set AP's: Postfix (a sending relay), Exim, dma.
 aq="policydweight-forged-rejected gross-greylisted gross-rbl-listed quotastatus-mailbox-full spfperl-spf-fail"
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -q postfix >/dev/null 2>&1 || true
-echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; apt postfix
-cat > /etc/postfix/main.cf <<'CONF'
-compatibility_level = 3.6
-myhostname = mta.press.test
-myorigin = mta.press.test
-mydestination = mta.press.test, localhost
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-relayhost = [127.0.0.1]:2626
-maximal_queue_lifetime = 0
-bounce_queue_lifetime = 0
-alias_maps = hash:/etc/aliases
-CONF
-newaliases; postfix start; sleep 2
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" postfix t $aq; sleep 30; unreplay
-"$py" "$here/collect.py" postfix "Postfix 3.7.11 (Debian $(dpkg-query -W -f '${Version}' postfix))" /var/mail/press unseen-aq
-postfix stop; apt exim4-daemon-light
-cat > /etc/exim4/update-exim4.conf.conf <<'CONF'  # set AO's; its template edits are kept
-dc_eximconfig_configtype='smarthost'
-dc_other_hostnames='mta.press.test'
-dc_local_interfaces='127.0.0.1'
-dc_readhost=''
-dc_relay_domains=''
-dc_minimaldns='true'
-dc_relay_nets=''
-dc_smarthost='127.0.0.1::2626'
-CFILEMACRO='false'
-dc_use_split_config='false'
-dc_hide_mailname=''
-dc_mailname_in_oh='true'
-dc_localdelivery='mail_spool'
-CONF
-grep -q 'F,1m,20s' /etc/exim4/exim4.conf.template  # set AO's retry rule is still there
-echo "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.press.test" > /etc/exim4/exim4.conf.localmacros
-update-exim4.conf; exim4 -bd -q20s
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" exim t $aq; sleep 150; unreplay
-"$py" "$here/collect.py" exim "Exim 4.96 (Debian $(dpkg-query -W -f '${Version}' exim4-daemon-light))" /var/mail/press unseen-aq
-pkill exim4 || true; apt dma || true
-grep -q '^SMARTHOST' /etc/dma/dma.conf || printf 'SMARTHOST 127.0.0.1\nPORT 2626\n' >> /etc/dma/dma.conf
-: > /var/mail/press; chown press:mail /var/mail/press; replay; "$here/submit.sh" dma t $aq; sleep 30; unreplay
-"$py" "$here/collect.py" dma "dma 0.13 (Debian $(dpkg-query -W -f '${Version}' dma))" /var/mail/press unseen-aq; rm -f /var/spool/dma/*
+three_senders unseen-aq $aq
 
 # Set AR: set AN's notices in Italian, Portuguese, Czech, Japanese, Turkish and Polish. Sympa (set
 # AL's setup and lists, `lang` per run), mlmmj (it, pt, cs: those of them its package ships) and
 # Mailman 3 (set AH's setup, the lists of set AN, preferred_language per run); the helpers post,
-# mbox_keep, to_sender and as_list are set AH's. Run in this order on 2026-12-01 (eleventh session).
-echo "sympa sympa/dbconfig-install boolean true" | debconf-set-selections
-echo "sympa sympa/database-type select sqlite3" | debconf-set-selections
-echo "sympa sympa/listmaster string postmaster@news.test" | debconf-set-selections
-echo "sympa sympa/hostname string news.test" | debconf-set-selections
-apt sympa rsyslog mlmmj mailman3; rsyslogd 2>/dev/null || true; mkdir -p /run/sympa; chown sympa:sympa /run/sympa
-cat > /tmp/al-sendmail <<'PY'
-#!/usr/bin/python3
-"""A sendmail(8) stand-in for Sympa: pass the message by SMTP to the loopback replayer."""
-import smtplib, sys
-args, sender, rcpts = sys.argv[1:], "", []
-while args:
-    a = args.pop(0)
-    if a == "-f":
-        sender = args.pop(0)
-    elif a == "-N":
-        args.pop(0)
-    elif a == "--":
-        rcpts, args = args, []
-    elif not a.startswith("-"):
-        rcpts.append(a)
-data = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")  # SMTP lines end CRLF
-with smtplib.SMTP("127.0.0.1", 2626, local_hostname="news.test") as s:
-    s.sendmail(sender, rcpts, data)
-PY
-chmod 755 /tmp/al-sendmail; cp /etc/sympa/sympa/sympa.conf /tmp/sympa.conf.orig
-printf '%s\n' 'sendmail	/tmp/al-sendmail' 'sendmail_args	-oi' 'sendmail_aliases	none' >> /etc/sympa/sympa/sympa.conf
+# mbox_keep, to_sender and as_list are set AH's, sympa_install set AL's, and sympa_langs,
+# mlmmj_langs and mailman_langs set AN's. Run in this order on 2026-12-01 (eleventh session).
+sympa_install mlmmj mailman3
 d=/var/lib/sympa/list_data
 for list in nonmember list-too-large moderated mod-rejected; do
     [ -d $d/q-$list-1 ] && continue
@@ -1434,69 +1361,16 @@ done
 set_send() { sed -i "s/^send .*/send $2/" $d/q-$1-1/config; }
 set_send nonmember private; set_send list-too-large public; set_send moderated editorkey; set_send mod-rejected editorkey
 grep -q '^max_size' $d/q-list-too-large-1/config || printf '\nmax_size 2048\n' >> $d/q-list-too-large-1/config
-for lang in it pt-BR cs ja tr pl; do
-    tag=sympa-$(echo "$lang" | tr 'A-Z' 'a-z')
-    for list in nonmember list-too-large moderated mod-rejected; do
-        sed -i '/^lang /d' $d/q-$list-1/config; printf '\nlang %s\n' "$lang" >> $d/q-$list-1/config
-    done
-    rm -f /var/spool/sympa/moderation/*; keep /tmp/ar-$tag.mbox
-    su sympa -s /bin/sh -c /usr/lib/sympa/bin/sympa_msg.pl; su sympa -s /bin/sh -c /usr/lib/sympa/bin/bulk.pl; sleep 2
-    for list in nonmember list-too-large moderated mod-rejected; do
-        pad=0; [ $list = list-too-large ] && pad=60
-        { printf 'Return-Path: <press@mta.press.test>\n'; post $list $pad "$tag"; } | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue q-$list-1@news.test"
-    done
-    sleep 30; key=$(ls /var/spool/sympa/moderation/ | sed -n 's/^q-mod-rejected-1@news.test_\([0-9a-f]*\)$/\1/p')
-    printf 'Return-Path: <postmaster@news.test>\nFrom: postmaster@news.test\nTo: sympa@news.test\nSubject: REJECT q-mod-rejected-1 %s\nDate: %s\nMessage-ID: <reject.%s.%s@news.test>\n\nREJECT q-mod-rejected-1 %s\n' \
-        "$key" "$(date -R)" "$tag" "$key" "$key" | su sympa -s /bin/sh -c "/usr/lib/sympa/bin/queue sympa@news.test"
-    sleep 20; unreplay; pkill -f sympa_msg.pl; pkill -f bulk.pl; sleep 3
-    to_sender /tmp/ar-$tag.mbox  # and the rejected post's wait notice (from sympa@) is not filed
-    mbox_keep /tmp/ar-$tag.mbox '\A(?!From q-mod-rejected-1-owner@news\.test .*\n(?:.*\n)*From: .*<sympa@news\.test>)'
-    "$py" "$here/collect.py" $tag "Sympa 6.2.70 (Debian $(dpkg-query -W -f '${Version}' sympa))" /tmp/ar-$tag.mbox unseen-ar
-done
+sympa_langs ar it pt-BR cs ja tr pl
 cp /tmp/sympa.conf.orig /etc/sympa/sympa/sympa.conf
-for lang in it pt cs; do
-    tag=mlmmj-$lang; spool=/tmp/mlmmj-ar-$lang; rm -rf $spool; mkdir -p $spool
-    for list in nonmember list-too-large moderated; do
-        printf 'news.test\npostmaster@news.test\n%s\n' "$lang" | mlmmj-make-ml -L "q-$list-1" -s $spool >/dev/null
-        echo 127.0.0.1 > $spool/q-$list-1/control/relayhost; echo 2626 > $spool/q-$list-1/control/smtpport
-    done
-    touch $spool/q-nonmember-1/control/subonlypost; echo 2048 > $spool/q-list-too-large-1/control/maxmailsize
-    m=$spool/q-moderated-1/control; touch $m/subonlypost $m/modnonsubposts $m/notifymod; echo postmaster@news.test > $m/moderators
-    keep /tmp/ar-$tag.mbox
-    for list in nonmember list-too-large moderated; do
-        pad=0; [ $list = list-too-large ] && pad=60
-        { printf 'Return-Path: <press@mta.press.test>\nDelivered-To: q-%s-1@news.test\n' "$list"; post $list $pad "$tag"; } \
-            | /usr/bin/mlmmj-receive -F -L "$spool/q-$list-1"
-    done
-    sleep 10; unreplay; to_sender /tmp/ar-$tag.mbox
-    "$py" "$here/collect.py" $tag "mlmmj 1.3.0 (Debian $(dpkg-query -W -f '${Version}' mlmmj))" /tmp/ar-$tag.mbox unseen-ar
-done
+mlmmj_langs ar it pt cs
 cp /etc/mailman3/mailman.cfg /tmp/mailman.cfg.orig
 sed -i 's/^site_owner: .*/site_owner: postmaster@news.test/; s/^smtp_host: localhost/smtp_host: 127.0.0.1/; s/^smtp_port: 25/smtp_port: 2626/; s/^incoming: mailman.mta.postfix.LMTP/incoming: mailman.mta.null.NullMTA/' /etc/mailman3/mailman.cfg
 mkdir -p /run/mailman3; chown list:list /run/mailman3; as_list "mailman start" >/dev/null 2>&1 </dev/null; sleep 8
 for list in nonmember moderated mod-rejected; do as_list "mailman create q-$list-1@news.test" </dev/null || true; done
 printf '%s\n' 'from mailman.interfaces.action import Action' 'm.default_nonmember_action = Action.reject' 'commit()' \
     | as_list "mailman shell -l q-nonmember-1@news.test"
-for lang in it pt_BR cs ja tr pl; do
-    tag=mailman-$(echo "$lang" | tr 'A-Z_' 'a-z-')
-    for list in nonmember moderated mod-rejected; do
-        printf '%s\n' "m.preferred_language = '$lang'" 'commit()' | as_list "mailman shell -l q-$list-1@news.test"
-    done
-    keep /tmp/ar-$tag.mbox
-    for list in nonmember moderated mod-rejected; do
-        post $list 0 "$tag" > /tmp/ar-post-$list.eml; chmod 644 /tmp/ar-post-$list.eml
-        as_list "mailman inject -f /tmp/ar-post-$list.eml q-$list-1@news.test"
-    done
-    sleep 30; unreplay; keep /tmp/ar-$tag-rej.mbox
-    printf '%s\n' 'from mailman.app.moderator import handle_message' 'from mailman.interfaces.action import Action' \
-        'from mailman.interfaces.requests import IListRequests' \
-        "done = [handle_message(m, r.id, Action.reject, 'Releases go to the news desk address, not this list.') for r in list(IListRequests(m).held_requests)]" \
-        'commit()' | as_list "mailman shell -l q-mod-rejected-1@news.test"
-    sleep 30; unreplay; to_sender /tmp/ar-$tag.mbox; to_sender /tmp/ar-$tag-rej.mbox
-    mbox_keep /tmp/ar-$tag.mbox '\A(?![\s\S]*q-mod-rejected-1)'  # its wait notice, as set AK's, not filed
-    cat /tmp/ar-$tag-rej.mbox >> /tmp/ar-$tag.mbox
-    "$py" "$here/collect.py" $tag "Mailman 3.3.8 (Debian $(dpkg-query -W -f '${Version}' mailman3))" /tmp/ar-$tag.mbox unseen-ar
-done
+mailman_langs ar it pt_BR cs ja tr pl
 as_list "mailman stop"; cp /tmp/mailman.cfg.orig /etc/mailman3/mailman.cfg
 
 # Set AS: what the list managers send a member or moderator (registered in README). Mailman 3,
