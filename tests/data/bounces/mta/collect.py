@@ -246,12 +246,12 @@ def main() -> None:
         "unseen-ak": "a mailing list's notice to the poster",
         "unseen-al": "a Sympa list's notice to the poster",
         "unseen-an": "a mailing list's notice to the poster, in the list's language",
-        "unseen-ar": "a mailing list's notice to the poster, in the list's language",
-        "unseen-as": "a mailing list's mail to a member or moderator, in the list's language",
+        "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
+        "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
         "unseen-ap": "reply replayed from qpsmtpd 0.94 as the receiver",
         "unseen-aq": "reply replayed from a Postfix policy service (policyd-weight, gross, Dovecot's quota-status, postfix-policyd-spf-perl) behind Postfix 3.7.11",
-        "unseen-ao": "amavisd-new 2.13.0's own report as Postfix 3.7.11's post-queue content filter, or its pre-queue refusal replayed",
-        "unseen-am": "reply replayed from clamav-milter or MIMEDefang behind Postfix 3.7.11, or greylistd behind Exim 4.96",
+        "unseen-ar": "a mailing list's notice to the poster, in the list's language",
+        "unseen-as": "a mailing list's mail to a member or moderator, in the list's language",
         "unseen-ag": "reply replayed from Postfix 3.7.11 (or sqlgrey behind it), Exim 4.96 or Sendmail 8.17.1.9, or from any receiver recorded before (chasquid)",
     }.get(split, "reply replayed from Postfix 3.7.11")
     labels = json.loads(LABELS.read_text("utf-8"))

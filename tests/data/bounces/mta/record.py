@@ -356,20 +356,23 @@ _SPF_PERL_SERVICE = (
     "policyd-spf-perl unix - n n - 0 spawn user=nobody argv=/usr/sbin/postfix-policyd-spf-perl"
 )
 DNS_MODES = {"ab": AB_SCENARIOS, "ac": AC_SCENARIOS, "aq": AQ_SCENARIOS}
+
+
+def _receiver(mode: str, name: str) -> str:
+    """Who refused a scenario that asks DNS: Postfix itself, or set AQ's policy service."""
+    return AQ_RECEIVERS[name] if mode == "aq" else "postfix"
+
+
 # record.py u|w|ab|ac|af|ag|am|aq: (receiver, scenario) -> (SCENARIOS' fields, sender, probes), as JSON lines
 LINE_SETS = {
     "u": {key: (scenario, SENDER, 1) for key, scenario in U_SCENARIOS.items()},
     "w": {("postfix", name): entry for name, entry in W_SCENARIOS.items()},
     **{
-        key: {("postfix", name): (scenario, SENDER, 1) for name, (_, scenario) in table.items()}
+        key: {(_receiver(key, n), n): (scenario, SENDER, 1) for n, (_, scenario) in table.items()}
         for key, table in DNS_MODES.items()
     },
     "af": {("postfix", name): (scenario, SENDER, 1) for name, scenario in AF_SCENARIOS.items()},
     "am": {key: (scenario, SENDER, 1) for key, scenario in AM_SCENARIOS.items()},
-    "aq": {
-        (AQ_RECEIVERS[name], name): (scenario, SENDER, 1)
-        for name, (_, scenario) in AQ_SCENARIOS.items()
-    },
     "ag": {
         ("sqlgrey" if name == "greylisted" else "postfix", name): (scenario, SENDER, 1)
         for name, scenario in AG_SCENARIOS.items()
@@ -561,9 +564,9 @@ def main() -> None:
             spf_conf = postfix.config_dir / "policyd-spf.conf"
             spf_conf.write_text(_SPF_CONF)
             spf = _SPF_SERVICE.format(conf=spf_conf)
-            verify = _VERIFY if sys.argv[1] == "ag" else []  # set AG's address verification
-            verify += [_SPF_PERL_SERVICE] if sys.argv[1] == "aq" else []
-            master.write_text("\n".join([master.read_text() + _ANVIL, spf, *verify]) + "\n")
+            # set AG's address verification, set AQ's second SPF policy server
+            services = {"ag": _VERIFY, "aq": [_SPF_PERL_SERVICE]}.get(sys.argv[1], [])
+            master.write_text("\n".join([master.read_text() + _ANVIL, spf, *services]) + "\n")
             if sys.argv[1] in DNS_MODES:
                 _check_dns()
             if sys.argv[1] == "af":
