@@ -550,7 +550,8 @@ _USER_UNKNOWN = _rx(
 _NULL_MX = _rx(r"null mx", r"(?:mx|srv) record indicated no smtp service")  # the latter: Exim
 # A domain that cannot take mail at all, whatever class the report gives: a null MX, or an
 # authoritative NXDOMAIN answer (the name does not exist).
-_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"nxdomain")
+# "\b": a spam filter's rule name (SpamAssassin's DKIM_ADSP_NXDOMAIN, set AT) is no DNS answer
+_DOMAIN_GONE = _rx(_NULL_MX.pattern, r"\bnxdomain")
 # Gmail's account of its DNS lookups: "DNS type 'mx' lookup of x responded with code NOERROR",
 # "... had no relevant answers". Every lookup answered, none with an MX or an address record: the
 # name exists but takes no mail. A SERVFAIL or REFUSED among them is a DNS fault, not that.
@@ -582,7 +583,7 @@ _HOST_UNKNOWN = _rx(
     r"no such domain",
     r"domain (?:does ?n[o']t|not) exist",
     r"domain [\w.-]+ (?:couldn't|could not|can't|cannot) be found",
-    r"nxdomain",
+    r"\bnxdomain",
     r"name service error",
     r"host or domain name not found",
     r"name or service not known",
@@ -661,6 +662,7 @@ _HARD_WEAK = _rx(
 _SOFT_WEAK = _rx(
     r"tim(?:ed|e) ?out",
     r"connection (?:refused|reset|lost|closed|dropped)",
+    r"lost connection (?:with|to)",  # Postfix's words (set AT)
     r"no route to host",
     r"network (?:is )?unreachable",
     r"not responding",
@@ -687,6 +689,7 @@ _SOFT_WEAK = _rx(
     r"retry",
     r"command died",
     r"deliver\w* [^.;]{0,40}after (?:multiple|several|many|repeated) (?:retries|attempts)",
+    r"(?:multiple|several|many|repeated) delivery attempts",  # one.com's "... failed" (set AT)
     r"not been collected after",
     r"(?:did not|didn't) respond",
     r"(?<!rcpt )(?<!mail )(?<!data )(?<!to )command failed",
@@ -946,6 +949,12 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
     return smtp_code is not None and 400 <= smtp_code < 500
 
 
+# The next hop's name and address before its reply ("host spf-03-01.mr.example[192.0.2.1] said:",
+# Exim's "host mx.example [192.0.2.1]:"): a name is no reason, and one holding "spf", "spam" or
+# "junk" made an unknown user a block (set AT)
+_NEXT_HOP = re.compile(r"\b(host|connect to) [\w-]+(?:\.[\w-]+)+\.? ?\[[\da-f.:]+\]")
+
+
 def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
     """hard (the address is gone), soft (try later) or block (refused for the sender or the
     content): a specific RFC 3463 code (an address code beside words about the sender is a
@@ -953,7 +962,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     default. A temporary (4xx, 4.x.x) failure is never hard, unless it quotes the next hop's
     permanent reply that the address is gone; a permanent one in reply to MAIL FROM or to the
     connection is block."""
-    text = diagnostic[:2000].lower()
+    text = _NEXT_HOP.sub(r"\1", diagnostic[:2000].lower())
     by_code, specific = _code_kind(status)
     if by_code is HARD and specific and _text_kind(text, _SENDER_SIDE) is not None:
         # GoDaddy writes 5.1.1 for its hourly recipient limit, Sendmail rewrites a blocklist's 553

@@ -837,8 +837,48 @@ _POSTFIX_RCPT = re.compile(
 )
 
 
+# A next hop's reply in bounce(8)'s text ends "(in reply to RCPT TO command)"; a copy that lost the
+# indentation of its continuation lines (a client's forward, a paste; set AT) has them at the margin
+_REPLY_END = re.compile(r"\bcommand\)")
+# the DSN's own fields after the text (RFC 3464 section 2.2, 2.3), not a line such as "said: 554"
+_DSN_FIELD_LINE = re.compile(r"(?:[A-Za-z]+-[\w-]+|Action|Status): \S")
+MAX_UNINDENTED = 12  # lines of one reply read back from the margin
+
+
+def _unindented_reply(text: str, start: int, address: str) -> int:
+    """Where an entry cut at its first line ("... said: 550") really ends, when its continuation
+    lines lost their indentation: at the line that closes the reply with "command)", or start if
+    no such line comes before a blank line, a DSN field, a boundary or another recipient's entry."""
+    end = start
+    for _ in range(MAX_UNINDENTED):
+        if text.startswith("\n\n", end) or end >= len(text):
+            return start
+        stop = text.find("\n", end + 1)
+        line = text[end + 1 : stop if stop >= 0 else None]
+        other = _POSTFIX_RCPT.match(line)
+        if (
+            line.startswith("--")
+            or _DSN_FIELD_LINE.match(line)
+            or (other and other[1].lower() != address)
+        ):
+            return start
+        end = stop if stop >= 0 else len(text)
+        if _REPLY_END.search(line):
+            return end
+    return start
+
+
 def _postfix_entries(text: str) -> list[tuple[str, str]]:
-    return [(m[1].lower(), " ".join(m[2].split())) for m in _POSTFIX_RCPT.finditer(text[:MAX_TEXT])]
+    text, entries, taken = text[:MAX_TEXT], [], 0
+    for m in _POSTFIX_RCPT.finditer(text):
+        if m.start() < taken:  # a line of the reply before it, read back from the margin
+            continue
+        address, end = m[1].lower(), m.end()
+        if not _REPLY_END.search(m[2]):
+            end = _unindented_reply(text, end, address)
+        entries.append((address, " ".join(text[m.start(2) : end].split())))
+        taken = end
+    return entries
 
 
 _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
@@ -1767,6 +1807,25 @@ def _dsn(ctx: _Ctx) -> _Report | None:
     return report
 
 
+_TEXT_DSN = re.compile(
+    r"^(?:final|original)-recipient[ \t]*:[ \t]*[\w.-]{1,20}[ \t]*;", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _text_dsn(ctx: _Ctx) -> _Report | None:
+    """A report's DSN fields written as text, where no part holds them: a mail client's view or
+    forward of the report, or a report that lost its MIME structure (set AT); read as the
+    delivery-status part they came from (RFC 3464 section 2.3)."""
+    text = ctx.report[:MAX_TEXT]
+    found = _TEXT_DSN.search(text)
+    if found is None:
+        return None
+    report = _Report()
+    for block in _blocks_from_text(text[found.start() :]):
+        _dsn_block(block, report)
+    return report
+
+
 def _dsn_block(block: Fields, report: _Report) -> None:
     address = None
     for name in ("original-recipient", "final-recipient", "x-actual-recipient"):
@@ -2451,6 +2510,11 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
         if parsed is not None:
             return parsed
     parsed = _from_text(ctx, meta, returned, depth)
+    if (parsed is None or not parsed.recipients) and ctx.returned_like:
+        shown = _text_dsn(ctx)
+        fielded = _from_dsn(shown, ctx, meta, returned) if shown is not None else None
+        if fielded is not None and fielded.recipients:
+            return fielded
     if parsed is not None:
         return parsed
     return meta.result(False, None, (), None, _one_line(ctx.subject), "not-a-bounce")

@@ -151,20 +151,19 @@ def test_a_line_of_failure_words_then_an_address_names_the_recipient() -> None:
 
 # Samples whose answer changes under a rewrite for a reason outside the parser: the standard
 # library's generator writes them back differently (a header it refolds, a boundary it cannot
-# see), or a rewrite of the whole body breaks a structure the parser repairs (a lost boundary).
+# see). Two more, whose rewrite broke a structure (a nested report, a lost boundary), read alike
+# since DSN fields left as text are read as the report they were (set AT).
 _GENERATOR = {
     "sisimai/e-email-office365-09.eml",
     "setj/c-zetamail-multipart-report-multiple-deliveries.eml",
-    "setj/c-civicrm-test_nested_message.eml",
 }
-_LOST_BOUNDARY = {"sisimai/f-lhost-sendmail-54.eml"}
 _EXPECTED_CHANGES = {
     "regenerated": _GENERATOR,
     "CRLF": set(),
     "CR": set(),
-    "base64 text": _GENERATOR | _LOST_BOUNDARY,
-    "quoted-printable text": _GENERATOR | _LOST_BOUNDARY,
-    "report as HTML": _GENERATOR | _LOST_BOUNDARY,
+    "base64 text": _GENERATOR,
+    "quoted-printable text": _GENERATOR,
+    "report as HTML": _GENERATOR,
 }
 
 

@@ -3033,3 +3033,145 @@ def test_the_structural_readings_check_what_they_name() -> None:
         text="A message for desk@news.example.org waits for desk-editor@news.example.org.",
     )
     assert not parse_bounce(editors.encode()).bounce
+
+
+# Set AT (reports people paste): the stored copies lose every blank line and every line's leading
+# white space, as a mail client's forward or a copy out of a web page may; and real replies whose
+# words were misread.
+_COPIED_REPORT = """\
+Return-Path: <>
+From: MAILER-DAEMON@mx.press.example.org (Mail Delivery System)
+To: press@press.example.org
+Subject: Undelivered Mail Returned to Sender
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mx.press.example.org.
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients. It's attached below.
+The mail system
+<jane@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550
+SC-001 Unfortunately, messages from 192.0.2.1 weren't sent. Please contact
+your Internet service provider since part of their network is on our block
+list. (in reply to MAIL
+FROM command)
+<john@desk.example.net>: host
+mx.desk.example.net[192.0.2.20] said: 554 Refused. Your IP address is
+listed in the RBL at rbl.example.net (in reply to RCPT TO command)
+<ann@wire.example.com>: host spf-01.mx.wire.example.com[192.0.2.30] said:
+550 5.1.1 <ann@wire.example.com>: Recipient address rejected: User unknown
+(in reply to RCPT TO command)
+Reporting-MTA: dns; mx.press.example.org
+Final-Recipient: rfc822; jane@news.example.org
+Action: failed
+Status: 5.0.0
+"""
+
+
+def test_postfix_reply_lines_that_lost_their_indent_are_read() -> None:
+    """Postfix's continuation lines at the margin: each reply is read to its "(in reply to ...
+    command)", "said:" on a line of its own is no DSN field, a recipient quoted inside a reply
+    is no entry of its own, and the next hop's name ("spf-01...") is no reason."""
+    text = _COPIED_REPORT.split("\n\n", 1)[1]
+    entries = dict(parse_module._postfix_entries(text))
+    assert entries["jane@news.example.org"].endswith(
+        "on our block list. (in reply to MAIL FROM command)"
+    )
+    assert "listed in the RBL" in entries["john@desk.example.net"]
+    assert entries["ann@wire.example.com"].endswith("User unknown (in reply to RCPT TO command)")
+    assert list(entries) == [
+        "jane@news.example.org",
+        "john@desk.example.net",
+        "ann@wire.example.com",
+    ]
+    got = parse_bounce(_COPIED_REPORT.encode())
+    assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
+    assert got.recipients == (
+        "jane@news.example.org",
+        "john@desk.example.net",
+        "ann@wire.example.com",
+    )
+
+
+def test_an_unended_postfix_reply_stays_as_it_was() -> None:
+    """A reply with no "command)" before a blank line or a DSN field takes no line after it."""
+    text = (
+        "<jane@news.example.org>: host mx.news.example.org[192.0.2.10] refused to talk to\n"
+        "me: 554 Go away\nReporting-MTA: dns; mx.press.example.org\n"
+        "Arrival-Date: Mon, 1 Dec 2025 10:00:00 +0000 (in reply to nothing command)\n"
+    )
+    assert parse_module._postfix_entries(text) == [
+        ("jane@news.example.org", "host mx.news.example.org[192.0.2.10] refused to talk to")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        # the next hop's name is no reason (Postfix's and Exim's forms)
+        ("5.1.1", "host spf-03.mx.example.com[192.0.2.1] said: 550 5.1.1 User unknown", "hard"),
+        ("5.1.1", "host spam-in.example.com [192.0.2.1]: 550 5.1.1 No such user", "hard"),
+        (None, "connect to junk.example.net[192.0.2.1]:25: Connection timed out", "soft"),
+        # a spam filter's rule name is no DNS answer; a DNS answer still is
+        (
+            "5.7.1",
+            "554 5.7.1 Content filter rejection: SpamAssassin score 21 "
+            "(DKIM_ADSP_NXDOMAIN,HTML_MESSAGE)",
+            "block",
+        ),
+        ("4.4.3", "Host or domain name not found. Name service error: NXDOMAIN", "hard"),
+        # retries that ran out, in the words of Postfix and of one.com's gateway
+        (
+            None,
+            "lost connection with mx.example.com[192.0.2.1] while receiving the initial "
+            "server greeting",
+            "soft",
+        ),
+        (None, "Reason: multiple delivery attempts failed", "soft"),
+    ],
+)
+def test_set_at_replies(status: str | None, diagnostic: str, expected: str) -> None:
+    assert classify(status, diagnostic, find_smtp_code(diagnostic)).value == expected
+
+
+_CLIENT_VIEW = """\
+Return-Path: <>
+From: Mail Delivery System <MAILER-DAEMON@mx.press.example.org>
+To: press@press.example.org
+Subject: Mail delivery report
+Content-Type: text/plain; charset=utf-8
+
+The original message was not delivered.
+Reporting-MTA: dns; mx.press.example.org
+Final-Recipient: rfc822; jane@news.example.org
+Original-Recipient: rfc822;desk@news.example.org
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; {reply}
+Final-Recipient: rfc822; john@news.example.org
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; {reply}
+"""
+
+
+def test_dsn_fields_shown_as_text_are_read() -> None:
+    """A report whose delivery-status part a mail client showed as text, with no blank line
+    between the recipients' fields: each recipient, the Original-Recipient first (README's
+    rule), the kind from the Diagnostic-Code; a delay shown so stays no bounce."""
+    reply = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.example"
+    failed = _CLIENT_VIEW.format(action="failed", status="5.7.1", reply=reply)
+    got = parse_bounce(failed.encode())
+    assert (got.bounce, got.kind, got.status) == (True, BounceKind.BLOCK, "5.7.1")
+    assert got.recipients == ("desk@news.example.org", "john@news.example.org")
+    delayed = _CLIENT_VIEW.format(action="delayed", status="4.4.7", reply="451 try later")
+    got = parse_bounce(delayed.encode())
+    assert (got.bounce, got.recipients) == (
+        False,
+        ("desk@news.example.org", "john@news.example.org"),
+    )
+    # only where nothing else named a recipient: a person's mail quoting the fields is no report
+    person = failed.replace(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.press.example.org>",
+        "From: Jane Doe <jane@news.example.org>",
+    ).replace("Subject: Mail delivery report", "Subject: Re: your release")
+    assert not parse_bounce(person.encode()).bounce
