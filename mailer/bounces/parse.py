@@ -616,6 +616,14 @@ _WARNING = _rx(
     r"noch nicht zugestellt",
     r"distribution retard[ée]e",
     r"remise diff[ée]r[ée]e",
+    # Exchange's delay notice as it is translated: "Remise retardée", "La remise est retardée
+    # pour ces destinataires" (set AT), "Übermittlung verzögert", "Recapito ritardato",
+    # "Bezorging vertraagd"
+    r"remise (?:est )?retard[ée]e",
+    r"n'a pas encore [ée]t[ée] remis",
+    r"[üu]bermittlung verz[öo]gert",
+    r"recapito ritardato",
+    r"bezorging vertraagd",
     r"задерж",
     r"доставка (?:отложена|задерживается)",
     r"entrega (?:atrasada|retrasada|demorada)",
@@ -884,9 +892,22 @@ def _postfix_entries(text: str) -> list[tuple[str, str]]:
 _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
 
 
+# An entry in the form only bounce(8) writes: the recipient, the next hop's name and address, and
+# what it said
+_POSTFIX_REMOTE = re.compile(
+    r"^<"
+    + _ADDR.pattern
+    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host \S+\[[\da-fA-F.:]+\] said:",
+    re.MULTILINE,
+)
+
+
 def _postfix(ctx: _Ctx) -> _Hit | None:
-    """Postfix's bounce(8) text: '<addr>: host ... said: 550 ...' after its opening line."""
+    """Postfix's bounce(8) text: '<addr>: host ... said: 550 ...' after its opening line, or, in
+    a report cut above that line (a forward, a paste; set AT), its entries alone."""
     rest = _after(ctx.report, _POSTFIX)
+    if rest is None and ctx.returned_like and _POSTFIX_REMOTE.search(ctx.report[:MAX_TEXT]):
+        rest = ctx.report
     if rest is None:
         return None
     entries = _postfix_entries(rest) or _entries(rest)
@@ -1508,6 +1529,11 @@ _INTRO = _rx(
     r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD
     r"did not receive (?:this|your|a copy of your) message:?",
     r"message not delivered to the following[^\n]*",
+    # Outlook's and Exchange's "The following recipient(s) cannot be reached:", translated
+    # (Spanish seen in set AT)
+    r"no se puede localizar a los destinatarios siguientes:?",
+    r"impossible de joindre les destinataires suivants\s*:?",
+    r"folgende empf[äa]nger konnten nicht erreicht werden:?",
     r"n'a pas pu (?:être|etre) (?:d[ée]livr[ée]|remis|distribu[ée])e? [àa]",
     r"konnte nicht (?:an (?:die|den) folgenden empf[äa]nger )?(?:zugestellt|ausgeliefert) werden",
     r"no (?:pudo|ha podido) ser entregado",
@@ -1524,8 +1550,8 @@ _INTRO = _rx(
     r"전달되지 않았습니다[^\n]*",
 )
 _LABELLED = re.compile(
-    r"^[ \t]*(?:failed recipient|error-for|intended recipient|original address|recipient address|"
-    r"rcpt to|delivery failed|"
+    r"^[ \t]*(?:failed recipient|failed address|error-for|intended recipient|original address|"
+    r"recipient address|rcpt to|delivery failed|"
     r"undeliverable (?:address|recipient)|"
     r"did not reach the following recipient|\(?originally addressed to|recipient|empf[äa]nger|"
     r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*[:：]?\s*"
@@ -2244,7 +2270,13 @@ def _flufl_safe(ctx: _Ctx) -> _Hit | None:
         return None
 
 
-_CODE_LINE = re.compile(r"^.*(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d).*$", re.MULTILINE)
+# A line of the report holding an enhanced code; not a header of the returned message shown in
+# its text ("X-Mailer: PHPMailer 5.2.9" is a version, set AT)
+_CODE_LINE = re.compile(
+    r"^(?!(?i:x-[\w-]+|user-agent|received|message-id|date|dkim-signature|mime-version)[ \t]*:)"
+    r".*(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d).*$",
+    re.MULTILINE,
+)
 
 
 def _nested(ctx: _Ctx, depth: int) -> ParsedBounce | None:

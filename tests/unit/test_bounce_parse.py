@@ -3175,3 +3175,109 @@ def test_dsn_fields_shown_as_text_are_read() -> None:
         "From: Jane Doe <jane@news.example.org>",
     ).replace("Subject: Mail delivery report", "Subject: Re: your release")
     assert not parse_bounce(person.encode()).bounce
+
+
+_AT_REPORT = """\
+Return-Path: <>
+From: {sender}
+To: press@press.example.org
+Subject: {subject}
+Content-Type: text/plain; charset=utf-8
+
+{text}
+"""
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "recipients", "kind"),
+    [
+        # MDaemon labels the address "Failed address:"
+        (
+            "Permanent Delivery Failure",
+            "The attached message had PERMANENT fatal delivery errors.\n\n"
+            "YOUR MESSAGE WAS NOT DELIVERED TO ONE OR MORE RECIPIENTS\n\n"
+            "Failed address: desk@news.example.org\n\n"
+            "--- Session Transcript ---\n550 5.1.1 <desk@news.example.org>: no such user",
+            ("desk@news.example.org",),
+            BounceKind.HARD,
+        ),
+        # Outlook's "The following recipient(s) cannot be reached", in Spanish
+        (
+            "No se puede entregar: Comunicado",
+            "Algunos de los destinatarios no recibieron su mensaje.\n\n"
+            "No se puede localizar a los destinatarios siguientes:\n\n"
+            "      'desk@news.example.org' en 14/10/2026 8:15\n"
+            "            Error del servidor: '451 Requested action aborted: local error in "
+            "processing'",
+            ("desk@news.example.org",),
+            BounceKind.SOFT,
+        ),
+        # a Postfix report cut above its opening line: its entries alone
+        (
+            "Undelivered Mail Returned to Sender",
+            "<desk@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550 5.1.1\n"
+            "<desk@news.example.org>: Recipient address rejected: User unknown in virtual\n"
+            "mailbox table (in reply to RCPT TO command)",
+            ("desk@news.example.org",),
+            BounceKind.HARD,
+        ),
+    ],
+)
+def test_set_at_formats(
+    subject: str, text: str, recipients: tuple[str, ...], kind: BounceKind
+) -> None:
+    report = _AT_REPORT.format(
+        sender="Mail Delivery System <MAILER-DAEMON@mx.press.example.org>",
+        subject=subject,
+        text=text,
+    )
+    got = parse_bounce(report.encode())
+    assert (got.bounce, got.recipients, got.kind) == (True, recipients, kind)
+
+
+def test_a_postfix_entry_alone_is_read_only_in_a_report() -> None:
+    """A person's mail quoting Postfix's line is no report: the entries alone count only in a
+    message whose sender or subject is a report's."""
+    text = (
+        "<desk@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550 5.1.1 User "
+        "unknown (in reply to RCPT TO command)"
+    )
+    mail = _AT_REPORT.format(sender="Jane Doe <jane@news.example.org>", subject="Hi", text=text)
+    assert not parse_bounce(mail.encode()).bounce
+
+
+def test_french_exchange_delay_notice_is_no_bounce() -> None:
+    """Exchange's delay notice in French ("La remise est retardée"): its promise to say so "si le
+    message ne peut pas être remis" is no failure (set AT read it as one)."""
+    text = (
+        "La remise est retardée pour ces destinataires ou groupes :\n\n"
+        "Jane Doe (jane@news.example.org)\n\n"
+        "Ce message n'a pas encore été remis. De nouvelles tentatives de remise seront "
+        "effectuées.\n\nLe serveur va tenter de remettre ce message pendant les prochains 1 jours. "
+        "Vous serez informé si le message ne peut pas être remis.\n\n"
+        "Informations de diagnostic pour les administrateurs :\n\n"
+        "jane@news.example.org\nServer at mx.news.example.org (192.0.2.10) returned "
+        "'400 4.4.7 Message delayed'"
+    )
+    report = _AT_REPORT.format(
+        sender="Mail Delivery System <MAILER-DAEMON@press.example.org>",
+        subject="Mail delivery report",
+        text=text,
+    )
+    assert not parse_bounce(report.encode()).bounce
+
+
+def test_a_mailer_version_in_the_returned_headers_is_no_status() -> None:
+    """A report whose text runs into the returned message's headers: "X-Mailer: PHPMailer 5.2.9"
+    is no enhanced status code."""
+    text = (
+        "I'm sorry to have to inform you that your message could not\nbe delivered.\n"
+        "<desk@news.example.org> failed: news.example.org->MX:\n552 Spam Message Rejected\n"
+        "Received: from press.example.org\nX-Mailer: PHPMailer 5.2.9 (https://example.org/)"
+    )
+    report = _AT_REPORT.format(
+        sender="MAILER-DAEMON@mx.press.example.org", subject="Mail delivery failed", text=text
+    )
+    got = parse_bounce(report.encode())
+    assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
+    assert got.status != "5.2.9"
