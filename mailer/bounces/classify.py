@@ -689,7 +689,8 @@ _SOFT_WEAK = _rx(
     r"retry",
     r"command died",
     r"deliver\w* [^.;]{0,40}after (?:multiple|several|many|repeated) (?:retries|attempts)",
-    r"(?:multiple|several|many|repeated) delivery attempts",  # one.com's "... failed" (set AT)
+    # one.com's gateway (set AT); not "too many delivery attempts from your server" (a review)
+    r"(?:multiple|several|repeated) delivery attempts (?:have )?failed",
     r"not been collected after",
     r"(?:did not|didn't) respond",
     r"(?<!rcpt )(?<!mail )(?<!data )(?<!to )command failed",
@@ -1038,7 +1039,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     the text, else one inferred from its words (user unknown 5.1.1, mailbox full 4.2.2 or 5.2.2
     by the reply's class, host unknown 5.1.2 or 5.4.4, spam and policy 5.7.1, too large 5.3.4),
     else the generic code written in the text, else None."""
-    text = diagnostic[:2000].lower()
+    text = _NEXT_HOP.sub(r"\1", diagnostic[:2000].lower())
     written = find_status(text)
     if written is not None and not written.endswith(".0.0") and written[1:3] != ".0":
         return written  # x.0.XXX is "other or undefined" (RFC 3463 3.1), as generic as x.0.0

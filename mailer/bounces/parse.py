@@ -616,14 +616,10 @@ _WARNING = _rx(
     r"noch nicht zugestellt",
     r"distribution retard[ée]e",
     r"remise diff[ée]r[ée]e",
-    # Exchange's delay notice as it is translated: "Remise retardée", "La remise est retardée
-    # pour ces destinataires" (set AT), "Übermittlung verzögert", "Recapito ritardato",
-    # "Bezorging vertraagd"
-    r"remise (?:est )?retard[ée]e",
-    r"n'a pas encore [ée]t[ée] remis",
-    r"[üu]bermittlung verz[öo]gert",
-    r"recapito ritardato",
-    r"bezorging vertraagd",
+    # Exchange's delay notice in French (set AT), by its own sentences, not words a release's
+    # Subject, which the notice repeats, could hold (a review)
+    r"la remise est retard[ée]e pour ces destinataires",
+    r"ce message n'a pas encore [ée]t[ée] remis\. de nouvelles tentatives",
     r"задерж",
     r"доставка (?:отложена|задерживается)",
     r"entrega (?:atrasada|retrasada|demorada)",
@@ -1554,7 +1550,7 @@ _LABELLED = re.compile(
     r"recipient address|rcpt to|delivery failed|"
     r"undeliverable (?:address|recipient)|"
     r"did not reach the following recipient|\(?originally addressed to|recipient|empf[äa]nger|"
-    r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*[:：]?\s*"
+    r"destinataire|destinatario|destinat[áa]rio|получатель|адресат|收件人|宛先)s?\s*+[:：]?\s*+"
     r"<?(" + _ADDR.pattern + r")>?\)?(.*)$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -2273,7 +2269,8 @@ def _flufl_safe(ctx: _Ctx) -> _Hit | None:
 # A line of the report holding an enhanced code; not a header of the returned message shown in
 # its text ("X-Mailer: PHPMailer 5.2.9" is a version, set AT)
 _CODE_LINE = re.compile(
-    r"^(?!(?i:x-[\w-]+|user-agent|received|message-id|date|dkim-signature|mime-version)[ \t]*:)"
+    r"^(?!(?i:x-[\w-]+|user-agent|received|message-id|date|subject|dkim-signature|"
+    r"mime-version)[ \t]*:)"
     r".*(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d).*$",
     re.MULTILINE,
 )

@@ -3188,6 +3188,15 @@ Content-Type: text/plain; charset=utf-8
 """
 
 
+def _at(
+    text: str,
+    subject: str = "Mail delivery report",
+    sender: str = "Mail Delivery System <MAILER-DAEMON@press.example.org>",
+) -> ParsedBounce:
+    """Set AT's kind of report: a plain-text notice under a report's headers, parsed."""
+    return parse_bounce(_AT_REPORT.format(sender=sender, subject=subject, text=text).encode())
+
+
 @pytest.mark.parametrize(
     ("subject", "text", "recipients", "kind"),
     [
@@ -3226,12 +3235,7 @@ Content-Type: text/plain; charset=utf-8
 def test_set_at_formats(
     subject: str, text: str, recipients: tuple[str, ...], kind: BounceKind
 ) -> None:
-    report = _AT_REPORT.format(
-        sender="Mail Delivery System <MAILER-DAEMON@mx.press.example.org>",
-        subject=subject,
-        text=text,
-    )
-    got = parse_bounce(report.encode())
+    got = _at(text, subject, "Mail Delivery System <MAILER-DAEMON@mx.press.example.org>")
     assert (got.bounce, got.recipients, got.kind) == (True, recipients, kind)
 
 
@@ -3242,8 +3246,7 @@ def test_a_postfix_entry_alone_is_read_only_in_a_report() -> None:
         "<desk@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550 5.1.1 User "
         "unknown (in reply to RCPT TO command)"
     )
-    mail = _AT_REPORT.format(sender="Jane Doe <jane@news.example.org>", subject="Hi", text=text)
-    assert not parse_bounce(mail.encode()).bounce
+    assert not _at(text, "Hi", "Jane Doe <jane@news.example.org>").bounce
 
 
 def test_french_exchange_delay_notice_is_no_bounce() -> None:
@@ -3259,12 +3262,7 @@ def test_french_exchange_delay_notice_is_no_bounce() -> None:
         "jane@news.example.org\nServer at mx.news.example.org (192.0.2.10) returned "
         "'400 4.4.7 Message delayed'"
     )
-    report = _AT_REPORT.format(
-        sender="Mail Delivery System <MAILER-DAEMON@press.example.org>",
-        subject="Mail delivery report",
-        text=text,
-    )
-    assert not parse_bounce(report.encode()).bounce
+    assert not _at(text).bounce
 
 
 def test_a_mailer_version_in_the_returned_headers_is_no_status() -> None:
@@ -3275,9 +3273,99 @@ def test_a_mailer_version_in_the_returned_headers_is_no_status() -> None:
         "<desk@news.example.org> failed: news.example.org->MX:\n552 Spam Message Rejected\n"
         "Received: from press.example.org\nX-Mailer: PHPMailer 5.2.9 (https://example.org/)"
     )
-    report = _AT_REPORT.format(
-        sender="MAILER-DAEMON@mx.press.example.org", subject="Mail delivery failed", text=text
-    )
-    got = parse_bounce(report.encode())
+    got = _at(text, "Mail delivery failed", "MAILER-DAEMON@mx.press.example.org")
     assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
     assert got.status != "5.2.9"
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\n\nSC-001 (in reply to MAIL FROM command)",  # a blank line first
+        "\n--boundary\nSC-001 (in reply to MAIL FROM command)",  # a MIME boundary first
+        # another recipient's entry first
+        "\n<john@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550 User unknown"
+        " (in reply to RCPT TO command)",
+    ],
+)
+def test_an_unindented_reply_stops_where_the_entry_must_end(after: str) -> None:
+    """A review of set AT's fixes: read back from the margin, a reply never runs past a blank
+    line, a boundary or another recipient's entry to find its "command)"."""
+    text = "<jane@news.example.org>: host mx.news.example.org[192.0.2.10] said: 550" + after
+    assert parse_module._postfix_entries(text)[0] == (
+        "jane@news.example.org",
+        "host mx.news.example.org[192.0.2.10] said: 550",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "La remise est retardée pour ces destinataires ou groupes :",
+        "Ce message n'a pas encore été remis. De nouvelles tentatives de remise seront effectuées.",
+    ],
+)
+def test_each_french_delay_sentence_says_delay(sentence: str) -> None:
+    text = (
+        f"{sentence}\n\njane@news.example.org\n\nVous serez informé si le message ne peut pas "
+        "être remis.\n\nServer at mx.news.example.org returned '400 4.4.7 Message delayed'"
+    )
+    assert not _at(text).bounce
+
+
+def test_a_release_titled_like_a_delay_still_bounces() -> None:
+    """A review of set AT's fixes: a notice repeats our Subject, and a headline may hold a delay
+    notice's words; only Exchange's own sentences say delay."""
+    title = "Le rapport n'a pas encore été remis au ministre"
+    text = (
+        f"Objet : {title}\n\nLe message n'a pas pu être remis à jean@news.example.org\n\n"
+        "Remote Server returned '550 5.1.1 Utilisateur inconnu'"
+    )
+    got = _at(text, f"Non remis : {title}", "MAILER-DAEMON@press.example.org")
+    assert (got.bounce, got.kind) == (True, BounceKind.HARD)
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        # the new soft words are one.com's failure of several attempts, not a rate limit
+        ("5.7.1", "550 5.7.1 Too many delivery attempts from your server", "block"),
+        (
+            "5.0.0",
+            "550 Mailbox no longer receives mail; several delivery attempts were made",
+            "hard",
+        ),
+    ],
+)
+def test_delivery_attempt_words_only_when_they_failed(
+    status: str, diagnostic: str, expected: str
+) -> None:
+    assert classify(status, diagnostic, 550).value == expected
+
+
+def test_the_next_hops_name_decides_no_status_either() -> None:
+    """A review of set AT's fixes: the status inferred from a reply with no enhanced code is read
+    from the same words as its kind, without the next hop's name."""
+    diagnostic = "host spamfilter1.news.example.org[192.0.2.1] said: 550 No such user here"
+    assert infer_status(diagnostic, 550) == "5.1.1"
+    assert classify(None, diagnostic, 550) is BounceKind.HARD
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "Impossible de joindre les destinataires suivants :",
+        "Folgende Empfänger konnten nicht erreicht werden:",
+    ],
+)
+def test_outlooks_cannot_be_reached_in_french_and_german(intro: str) -> None:
+    text = (
+        f"{intro}\n\n      'desk@news.example.org' le 14/10/2026 8:15\n"
+        "            550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
+    )
+    got = _at(text, "Non remis : Communiqué", "System Administrator <postmaster@press.example.org>")
+    assert (got.bounce, got.recipients, got.kind) == (
+        True,
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+    )
