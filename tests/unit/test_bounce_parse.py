@@ -3369,3 +3369,15 @@ def test_outlooks_cannot_be_reached_in_french_and_german(intro: str) -> None:
         ("desk@news.example.org",),
         BounceKind.HARD,
     )
+
+
+def test_a_version_in_the_returned_subject_is_no_status() -> None:
+    """A review of set AT's fixes: a returned Subject shown in the report's text, "firmware
+    5.1.1", is no status line either."""
+    text = (
+        "I'm sorry to have to inform you that your message could not\nbe delivered.\n"
+        "<desk@news.example.org> failed: news.example.org->MX:\n552 Mailbox full\n"
+        "Subject: Acme Router firmware 5.1.1 released"
+    )
+    got = _at(text, "Mail delivery failed", "MAILER-DAEMON@mx.press.example.org")
+    assert (got.bounce, got.kind, got.status) == (True, BounceKind.SOFT, "5.2.2")
