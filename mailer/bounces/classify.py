@@ -401,6 +401,8 @@ _SENDER_GONE = _rx(
 )
 _USER_UNKNOWN = _rx(
     r"user ?unknown",
+    r"user <[^<>\n]{1,100}> (?:is )?unknown",  # "550 User <abuse> unknown" (set AU)
+    r"not in my validrcptto list",  # qmail's validrcptto patch: no such recipient (set AU)
     r"could mean user nonexistent",  # Exim: a pipe's program exited with EX_NOUSER (67)
     r"unknown (?:e-?mail )?(?:user|recipient|address|mailbox|local|account)",
     r"no ?such ?(?:user|recipient|mailbox|address|account|person)",  # also Sprynet's err.nosuchuser
@@ -599,6 +601,9 @@ _HOST_UNKNOWN = _rx(
     r"域名不存在",
 )
 _BLOCK_WEAK = _rx(
+    # a filter kept the message (Barracuda's "550 permanent failure for one or more recipients
+    # (addr:quarantined)", set AU): its content, not the address
+    r"quarantined",
     # words that may sit beside the recipient's own reason ("Invalid recipient (invalid header)")
     r"local users? only",
     r"invalid (?:mime )?header",
@@ -884,6 +889,17 @@ def _text_kind(
     return None
 
 
+def _words_kind(text: str) -> tuple[BounceKind, str] | None:
+    """The kind and detail the (lowercased) words give, strong ones before weak. RFC 5321's stock
+    text for any 550, "Requested action not taken: mailbox unavailable", decides only when no
+    other words beside it say why (1&1's "550-... mailbox unavailable 550-Reject due to policy
+    restrictions", sets AT and AU)."""
+    rest = _STOCK_550.sub(" ", text)
+    if rest != text and (found := _text_kind(rest, _STRONG) or _text_kind(rest, _WEAK)):
+        return found
+    return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
+
+
 def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
     """The kind a status code names, and whether the code is specific (detail other than 0)."""
     found = _ENHANCED.search(status or "")
@@ -983,10 +999,8 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
         # 550; beside a policy status (5.7.x) it says nothing of the address
         kind = BLOCK
-    elif (strong := _text_kind(text, _STRONG)) is not None:
-        kind = strong[0]
-    elif (weak := _text_kind(text, _WEAK)) is not None:
-        kind = weak[0]
+    elif (found := _words_kind(text)) is not None:
+        kind = found[0]
     elif smtp_code in _NO_MAIL_CODES and (by_code is None or _NOT_ACCEPTING.search(status or "")):
         kind = HARD  # no words say why, and no status says otherwise: the reply code does
     else:
@@ -1052,7 +1066,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
         return "5.1.2"  # the domain exists but names no mail host: a bad destination system
     if _DOMAIN_GONE.search(text) or _GAVE_UP.search(text):
         cls = "5"  # no retry will help: the domain takes no mail, or the retry time ran out
-    match = _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
+    match = _words_kind(text)
     detail = _refine(text, match[1]) if match else ""
     if detail:
         return f"{cls}.{detail}"

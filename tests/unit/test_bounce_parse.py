@@ -3381,3 +3381,40 @@ def test_a_version_in_the_returned_subject_is_no_status() -> None:
     )
     got = _at(text, "Mail delivery failed", "MAILER-DAEMON@mx.press.example.org")
     assert (got.bounce, got.kind, got.status) == (True, BounceKind.SOFT, "5.2.2")
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected", "inferred"),
+    [
+        # RFC 5321's stock 550 text decides only when nothing beside it says why (sets AT, AU)
+        (
+            None,
+            "550-Requested action not taken: mailbox unavailable 550-Reject due to policy "
+            "restrictions. 550 For explanation visit https://postmaster.example.net/",
+            "block",
+            "5.7.1",
+        ),
+        (
+            None,
+            "550 Requested action not taken: mailbox unavailable (-1234) [mx1]",
+            "hard",
+            "5.1.1",
+        ),
+        # Barracuda keeps the message: its content, not the address
+        (
+            None,
+            "550 permanent failure for one or more recipients (desk@news.example.org:quarantined)",
+            "block",
+            "5.7.1",
+        ),
+        # qmail's validrcptto list, and a user named between brackets: the address is gone
+        ("5.7.1", "553 sorry, this recipient is not in my validrcptto list (#5.7.1)", "hard", None),
+        ("5.0.0", "550 User <abuse> unknown", "hard", "5.1.1"),
+    ],
+)
+def test_set_au_replies(
+    status: str | None, diagnostic: str, expected: str, inferred: str | None
+) -> None:
+    assert classify(status, diagnostic, find_smtp_code(diagnostic)).value == expected
+    if inferred is not None:
+        assert infer_status(diagnostic, find_smtp_code(diagnostic)) == inferred
