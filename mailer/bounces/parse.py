@@ -782,6 +782,30 @@ _REPLY_LINE = re.compile(
 )
 
 
+# A line of a multiline reply other than its last: "554-No SMTP service" (RFC 5321 section 4.2.1)
+_REPLY_GOES_ON = re.compile(r"^[ \t]*(?:<<<\s*)?([45]\d\d)-")
+MAX_REPLY_LINES = 20
+
+
+def _whole_reply(text: str, found: re.Match[str]) -> str:
+    """The reply line found and, for a multiline reply, the lines after it with its code: every
+    line but the last has a hyphen after the code (RFC 5321 section 4.2.1); the last says why as
+    often as the first (1&1's "554-... Service not available", "554-Reject due to policy")."""
+    lines = [found.group(0)]
+    end = found.end()
+    for _ in range(MAX_REPLY_LINES):
+        going = _REPLY_GOES_ON.match(lines[-1])
+        if going is None or not text.startswith("\n", end):
+            break
+        stop = text.find("\n", end + 1)
+        line = text[end + 1 : stop if stop >= 0 else None]
+        if not line.lstrip(" \t<").startswith(going[1]):
+            break
+        lines.append(line)
+        end = stop if stop >= 0 else len(text)
+    return " ".join(line.strip() for line in lines)
+
+
 def _technical(text: str) -> str:
     """The server's own words: a 4xx/5xx reply line after a 'technical details' heading."""
     rest = _after(text, _TECH)
@@ -789,7 +813,7 @@ def _technical(text: str) -> str:
         return ""
     found = _REPLY_LINE.search(rest[:4000])
     if found:
-        return found.group(0).strip(" #'")
+        return _whole_reply(rest[:4000], found).strip(" #'")
     for line in rest[:2000].split("\n"):
         if line.strip() and not _SECTION_END.match(line):
             return line.strip(" '")
@@ -801,7 +825,7 @@ def _reason_line(text: str) -> str:
     head = text[:8000]
     found = _REPLY_LINE.search(head)
     if found:
-        return found.group(0).strip()
+        return _whole_reply(head, found).strip()
     at = reason_at(head)  # lowercasing keeps offsets for these scripts
     if at < 0:
         return ""

@@ -3418,3 +3418,17 @@ def test_set_au_replies(
     assert classify(status, diagnostic, find_smtp_code(diagnostic)).value == expected
     if inferred is not None:
         assert infer_status(diagnostic, find_smtp_code(diagnostic)) == inferred
+
+
+def test_a_multiline_reply_is_read_to_its_last_line() -> None:
+    """Set AU: MailEnable quotes 1&1's multiline reply (RFC 5321 section 4.2.1); its first line
+    says "Service not available", its third why: a policy refusal of the sender."""
+    text = (
+        "MailEnable: Message Delivery Failure.\n\nThe server returned:\n"
+        "554-mx.news.example.org Service not available\n554-No SMTP service\n"
+        "554-Reject due to policy restrictions.\n554 For explanation visit https://example.net/\n"
+        "Message headers follow:\nFrom: <press@press.example.org>\n"
+    )
+    got = _at(text)
+    assert (got.bounce, got.kind, got.status) == (True, BounceKind.BLOCK, "5.7.1")
+    assert got.diagnostic.endswith("554 For explanation visit https://example.net/")
