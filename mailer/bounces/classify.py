@@ -280,7 +280,7 @@ _BLOCKED = _rx(
     r"malware",
     r"phishing",
     r"content (?:reject(?:ed)?|filter|policy)",
-    r"(?:refused|rejected|blocked) (?:for|due to|because of) (?:policy|content|security)",
+    r"(?:refused|reject(?:ed)?|blocked) (?:for|due to|because of) (?:policy|content|security)",
     r"unable to relay",
     r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
@@ -602,8 +602,9 @@ _HOST_UNKNOWN = _rx(
 )
 _BLOCK_WEAK = _rx(
     # a filter kept the message (Barracuda's "550 permanent failure for one or more recipients
-    # (addr:quarantined)", set AU): its content, not the address
-    r"quarantined",
+    # (addr:quarantined)", set AU): its content, not the address; only in that form, not a
+    # mailbox or an account "quarantined" (a review)
+    r"@[\w.-]+:quarantined\)",
     # words that may sit beside the recipient's own reason ("Invalid recipient (invalid header)")
     r"local users? only",
     r"invalid (?:mime )?header",
@@ -891,11 +892,12 @@ def _text_kind(
 
 def _words_kind(text: str) -> tuple[BounceKind, str] | None:
     """The kind and detail the (lowercased) words give, strong ones before weak. RFC 5321's stock
-    text for any 550, "Requested action not taken: mailbox unavailable", decides only when no
-    other words beside it say why (1&1's "550-... mailbox unavailable 550-Reject due to policy
-    restrictions", sets AT and AU)."""
+    text for any 550, "Requested action not taken: mailbox unavailable", gives way to strong
+    words beside it (1&1's "550-... mailbox unavailable 550-Reject due to policy restrictions",
+    sets AT and AU), not to weak ones, which a host name, an id or a URL may hold ("mx-loop3",
+    ".../policy.html"; a review)."""
     rest = _STOCK_550.sub(" ", text)
-    if rest != text and (found := _text_kind(rest, _STRONG) or _text_kind(rest, _WEAK)):
+    if rest != text and (found := _text_kind(rest, _STRONG)):
         return found
     return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
 

@@ -782,15 +782,17 @@ _REPLY_LINE = re.compile(
 )
 
 
-# A line of a multiline reply other than its last: "554-No SMTP service" (RFC 5321 section 4.2.1)
-_REPLY_GOES_ON = re.compile(r"^[ \t]*(?:<<<\s*)?([45]\d\d)-")
+# A line of a multiline reply other than its last: "554-No SMTP service", "550-5.1.1 The email"
+# (RFC 5321 section 4.2.1), its code and any enhanced code after it
+_REPLY_GOES_ON = re.compile(r"^[ \t]*(?:<<<\s*)?([45]\d\d)-(\d\.\d{1,3}\.\d{1,3}(?!\.?\d))?")
 MAX_REPLY_LINES = 20
 
 
 def _whole_reply(text: str, found: re.Match[str]) -> str:
-    """The reply line found and, for a multiline reply, the lines after it with its code: every
-    line but the last has a hyphen after the code (RFC 5321 section 4.2.1); the last says why as
-    often as the first (1&1's "554-... Service not available", "554-Reject due to policy")."""
+    """The reply line found and, for a multiline reply, the lines after it with its code (and its
+    enhanced code, where it has one; not another reply's, a review): every line but the last has
+    a hyphen after the code (RFC 5321 section 4.2.1); the last says why as often as the first
+    (1&1's "554-... Service not available", "554-Reject due to policy")."""
     lines = [found.group(0)]
     end = found.end()
     for _ in range(MAX_REPLY_LINES):
@@ -799,7 +801,10 @@ def _whole_reply(text: str, found: re.Match[str]) -> str:
             break
         stop = text.find("\n", end + 1)
         line = text[end + 1 : stop if stop >= 0 else None]
-        if not line.lstrip(" \t<").startswith(going[1]):
+        after = line.lstrip(" \t<")
+        if not (after.startswith(going[1]) and after[3:4] in ("-", " ")):
+            break
+        if going[2] is not None and not after[4:].startswith(going[2]):
             break
         lines.append(line)
         end = stop if stop >= 0 else len(text)

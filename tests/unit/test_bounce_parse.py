@@ -3432,3 +3432,41 @@ def test_a_multiline_reply_is_read_to_its_last_line() -> None:
     got = _at(text)
     assert (got.bounce, got.kind, got.status) == (True, BounceKind.BLOCK, "5.7.1")
     assert got.diagnostic.endswith("554 For explanation visit https://example.net/")
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "expected"),
+    [
+        # a review of set AU's fixes: weak words in a host name, an id or a URL beside the stock
+        # 550 text do not outweigh it
+        ("550 Requested action not taken: mailbox unavailable. Please try again later", "hard"),
+        ("550 Requested action not taken: mailbox unavailable (mx-loop3.mail.example)", "hard"),
+        ("550 Requested action not taken: mailbox unavailable [session-timeout 300]", "hard"),
+        ("550 Requested action not taken: mailbox unavailable [mx.denied.example]", "hard"),
+        (
+            "550-Requested action not taken: mailbox unavailable\n"
+            "550 For explanation visit https://postmaster.example.net/en/policy?c=r0301",
+            "hard",
+        ),
+        # "quarantined" is a block only in Barracuda's "(addr:quarantined)"
+        ("550 Mailbox is quarantined due to inactivity", "hard"),
+        ("451 Message temporarily quarantined, please try again later", "soft"),
+    ],
+)
+def test_incidental_words_beside_the_stock_550(diagnostic: str, expected: str) -> None:
+    assert classify(None, diagnostic, find_smtp_code(diagnostic)).value == expected
+
+
+def test_a_multiline_reply_stops_at_another_replys_code() -> None:
+    """A review of set AU's fixes: a report quoting the first line of one reply and then another
+    reply joins them only where the enhanced codes agree."""
+    text = (
+        "550-5.1.1 The account does not exist.\n550 5.7.1 Message blocked as spam\n"
+        "554-mx.example.org Service not available\n554-No SMTP service\n554 Policy\n"
+    )
+    found = parse_module._REPLY_LINE.search(text)
+    assert found is not None
+    assert parse_module._whole_reply(text, found) == "550-5.1.1 The account does not exist."
+    later = parse_module._REPLY_LINE.search(text, text.index("554-"))
+    assert later is not None
+    assert parse_module._whole_reply(text, later).endswith("554-No SMTP service 554 Policy")
