@@ -260,6 +260,9 @@ _BLOCKED = _rx(
     r"\bspf\b",
     r"dkim",
     r"authentication (?:failed|required|failure)",
+    # "551 This mail server requires authentication before sending mail from a locally hosted
+    # domain" (set AV): our sender's domain is theirs, and we did not log in
+    r"requires? (?:smtp )?authentication",
     r"unauthenticated",
     r"not authenticated",
     r"sender (?:ip |e-?mail )?(?:address |domain )?(?:rejected|denied|blocked)",
@@ -283,7 +286,7 @@ _BLOCKED = _rx(
     r"(?:refused|reject(?:ed)?|blocked) (?:for|due to|because of) (?:policy|content|security)",
     r"unable to relay",
     r"(?:mailing|relaying|sending) to remote domains? (?:is )?not (?:supported|allowed|permitted)",
-    r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)",
+    r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|disallowed)",  # Zoho's (set AV)
     r"protocol violation",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) from",
     r"not accept(?:ing)? (?:e-?mail|mail|messages) with (?:attachments|embedded)",
@@ -601,6 +604,8 @@ _HOST_UNKNOWN = _rx(
     r"域名不存在",
 )
 _BLOCK_WEAK = _rx(
+    # IronPort's message filter bounced it: "5.x.0 - Message bounced by administrator" (set AV)
+    r"bounced by (?:the )?administrator",
     # a filter kept the message (Barracuda's "550 permanent failure for one or more recipients
     # (addr:quarantined)", set AU): its content, not the address; only in that form, not a
     # mailbox or an account "quarantined" (a review)
@@ -733,8 +738,16 @@ _SOFT_WEAK = _rx(
     r"暂时",
     r"一時的",
 )
+# A limit on what the recipient's mailbox takes, not on us, in the words of a sender's limit:
+# "451 4.5.1 The recipient <addr> has exceeded their message rate limit" (Yandex, set AV); tried
+# before the sender's limits, which its "rate limit" would match
+_RECIPIENT_RATE = _rx(
+    r"recipient\b[^;\n]{0,100}?\bexceeded (?:their|its|his|her|the) "
+    r"(?:message |receiving )?rate limit"
+)
 # (pattern, kind, RFC 3463 subject.detail inferred from it), strong ones first.
 _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
+    (_RECIPIENT_RATE, SOFT, "2.1"),
     (_SENDER_LIMITS, BLOCK, "7.1"),
     (_MAILBOX_FULL, SOFT, "2.2"),
     (_GREYLIST, SOFT, "2.0"),

@@ -922,7 +922,8 @@ _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
 _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
-    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host \S+\[[\da-fA-F.:]+\] said:",
+    # bounce(8) wraps its lines where they fall: before the host's name or "said:" too (set AV)
+    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host\s{1,4}\S+\[[\da-fA-F.:]+\]\s{1,4}said:",
     re.MULTILINE,
 )
 

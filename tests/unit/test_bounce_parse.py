@@ -3470,3 +3470,47 @@ def test_a_multiline_reply_stops_at_another_replys_code() -> None:
     later = parse_module._REPLY_LINE.search(text, text.index("554-"))
     assert later is not None
     assert parse_module._whole_reply(text, later).endswith("554-No SMTP service 554 Policy")
+
+
+@pytest.mark.parametrize(
+    ("status", "diagnostic", "expected"),
+    [
+        # set AV: our sender's domain is theirs and we did not log in; an IronPort filter; Zoho's
+        # refused relaying (a block, by README's rule)
+        (
+            None,
+            "551 This mail server requires authentication before sending mail from a locally "
+            "hosted domain",
+            "block",
+        ),
+        (None, "5.x.0 - Message bounced by administrator", "block"),
+        ("5.0.0", "553 Relaying disallowed", "block"),
+        # a limit on what the recipient takes, in a sender's limit's words, after Exim gave up
+        (
+            "4.5.1",
+            "451 4.5.1 The recipient <desk@news.example.org> has exceeded their message rate "
+            "limit. Try again later.",
+            "soft",
+        ),
+        # ...while our own rate limit stays a block
+        ("4.7.1", "451 4.7.1 Sender rate limit exceeded, try again later", "block"),
+    ],
+)
+def test_set_av_replies(status: str | None, diagnostic: str, expected: str) -> None:
+    assert classify(status, diagnostic, find_smtp_code(diagnostic)).value == expected
+
+
+def test_a_postfix_entry_alone_wrapped_before_the_hosts_name() -> None:
+    """Set AV: bounce(8) broke the line after "host", and the report's opening is not quoted."""
+    text = (
+        "<desk@mail.example.net> (expanded from <desk@news.example.org>): host\n"
+        "mx.mail.example.net[192.0.2.7] said: 554 30 Sorry, your message to\n"
+        "desk@mail.example.net cannot be delivered. This mailbox is disabled\n"
+        "(554.30). (in reply to end of DATA command)"
+    )
+    got = _at(text, "Undelivered Mail Returned to Sender")
+    assert (got.bounce, got.recipients, got.kind) == (
+        True,
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+    )
