@@ -261,8 +261,9 @@ _BLOCKED = _rx(
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted
-    # domain" (set AV): our sender's domain is theirs, and we did not log in
-    r"requires? (?:smtp )?authentication",
+    # domain" (set AV): our sender's domain is theirs, and we did not log in; only so, for these
+    # words beside an unknown user must not outweigh it (a review)
+    r"requires? (?:smtp )?authentication (?:before sending|to send)",
     r"unauthenticated",
     r"not authenticated",
     r"sender (?:ip |e-?mail )?(?:address |domain )?(?:rejected|denied|blocked)",
@@ -742,12 +743,14 @@ _SOFT_WEAK = _rx(
 # "451 4.5.1 The recipient <addr> has exceeded their message rate limit" (Yandex, set AV); tried
 # before the sender's limits, which its "rate limit" would match
 _RECIPIENT_RATE = _rx(
-    r"recipient\b[^;\n]{0,100}?\bexceeded (?:their|its|his|her|the) "
-    r"(?:message |receiving )?rate limit"
+    # the recipient as the subject, not "Recipient address rejected: Sender has exceeded the
+    # rate limit" (a review)
+    r"recipient(?: <[^<>\n]{1,100}>)? (?:has )?exceeded (?:their|its) (?:message |receiving )?"
+    r"rate limit"
 )
 # (pattern, kind, RFC 3463 subject.detail inferred from it), strong ones first.
 _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
-    (_RECIPIENT_RATE, SOFT, "2.1"),
+    (_RECIPIENT_RATE, SOFT, "2.0"),
     (_SENDER_LIMITS, BLOCK, "7.1"),
     (_MAILBOX_FULL, SOFT, "2.2"),
     (_GREYLIST, SOFT, "2.0"),

@@ -923,7 +923,8 @@ _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
     # bounce(8) wraps its lines where they fall: before the host's name or "said:" too (set AV)
-    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host\s{1,4}\S+\[[\da-fA-F.:]+\]\s{1,4}said:",
+    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host[ \t]*\n?[ \t]*\S+\[[\da-fA-F.:]+\]"
+    r"[ \t]*\n?[ \t]*said:",
     re.MULTILINE,
 )
 

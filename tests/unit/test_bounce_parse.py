@@ -3514,3 +3514,43 @@ def test_a_postfix_entry_alone_wrapped_before_the_hosts_name() -> None:
         ("desk@news.example.org",),
         BounceKind.HARD,
     )
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "expected", "inferred"),
+    [
+        # a review of set AV's fixes: the sender's rate limit after Postfix's "Recipient address
+        # rejected:" stays a block, the recipient's own is soft with no mailbox code (X.2.1 is a
+        # disabled mailbox)
+        (
+            "550 5.7.1 <desk@news.example.org>: Recipient address rejected: Sender has exceeded "
+            "the rate limit",
+            "block",
+            "5.7.1",
+        ),
+        ("421 4.7.0 Recipient count exceeded the rate limit", "block", "4.7.0"),
+        (
+            "451 The recipient <desk@news.example.org> has exceeded their message rate limit",
+            "soft",
+            "4.2.0",
+        ),
+        # "requires authentication" decides only in the words of a refused sender
+        (
+            "550 5.1.1 <desk@news.example.org>: Recipient address rejected: User unknown; this "
+            "server requires authentication for relaying",
+            "hard",
+            "5.1.1",
+        ),
+    ],
+)
+def test_set_av_words_in_their_place(diagnostic: str, expected: str, inferred: str) -> None:
+    code = find_smtp_code(diagnostic)
+    assert classify(None, diagnostic, code).value == expected
+    assert infer_status(diagnostic, code) == inferred
+
+
+def test_a_postfix_entry_alone_wraps_at_one_line_break_only() -> None:
+    """A review of set AV's fixes: bounce(8) breaks a line, it does not leave blank lines."""
+    wrapped = "<desk@news.example.org>: host\nmx.example.org[192.0.2.7]\nsaid: 550 5.1.1 No"
+    assert parse_module._POSTFIX_REMOTE.search(wrapped) is not None
+    assert parse_module._POSTFIX_REMOTE.search(wrapped.replace("\n", "\n\n")) is None
