@@ -605,6 +605,9 @@ _HOST_UNKNOWN = _rx(
     r"域名不存在",
 )
 _BLOCK_WEAK = _rx(
+    # Office 365: "The group desk only accepts messages from people in its organization or on
+    # its allowed senders list, and your email address isn't on the list" (set AW)
+    r"only accepts messages from people in its organi[sz]ation",
     # IronPort's message filter bounced it: "5.x.0 - Message bounced by administrator" (set AV)
     r"bounced by (?:the )?administrator",
     # a filter kept the message (Barracuda's "550 permanent failure for one or more recipients
@@ -906,7 +909,7 @@ def _text_kind(
     return None
 
 
-def _words_kind(text: str) -> tuple[BounceKind, str] | None:
+def _words_kind(text: str, strong_only: bool = False) -> tuple[BounceKind, str] | None:
     """The kind and detail the (lowercased) words give, strong ones before weak. RFC 5321's stock
     text for any 550, "Requested action not taken: mailbox unavailable", gives way to strong
     words beside it (1&1's "550-... mailbox unavailable 550-Reject due to policy restrictions",
@@ -915,7 +918,8 @@ def _words_kind(text: str) -> tuple[BounceKind, str] | None:
     rest = _STOCK_550.sub(" ", text)
     if rest != text and (found := _text_kind(rest, _STRONG)):
         return found
-    return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
+    strong = _text_kind(text, _STRONG)
+    return strong if strong or strong_only else _text_kind(text, _WEAK)
 
 
 def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
@@ -1016,6 +1020,10 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     ):
         # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
         # 550; beside a policy status (5.7.x) it says nothing of the address
+        kind = BLOCK
+    elif by_code is BLOCK and _words_kind(text, strong_only=True) is None:
+        # a security or policy status (X.7.x, RFC 3463 3.8) with no strong words beside it: weak
+        # ones ("550: 5.7.1 Service unavailable", set AW) do not make it an address's failure
         kind = BLOCK
     elif (found := _words_kind(text)) is not None:
         kind = found[0]

@@ -923,7 +923,8 @@ _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
     # bounce(8) wraps its lines where they fall: before the host's name or "said:" too (set AV)
-    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host[ \t]*\n?[ \t]*\S+\[[\da-fA-F.:]+\]"
+    # the next hop's address, or the socket of a local LMTP server ("[/var/run/dovecot/lmtp]")
+    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host[ \t]*\n?[ \t]*\S+\[[\w.:/-]{1,200}\]"
     r"[ \t]*\n?[ \t]*said:",
     re.MULTILINE,
 )
@@ -1556,6 +1557,8 @@ _INTRO = _rx(
     r"deliver a message for\s+the following list of recipients:?",  # OpenSMTPD
     r"did not receive (?:this|your|a copy of your) message:?",
     r"message not delivered to the following[^\n]*",
+    # Purelymail: "We could not deliver the attached mail for the following recipients." (set AW)
+    r"(?:could not|couldn't|cannot|unable to) deliver [^\n]{0,40}for the following recipients?:?",
     # Outlook's and Exchange's "The following recipient(s) cannot be reached:", translated
     # (Spanish seen in set AT)
     r"no se puede localizar a los destinatarios siguientes:?",

@@ -3494,9 +3494,24 @@ def test_a_multiline_reply_stops_at_another_replys_code() -> None:
         ),
         # ...while our own rate limit stays a block
         ("4.7.1", "451 4.7.1 Sender rate limit exceeded, try again later", "block"),
+        # set AW: a policy status with only weak words beside it stays a block
+        ("5.7.1", "550: 5.7.1 Service unavailable", "block"),
+        # ...while strong ones still decide
+        (
+            "5.7.1",
+            "550 5.7.1 <desk@news.example.org>: Recipient address rejected: User unknown",
+            "hard",
+        ),
+        # Office 365's restricted group
+        (
+            None,
+            "The group desk only accepts messages from people in its organization or on its "
+            "allowed senders list, and your email address isn't on the list.",
+            "block",
+        ),
     ],
 )
-def test_set_av_replies(status: str | None, diagnostic: str, expected: str) -> None:
+def test_set_av_and_aw_replies(status: str | None, diagnostic: str, expected: str) -> None:
     assert classify(status, diagnostic, find_smtp_code(diagnostic)).value == expected
 
 
@@ -3554,3 +3569,24 @@ def test_a_postfix_entry_alone_wraps_at_one_line_break_only() -> None:
     wrapped = "<desk@news.example.org>: host\nmx.example.org[192.0.2.7]\nsaid: 550 5.1.1 No"
     assert parse_module._POSTFIX_REMOTE.search(wrapped) is not None
     assert parse_module._POSTFIX_REMOTE.search(wrapped.replace("\n", "\n\n")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Purelymail's notice
+        "We could not deliver the attached mail for the following recipients.\n"
+        "desk@news.example.org at remote mailserver mx.news.example.org. (192.0.2.7): "
+        "MessagingException: 550 5.1.1 No such user",
+        # a Postfix entry alone, its next hop a local LMTP socket
+        "<desk@news.example.org>: host mail.news.example.org[/var/run/dovecot/lmtp] said: 550\n"
+        "    5.1.1 <desk@news.example.org> User doesn't exist (in reply to RCPT TO command)",
+    ],
+)
+def test_set_aw_formats(text: str) -> None:
+    got = _at(text)
+    assert (got.bounce, got.recipients, got.kind) == (
+        True,
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+    )
