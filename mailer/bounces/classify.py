@@ -909,7 +909,7 @@ def _text_kind(
     return None
 
 
-def _words_kind(text: str, strong_only: bool = False) -> tuple[BounceKind, str] | None:
+def _words_kind(text: str) -> tuple[BounceKind, str] | None:
     """The kind and detail the (lowercased) words give, strong ones before weak. RFC 5321's stock
     text for any 550, "Requested action not taken: mailbox unavailable", gives way to strong
     words beside it (1&1's "550-... mailbox unavailable 550-Reject due to policy restrictions",
@@ -918,8 +918,7 @@ def _words_kind(text: str, strong_only: bool = False) -> tuple[BounceKind, str] 
     rest = _STOCK_550.sub(" ", text)
     if rest != text and (found := _text_kind(rest, _STRONG)):
         return found
-    strong = _text_kind(text, _STRONG)
-    return strong if strong or strong_only else _text_kind(text, _WEAK)
+    return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
 
 
 def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
@@ -944,6 +943,7 @@ _NOT_ACCEPTING = re.compile(r"\b[45]\.3\.2\b")
 
 # RFC 5321 section 4.2.3's text for 550, which servers send for any refusal.
 _STOCK_550 = re.compile(r"requested action not taken:? mailbox unavailable")
+_SERVICE_UNAVAILABLE = re.compile(r"service (?:temporarily )?(?:unavailable|not available)")
 
 
 # RFC 4954's replies about our client's authentication: required (530), mechanism too weak (534),
@@ -989,9 +989,9 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
 
 
 # The next hop's name and address before its reply ("host spf-03-01.mr.example[192.0.2.1] said:",
-# Exim's "host mx.example [192.0.2.1]:"): a name is no reason, and one holding "spf", "spam" or
-# "junk" made an unknown user a block (set AT)
-_NEXT_HOP = re.compile(r"\b(host|connect to) [\w-]+(?:\.[\w-]+)+\.? ?\[[\da-f.:]+\]")
+# Exim's "host mx.example [192.0.2.1]:", a local LMTP socket's "[private/dovecot-lmtp]"): a name
+# is no reason, and one holding "spf", "spam" or "junk" made an unknown user a block (set AT)
+_NEXT_HOP = re.compile(r"\b(host|connect to) [\w-]+(?:\.[\w-]+)+\.? ?\[[\w.:/-]{1,200}\]")
 
 
 def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
@@ -1021,9 +1021,14 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
         # 550; beside a policy status (5.7.x) it says nothing of the address
         kind = BLOCK
-    elif by_code is BLOCK and _words_kind(text, strong_only=True) is None:
-        # a security or policy status (X.7.x, RFC 3463 3.8) with no strong words beside it: weak
-        # ones ("550: 5.7.1 Service unavailable", set AW) do not make it an address's failure
+    elif (
+        by_code is BLOCK
+        and not _temporary(status, smtp_code)
+        and _words_kind(_SERVICE_UNAVAILABLE.sub(" ", text)) is None
+    ):
+        # "Service unavailable" beside a permanent security or policy status (X.7.x, RFC 3463
+        # 3.8) says nothing of the address ("550: 5.7.1 Service unavailable", set AW); other
+        # words beside it, and any temporary reply, still decide (a review)
         kind = BLOCK
     elif (found := _words_kind(text)) is not None:
         kind = found[0]

@@ -3494,8 +3494,20 @@ def test_a_multiline_reply_stops_at_another_replys_code() -> None:
         ),
         # ...while our own rate limit stays a block
         ("4.7.1", "451 4.7.1 Sender rate limit exceeded, try again later", "block"),
-        # set AW: a policy status with only weak words beside it stays a block
+        # set AW: "Service unavailable" beside a permanent policy status is a block...
         ("5.7.1", "550: 5.7.1 Service unavailable", "block"),
+        # ...but a temporary one stays soft, and words naming the address still decide (a review)
+        ("4.7.1", "451 4.7.1 Try again later", "soft"),
+        ("4.7.0", "421 4.7.0 mx.example.org Service not available, closing transmission", "soft"),
+        ("5.7.1", "550 5.7.1 Recipient unavailable", "hard"),
+        ("5.7.1", "550 5.7.1 <desk@news.example.org>: Mailbox is frozen", "hard"),
+        # a local LMTP socket's name is the next hop's too
+        (
+            "5.1.1",
+            "host spamfilter.news.example.org[private/dovecot-lmtp] said: 550 5.1.1 "
+            "<desk@news.example.org> User doesn't exist",
+            "hard",
+        ),
         # ...while strong ones still decide
         (
             "5.7.1",
