@@ -921,6 +921,17 @@ def _words_kind(text: str) -> tuple[BounceKind, str] | None:
     return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
 
 
+def _stock_text_only(text: str) -> bool:
+    """Whether the words beside a permanent security or policy status (X.7.x, RFC 3463 3.8) are
+    stock texts that say nothing of the address: RFC 5321's "Requested action not taken: mailbox
+    unavailable" for any 550, with no strong words beside it; or "Service unavailable" with no
+    other words at all ("550: 5.7.1 Service unavailable", set AW; a review kept temporary replies
+    and other words beside it deciding)."""
+    if _STOCK_550.search(text) and not _ANY_STRONG.search(_STOCK_550.sub("", text)):
+        return True
+    return _words_kind(_SERVICE_UNAVAILABLE.sub(" ", text)) is None
+
+
 def _code_kind(status: str | None) -> tuple[BounceKind | None, bool]:
     """The kind a status code names, and whether the code is specific (detail other than 0)."""
     found = _ENHANCED.search(status or "")
@@ -994,6 +1005,12 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
 _NEXT_HOP = re.compile(r"\b(host|connect to) [\w-]+(?:\.[\w-]+)+\.? ?\[[\w.:/-]{1,200}\]")
 
 
+def _reply_words(diagnostic: str) -> str:
+    """The diagnostic as the kind and the status are read from: lowercased, cut, and without the
+    next hop's name."""
+    return _NEXT_HOP.sub(r"\1", diagnostic[:2000].lower())
+
+
 def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) -> BounceKind:
     """hard (the address is gone), soft (try later) or block (refused for the sender or the
     content): a specific RFC 3463 code (an address code beside words about the sender is a
@@ -1001,7 +1018,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
     default. A temporary (4xx, 4.x.x) failure is never hard, unless it quotes the next hop's
     permanent reply that the address is gone; a permanent one in reply to MAIL FROM or to the
     connection is block."""
-    text = _NEXT_HOP.sub(r"\1", diagnostic[:2000].lower())
+    text = _reply_words(diagnostic)
     by_code, specific = _code_kind(status)
     if by_code is HARD and specific and _text_kind(text, _SENDER_SIDE) is not None:
         # GoDaddy writes 5.1.1 for its hourly recipient limit, Sendmail rewrites a blocklist's 553
@@ -1012,23 +1029,7 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = SOFT
     elif by_code is not None and specific:
         kind = by_code
-    elif (
-        by_code is BLOCK
-        and not _temporary(status, smtp_code)
-        and _STOCK_550.search(text)
-        and not _ANY_STRONG.search(_STOCK_550.sub("", text))
-    ):
-        # "550 Requested action not taken: mailbox unavailable" is RFC 5321's stock text for any
-        # 550; beside a policy status (5.7.x) it says nothing of the address
-        kind = BLOCK
-    elif (
-        by_code is BLOCK
-        and not _temporary(status, smtp_code)
-        and _words_kind(_SERVICE_UNAVAILABLE.sub(" ", text)) is None
-    ):
-        # "Service unavailable" beside a permanent security or policy status (X.7.x, RFC 3463
-        # 3.8) says nothing of the address ("550: 5.7.1 Service unavailable", set AW); other
-        # words beside it, and any temporary reply, still decide (a review)
+    elif by_code is BLOCK and not _temporary(status, smtp_code) and _stock_text_only(text):
         kind = BLOCK
     elif (found := _words_kind(text)) is not None:
         kind = found[0]
@@ -1084,7 +1085,7 @@ def infer_status(diagnostic: str, smtp_code: int | None) -> str | None:
     the text, else one inferred from its words (user unknown 5.1.1, mailbox full 4.2.2 or 5.2.2
     by the reply's class, host unknown 5.1.2 or 5.4.4, spam and policy 5.7.1, too large 5.3.4),
     else the generic code written in the text, else None."""
-    text = _NEXT_HOP.sub(r"\1", diagnostic[:2000].lower())
+    text = _reply_words(diagnostic)
     written = find_status(text)
     if written is not None and not written.endswith(".0.0") and written[1:3] != ".0":
         return written  # x.0.XXX is "other or undefined" (RFC 3463 3.1), as generic as x.0.0

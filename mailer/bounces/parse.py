@@ -917,13 +917,12 @@ def _postfix_entries(text: str) -> list[tuple[str, str]]:
 _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
 
 
-# An entry in the form only bounce(8) writes: the recipient, the next hop's name and address, and
-# what it said
+# An entry in the form only bounce(8) writes: the recipient, the next hop's name and its address
+# or, for a local LMTP server, its socket ("[/var/run/dovecot/lmtp]"), and what it said; bounce(8)
+# wraps its lines where they fall, before the host's name or "said:" too (set AV)
 _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
-    # bounce(8) wraps its lines where they fall: before the host's name or "said:" too (set AV)
-    # the next hop's address, or the socket of a local LMTP server ("[/var/run/dovecot/lmtp]")
     + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host[ \t]*\n?[ \t]*\S+\[[\w.:/-]{1,200}\]"
     r"[ \t]*\n?[ \t]*said:",
     re.MULTILINE,
