@@ -1055,12 +1055,24 @@ def explains(text: str) -> bool:
     return bool(text) and _ANY_REASON.search(text.lower()) is not None
 
 
+_WORD = re.compile(r"\S+")
+
+
 def reason_at(text: str) -> int:
     """Where the first reason classify() knows starts in the text (a strong one if there is
-    one), or -1."""
-    lowered = text.lower()
-    found = _ANY_STRONG.search(lowered) or _ANY_REASON.search(lowered)
-    return found.start() if found else -1
+    one), or -1. A reason read as classify() reads it, its words one space apart: reports wrap
+    their lines where they fall ("Connection timed\n    out", set AX)."""
+    words = list(_WORD.finditer(text.lower()))
+    joined = " ".join(word.group(0) for word in words)
+    found = _ANY_STRONG.search(joined) or _ANY_REASON.search(joined)
+    if found is None:
+        return -1
+    at = 0  # back from the joined text to the text: the word the reason starts in
+    for word in words:
+        if at + len(word.group(0)) > found.start():
+            return word.start() + found.start() - at
+        at += len(word.group(0)) + 1
+    return -1
 
 
 def domain_gone(text: str) -> bool:

@@ -830,13 +830,46 @@ def _reason_line(text: str) -> str:
     head = text[:8000]
     found = _REPLY_LINE.search(head)
     if found:
-        return _whole_reply(head, found).strip()
+        return f"{_whole_reply(head, found)} {_wrapped(head, found)}".strip()
     at = reason_at(head)  # lowercasing keeps offsets for these scripts
     if at < 0:
         return ""
     start = head.rfind("\n\n", 0, at) + 1  # the paragraph: reasons wrap across lines
+    if _too_long_for(head[start:at]):
+        start = head.rfind("\n", 0, at) + 1
     end = head.find("\n\n", at)
-    return " ".join(head[start : end if end >= 0 else None].split())[:300]
+    return " ".join(head[start : end if end >= 0 else None].split())[:MAX_REASON]
+
+
+MAX_REASON = 300
+_FIELD_LINE = re.compile(r"^[!-9;-~]+:[ \t]", re.MULTILINE)
+
+
+def _too_long_for(before: str) -> bool:
+    """Whether a paragraph of prose is too long to reach its reason (set AX: a report whose
+    blank lines were lost). Not a block of header fields: a reason there is a returned message's
+    (Received-SPF), which the reason's own paragraph, cut short, never reached before either."""
+    return len(" ".join(before.split())) > MAX_REASON - 60 and not _FIELD_LINE.search(before)
+
+
+def _wrapped(text: str, found: re.Match[str]) -> str:
+    """The lines that carry on a reply found after other words on its line, indented as Postfix
+    and others wrap a long reply ("... said: 550 5.4.1\n    Recipient address rejected: ...",
+    set AX), up to a blank line or the end of the reply ("(in reply to RCPT TO command)")."""
+    if text.rfind("\n", 0, found.start()) + 1 == found.start():
+        return ""  # a reply of its own line ends there; its next lines are the report's own
+    lines = []
+    end = found.end()
+    for _ in range(MAX_REPLY_LINES):
+        stop = text.find("\n", end + 1)
+        line = text[end + 1 : stop if stop >= 0 else None]
+        if end >= len(text) or not line[:1].isspace() or not line.strip():
+            break
+        lines.append(line.strip())
+        end = stop if stop >= 0 else len(text)
+        if _REPLY_END.search(line):
+            break
+    return " ".join(lines)
 
 
 # The next hop's reply in a recipient's entry ("SMTP error: 550 ...", "said: 550 ..."): its code

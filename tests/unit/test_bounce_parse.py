@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mailer.bounces import classify as classify_module
 from mailer.bounces import parse as parse_module
-from mailer.bounces.classify import classify, find_smtp_code, infer_status
+from mailer.bounces.classify import classify, find_smtp_code, infer_status, reason_at
 from mailer.bounces.parse import MAX_BYTES, ParsedBounce, parse_bounce
 from mailer.models import BounceKind
 
@@ -3584,3 +3584,60 @@ def test_set_aw_formats(text: str) -> None:
         ("desk@news.example.org",),
         BounceKind.HARD,
     )
+
+
+def test_a_reason_wrapped_across_lines_is_found() -> None:
+    """Set AX: a report wraps its lines where they fall, inside a reason too."""
+    text = (
+        "The mail system\n\nconnect to mx.news.example.org[192.0.2.7]:25: Connection timed\n  out"
+    )
+    at = reason_at(text)
+    assert text[at:] == "timed\n  out"  # where the reason starts in the text as written
+    assert reason_at("The mail system\n\nnothing to say") == -1
+
+
+_POSTFIX_INTRO = (
+    "This is the mail system at host mail.press.example.org.\n"
+    "I'm sorry to have to inform you that your message could not\n"
+    "be delivered to one or more recipients. It's attached below.\n"
+    "For further assistance, please send mail to postmaster.\n"
+    "If you do so, please include this problem report. You can\n"
+    "delete your own text from the attached returned message.\n"
+    "The mail system\n"
+)
+
+
+def test_a_reason_after_a_long_paragraph_is_read() -> None:
+    """Set AX: a report naming nobody, its reason wrapped and at the end of a long paragraph
+    (blank lines lost), is read by that reason: soft, not hard by default."""
+    got = _plain(
+        _POSTFIX_INTRO + "connect to mx.news.example.org[192.0.2.7]:25: Connection timed\nout"
+    )
+    assert (got.bounce, got.kind) == (True, BounceKind.SOFT)
+    assert "Connection timed out" in got.diagnostic
+
+
+_WRAPPED_REPLY = (
+    "desk at news: host mx.news.example.org[192.0.2.7] said: 550 5.4.1\n"
+    "    Recipient address rejected: Access denied. AS(201806281) (in reply to RCPT TO\n"
+    "    command)\n"
+)
+
+
+def test_a_reply_wrapped_onto_indented_lines_is_read_whole() -> None:
+    """Set AX: a reply found after other words on its line, its text on the indented lines after
+    it (Postfix's wrapping), is read to its end: Office 365's 5.4.1 'Access denied' is hard, its
+    code alone soft."""
+    got = _plain(_WRAPPED_REPLY + "    Mailbox full, try again later\n")
+    assert (got.bounce, got.kind) == (True, BounceKind.HARD)
+    assert got.diagnostic.endswith("(in reply to RCPT TO command)")  # not the next paragraph
+    # a reply that does not say how it ends stops at a blank line, white space or none
+    unended = _WRAPPED_REPLY.replace(" (in reply to RCPT TO\n    command)", "")
+    got = _plain(unended + "   \n    Mailbox full, try again later\n")
+    assert got.diagnostic.endswith("AS(201806281)")
+
+
+def test_a_reply_on_its_own_line_takes_no_indented_lines_after_it() -> None:
+    """A reply that starts its line is whole on it: the lines after it are the report's own."""
+    got = _plain("550 5.1.1 No such user\n    Mailbox full, try again later\n")
+    assert got.diagnostic == "550 5.1.1 No such user"
