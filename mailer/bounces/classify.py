@@ -235,6 +235,11 @@ _BLOCKED = _rx(
     r"cannot find your (?:reverse )?hostname",
     r"helo command rejected",
     r"need fully-qualified hostname",
+    # other servers' refusals of our HELO name ("550 Please use your real hostname when saying
+    # HELO", set AY)
+    r"when saying (?:helo|ehlo)\b",
+    r"(?:invalid|bad|bogus|illegal|forged) (?:helo|ehlo)\b",
+    r"\b(?:helo|ehlo) (?:name |host ?name )?(?:rejected|refused|invalid|not (?:valid|allowed))",
     # a server that answers and refuses us in words of a refused connection (Sendmail's
     # "554 Connection refused", qmail's "550 Connection refused from <ip>"): not a network fault
     r"\b5\d\d[ -](?:#?5\.\d{1,3}\.\d{1,3} )?connection refused",
@@ -258,6 +263,7 @@ _BLOCKED = _rx(
     r"reputation",
     r"dmarc",
     r"\bspf\b",
+    r"openspf\.(?:org|net)/why",  # the SPF project's page an SPF refusal points to (set AY)
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted

@@ -746,7 +746,9 @@ def _entries(text: str) -> list[tuple[str, str]]:
                 continue
             base = indent if base is None else base
             rest = _DATE_REST.sub("", found["rest"]).strip(" \t:>.,;")
-            entries.append((address, [rest] if rest else []))
+            listed = _more_addresses(found["rest"])
+            entries.append((address, [] if listed else [rest] if rest else []))
+            entries.extend((more, []) for more in listed)
             closed = False
         elif _SECTION_END.match(line):
             break
@@ -756,6 +758,18 @@ def _entries(text: str) -> list[tuple[str, str]]:
             else:
                 entries[-1][1].append(line.strip())
     return [(a, " ".join(r)) for a, r in entries if not _NOT_RECIPIENT.match(a)]
+
+
+# The rest of an address line that only lists more addresses: "a@b, c@d" (set AY: Office 365's
+# notice as a mail client shows it)
+_ADDRESS_LIST = re.compile(r"(?:[ \t]*[,;][ \t]*<?" + _ADDR.pattern + r">?)+[ \t]*")
+
+
+def _more_addresses(rest: str) -> list[str]:
+    """The addresses after an entry's own on its line, when the line lists nothing else."""
+    if _ADDRESS_LIST.fullmatch(rest) is None:
+        return []
+    return [a.lower() for a in _ADDR_SCAN.findall(rest)]
 
 
 def _after(text: str, pattern: re.Pattern[str]) -> str | None:
@@ -772,7 +786,7 @@ _TECH = re.compile(
         r"diagnoseinformationen f[üu]r administratoren|"
         r"diagnostic information for administrators|technical details|the reason for the problem|"
         r"transcript of (?:the )?session follows|session transcript|^[ \t]*error-text|"
-        r"^[ \t]*reason"
+        r"^[ \t]*reason\b"  # a label, not a wrapped line's first word ("reasons. Please", set AY)
     )
     + r")\s*:?",
     re.IGNORECASE | re.MULTILINE,
@@ -835,21 +849,22 @@ def _reason_line(text: str) -> str:
     if at < 0:
         return ""
     start = head.rfind("\n\n", 0, at) + 1  # the paragraph: reasons wrap across lines
-    if _too_long_for(head[start:at]):
-        start = head.rfind("\n", 0, at) + 1
+    line = head.rfind("\n", 0, at) + 1
+    if _too_long_for(head[start:at], head[line : head.find("\n", at) % (len(head) + 1)]):
+        start = line
     end = head.find("\n\n", at)
     return " ".join(head[start : end if end >= 0 else None].split())[:MAX_REASON]
 
 
 MAX_REASON = 300
-_FIELD_LINE = re.compile(r"^[!-9;-~]+:[ \t]", re.MULTILINE)
+_FIELD_LINE = re.compile(r"[!-9;-~]+:[ \t]")
 
 
-def _too_long_for(before: str) -> bool:
-    """Whether a paragraph of prose is too long to reach its reason (set AX: a report whose
-    blank lines were lost). Not a block of header fields: a reason there is a returned message's
-    (Received-SPF), which the reason's own paragraph, cut short, never reached before either."""
-    return len(" ".join(before.split())) > MAX_REASON - 60 and not _FIELD_LINE.search(before)
+def _too_long_for(before: str, line: str) -> bool:
+    """Whether a paragraph is too long to reach its reason (set AX: a report whose blank lines
+    were lost), where the reason is no header field's: there it is a returned message's
+    (Received-SPF), which the paragraph, cut short, never reached before either."""
+    return len(" ".join(before.split())) > MAX_REASON - 60 and not _FIELD_LINE.match(line)
 
 
 def _wrapped(text: str, found: re.Match[str]) -> str:
@@ -1376,7 +1391,16 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
     transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
-    return _hit([(a, reason) for a in recipients], rest, "sendmail", ctx.report)
+    given = {m[1].lower(): m[2] for m in _SENDMAIL_REASON.finditer(section)}
+    return _hit([(a, given.get(a, reason)) for a in recipients], rest, "sendmail", ctx.report)
+
+
+# Sendmail's own summary of a recipient's failure, under its address: "    (reason: 550 5.1.1 ...)";
+# the last attempt's, where the transcript starts with an earlier host's deferral (set AY)
+_SENDMAIL_REASON = re.compile(
+    r"^[ \t]*<?(" + _ADDR.pattern + r")>?[^\n]*\n[ \t]*\(reason: ([^\n]+?)\)?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 _EXCHANGE_INTRO = _rx(
@@ -1591,6 +1615,10 @@ _INTRO = _rx(
     r"message not delivered to the following[^\n]*",
     # Purelymail: "We could not deliver the attached mail for the following recipients." (set AW)
     r"(?:could not|couldn't|cannot|unable to) deliver [^\n]{0,40}for the following recipients?:?",
+    # Office 365's notice, in its text part: "mx.example rejected your message to the following
+    # email addresses:", "Couldn't deliver the message to the following recipients:" (set AY)
+    r"rejected your message to the following (?:e-?mail )?address(?:es)?:?",
+    r"(?:could not|couldn't) deliver the message to the following recipients?:?",
     # Outlook's and Exchange's "The following recipient(s) cannot be reached:", translated
     # (Spanish seen in set AT)
     r"no se puede localizar a los destinatarios siguientes:?",

@@ -152,11 +152,9 @@ def test_a_line_of_failure_words_then_an_address_names_the_recipient() -> None:
 # Samples whose answer changes under a rewrite for a reason outside the parser: the standard
 # library's generator writes them back differently (a header it refolds, a boundary it cannot
 # see). Two more, whose rewrite broke a structure (a nested report, a lost boundary), read alike
-# since DSN fields left as text are read as the report they were (set AT).
-_GENERATOR = {
-    "sisimai/e-email-office365-09.eml",
-    "setj/c-zetamail-multipart-report-multiple-deliveries.eml",
-}
+# since DSN fields left as text are read as the report they were (set AT); and Office 365's,
+# whose rewrite lost its boundary, since its notice's own text names the recipient (set AY).
+_GENERATOR = {"setj/c-zetamail-multipart-report-multiple-deliveries.eml"}
 _EXPECTED_CHANGES = {
     "regenerated": _GENERATOR,
     "CRLF": set(),

@@ -3641,3 +3641,112 @@ def test_a_reply_on_its_own_line_takes_no_indented_lines_after_it() -> None:
     """A reply that starts its line is whole on it: the lines after it are the report's own."""
     got = _plain("550 5.1.1 No such user\n    Mailbox full, try again later\n")
     assert got.diagnostic == "550 5.1.1 No such user"
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "expected"),
+    [
+        ("550 Please use your real hostname when saying HELO (not HSP-AV01)", "block"),
+        ("550 5.7.1 Invalid HELO name, see RFC 5321 section 4.1.1.1", "block"),
+        ("554 5.7.1 HELO name rejected: not a fully qualified domain", "block"),
+        # the SPF project's explanation page, the only sign of an SPF refusal
+        ("551 5.0.0 Rejected, look at http://www.openspf.org/why.html?sender=a%40b", "block"),
+        # a HELO name in a line of the next hop's log is no refusal of ours
+        (
+            "550 5.1.1 <desk@news.example.org>: Recipient address rejected: User unknown; "
+            "from=<releases@press.example.org> proto=ESMTP helo=<mx.press.example.org>",
+            "hard",
+        ),
+    ],
+)
+def test_set_ay_words(diagnostic: str, expected: str) -> None:
+    assert classify(None, diagnostic, find_smtp_code(diagnostic)).value == expected
+
+
+def test_a_wrapped_lines_first_word_is_no_reason_label() -> None:
+    """Set AY: 'Reason:' labels the server's words; 'reasons.' starting a wrapped line does not."""
+    assert parse_module._technical("Reason: 550 5.1.1 No such user") == "550 5.1.1 No such user"
+    wrapped = "said: 554 Email not accepted for policy\n    reasons. 554 5.7.1 See http://x.test"
+    assert parse_module._technical(wrapped) == ""
+
+
+_O365_TEXT = (
+    "Your message couldn't be delivered to the recipients shown below.\n"
+    "news.example.org suspects your message is spam and rejected it.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "recipients"),
+    [
+        (
+            "mx.news.example.org rejected your message to the following email addresses:\n\n"
+            "desk@news.example.org (desk@news.example.org)<mailto:desk@news.example.org>\n\n"
+            "Your message couldn't be delivered because the recipient's email server suspected "
+            "that your message was spam.\n",
+            ("desk@news.example.org",),
+        ),
+        # a mail client's copy: every recipient on one line
+        (
+            _O365_TEXT + "Couldn't deliver the message to the following recipients:\n"
+            "desk@news.example.org, chief@news.example.org\n\nHow to Fix It\n",
+            ("desk@news.example.org", "chief@news.example.org"),
+        ),
+    ],
+)
+def test_office_365_notice_text_names_its_recipients(
+    text: str, recipients: tuple[str, ...]
+) -> None:
+    """Set AY: Office 365's notice read by its own text, where no DSN part comes with it."""
+    got = _plain(text, "Undeliverable: Release")
+    assert (got.bounce, got.recipients, got.kind) == (True, recipients, BounceKind.BLOCK)
+
+
+def test_an_address_line_lists_only_addresses_to_be_read_as_several() -> None:
+    """A line 'a, b' names two recipients; 'a, 550 ...' names one and its reason."""
+    listed = parse_module._entries(
+        "desk@news.example.org; <chief@news.example.org>\n  No such user"
+    )
+    assert [a for a, _r in listed] == ["desk@news.example.org", "chief@news.example.org"]
+    reason = parse_module._entries("desk@news.example.org, 550 5.1.1 chief@news.example.org gone")
+    assert reason == [("desk@news.example.org", "550 5.1.1 chief@news.example.org gone")]
+
+
+def test_sendmails_own_reason_beats_an_earlier_hosts_deferral_in_the_transcript() -> None:
+    """Set AY: Sendmail tried one MX (450, deferred) and then another (504, refused our HELO);
+    its '(reason: ...)' under the address is the last attempt's, the transcript starts earlier."""
+    got = _plain(
+        "The original message was received at Mon, 30 Apr 2018 18:49:10 +0200\n"
+        "from localhost [127.0.0.1]\n\n"
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<desk@news.example.org>\n"
+        "    (reason: 504 5.5.2 <shop>: Helo command rejected: need fully-qualified hostname)\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to mx2.news.example.org.:\n"
+        ">>> RCPT To:<desk@news.example.org>\n"
+        "<<< 450 4.3.2 Service currently unavailable\n"
+        "... while talking to mx1.news.example.org.:\n"
+        ">>> DATA\n"
+        "<<< 504 5.5.2 <shop>: Helo command rejected: need fully-qualified hostname\n",
+        "Returned mail: see transcript for details",
+    )
+    assert (got.recipients, got.kind, got.status) == (
+        ("desk@news.example.org",),
+        BounceKind.BLOCK,
+        "5.5.2",
+    )
+
+
+def test_a_long_paragraph_reaches_its_reason_past_a_field_like_line() -> None:
+    """Set AY: a Messaging Server report, blank lines lost, names its message in a field line;
+    its reason, far down the paragraph, is still read (soft), not the paragraph's start."""
+    got = _plain(
+        "This report relates to a message you sent with the following header fields:\n"
+        "Message-id: <release-1@press.example.org>\n"
+        "Reason: unable to deliver this message after 1 day\n"
+        "Delivery attempt history for your mail:\n"
+        "Mon, 05 Mar 2018 22:42:29 +0000 (GMT)\n"
+        "TCP active open: Failed connect() to TCP port 25 of 192.0.2.7 192.0.2.8 last Error: "
+        "Connection timed out\n"
+    )
+    assert (got.bounce, got.kind) == (True, BounceKind.SOFT)
