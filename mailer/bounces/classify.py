@@ -1068,7 +1068,9 @@ def reason_at(text: str) -> int:
     """Where the first reason classify() knows starts in the text (a strong one if there is
     one), or -1. A reason read as classify() reads it, its words one space apart: reports wrap
     their lines where they fall ("Connection timed\n    out", set AX)."""
-    words = list(_WORD.finditer(text.lower()))
+    # "İ" is the one character whose lowercase is longer (two characters), which would move
+    # every offset after it (a review)
+    words = list(_WORD.finditer(text.replace("\u0130", "i").lower()))
     joined = " ".join(word.group(0) for word in words)
     found = _ANY_STRONG.search(joined) or _ANY_REASON.search(joined)
     if found is None:

@@ -844,47 +844,82 @@ def _reason_line(text: str) -> str:
     head = text[:8000]
     found = _REPLY_LINE.search(head)
     if found:
-        return f"{_whole_reply(head, found)} {_wrapped(head, found)}".strip()
-    at = reason_at(head)  # lowercasing keeps offsets for these scripts
+        whole = _whole_reply(head, found)
+        if whole != found.group(0).strip():  # a multiline reply carries itself on
+            return whole
+        return f"{whole} {_wrapped(head, found)}".strip()
+    at = reason_at(head)
     if at < 0:
         return ""
-    start = head.rfind("\n\n", 0, at) + 1  # the paragraph: reasons wrap across lines
-    line = head.rfind("\n", 0, at) + 1
-    if _too_long_for(head[start:at], head[line : head.find("\n", at) % (len(head) + 1)]):
-        start = line
+    start = _reason_start(head, at)
     end = head.find("\n\n", at)
     return " ".join(head[start : end if end >= 0 else None].split())[:MAX_REASON]
 
 
 MAX_REASON = 300
-_FIELD_LINE = re.compile(r"[!-9;-~]+:[ \t]")
+# The header fields of a returned message, which a report quotes: a reason in them, or after a
+# block of them, is that message's (its Received-SPF, its text), not the report's
+_RETURNED_FIELDS = (
+    r"(?:received(?:-spf)?|authentication-results|arc-[\w-]+|dkim-signature|x-[\w-]+|"
+    r"list-[\w-]+|return-path|delivered-to|from|to|cc|reply-to|sender|subject|date|message-id|"
+    r"mime-version|content-[\w-]+|thread-[\w-]+):"
+)
+_RETURNED_FIELD = re.compile(_RETURNED_FIELDS, re.IGNORECASE)
+_RETURNED_BLOCK = re.compile(
+    "^" + _RETURNED_FIELDS + r"[^\n]*\n(?:[ \t][^\n]*\n)*" + _RETURNED_FIELDS,
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
-def _too_long_for(before: str, line: str) -> bool:
-    """Whether a paragraph is too long to reach its reason (set AX: a report whose blank lines
-    were lost), where the reason is no header field's: there it is a returned message's
-    (Received-SPF), which the paragraph, cut short, never reached before either."""
-    return len(" ".join(before.split())) > MAX_REASON - 60 and not _FIELD_LINE.match(line)
+def _reason_start(head: str, at: int) -> int:
+    """Where the text that says why starts: the reason's paragraph, as reasons wrap across lines;
+    or its own line, where that paragraph is too long to reach it (set AX: a report whose blank
+    lines were lost), unless the reason is a returned message's or may be (a review: a reason in
+    the press release's own words, too far down the paragraph to be read before, stays unread)."""
+    start = head.rfind("\n\n", 0, at) + 1
+    line = head.rfind("\n", 0, at) + 1
+    if len(" ".join(head[start:at].split())) <= MAX_REASON - 60:
+        return start
+    if _RETURNED_FIELD.match(head, line) or _RETURNED_BLOCK.search(head, 0, at):
+        return start
+    # a report's line says what failed in a labelled or technical form ("Reason: ...", "connect
+    # to host[ip]:25: Connection timed out"); a line of prose may be the returned release's
+    return line if ":" in head[line : head.find("\n", at) % (len(head) + 1)] else start
+
+
+# A line that starts something else: another reply, a transcript's next command or answer (a
+# review: MDaemon's session log), Exim's next recipient's lead-in; not an address, as Postfix
+# wraps "said: 550 5.1.1\n    <addr>: Recipient address rejected"
+_NEW_ENTRY = re.compile(r"(?:^|\s)(?:[45]\d\d[ -]|-->|<--|>>>|<<<)|^smtp error from", re.IGNORECASE)
+MAX_WRAPPED = 1000
 
 
 def _wrapped(text: str, found: re.Match[str]) -> str:
-    """The lines that carry on a reply found after other words on its line, indented as Postfix
-    and others wrap a long reply ("... said: 550 5.4.1\n    Recipient address rejected: ...",
-    set AX), up to a blank line or the end of the reply ("(in reply to RCPT TO command)")."""
-    if text.rfind("\n", 0, found.start()) + 1 == found.start():
+    """The lines that carry on a reply found after other words on its line, or on its own line
+    after Postfix's "said:", indented as Postfix and others wrap a long reply ("... said: 550
+    5.4.1\n    Recipient address rejected: ...", set AX), up to a blank line, the end of the reply
+    ("(in reply to RCPT TO command)"), a line less indented than the reply's, or another reply (a
+    review: Exim's list of recipients, each reply under its own, each less indented)."""
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    if line_start == found.start() and not text[:line_start].rstrip().endswith("said:"):
         return ""  # a reply of its own line ends there; its next lines are the report's own
-    lines = []
+    own = text[line_start : found.end()]
+    indent = max(1, len(own) - len(own.lstrip(" \t")))
+    lines: list[str] = []
     end = found.end()
     for _ in range(MAX_REPLY_LINES):
         stop = text.find("\n", end + 1)
         line = text[end + 1 : stop if stop >= 0 else None]
-        if end >= len(text) or not line[:1].isspace() or not line.strip():
+        carried = line.lstrip(" \t")
+        if end >= len(text) or not carried or len(line) - len(carried) < indent:
             break
-        lines.append(line.strip())
+        if _NEW_ENTRY.search(carried):
+            break
+        lines.append(carried.rstrip())
         end = stop if stop >= 0 else len(text)
         if _REPLY_END.search(line):
             break
-    return " ".join(lines)
+    return " ".join(lines)[:MAX_WRAPPED]
 
 
 # The next hop's reply in a recipient's entry ("SMTP error: 550 ...", "said: 550 ..."): its code

@@ -3750,3 +3750,119 @@ def test_a_long_paragraph_reaches_its_reason_past_a_field_like_line() -> None:
         "Connection timed out\n"
     )
     assert (got.bounce, got.kind) == (True, BounceKind.SOFT)
+
+
+_EXIM_INTRO = (
+    "This message was created automatically by mail delivery software.\n\n"
+    "A message that you sent could not be delivered to one or more of its\n"
+    "recipients. This is a permanent error. The following address(es) failed:\n\n"
+)
+
+
+def _exim_entry(address: str, reply: str) -> str:
+    return (
+        f"  {address}\n    SMTP error from remote mail server after RCPT TO:<{address}>:\n"
+        f"    host mx.news.example.org [192.0.2.12]: {reply}\n"
+    )
+
+
+def test_a_wrapped_reply_stops_at_the_next_recipients_entry() -> None:
+    """A review of set AX's fix: Exim's list, its addresses masked so that only the reply is
+    read, gives each reply under its own recipient; the next one's is not the first's."""
+    got = _plain(
+        _EXIM_INTRO
+        + _exim_entry("[redacted]", "550 5.0.0 <x>... Recipient rejected")
+        + _exim_entry("[redacted]", "452 4.2.2 Mailbox Full"),
+        "Mail delivery failed: returning message to sender",
+    )
+    assert (got.kind, got.status) == (BounceKind.HARD, "5.0.0")
+    assert got.diagnostic == "550 5.0.0 <x>... Recipient rejected"
+
+
+def test_a_wrapped_reply_stops_at_a_transcripts_next_line() -> None:
+    """A review: a session log's lines, as indented as the reply, are the next command's."""
+    got = _plain(
+        "YOUR MESSAGE WAS NOT DELIVERED TO ANY OF ITS RECIPIENTS!\n\n"
+        " Tue 2026-12-01 10:00:00.305: <-- 550 5.0.0 Recipient rejected\n"
+        " Tue 2026-12-01 10:00:00.306: --> RCPT To:<[redacted]>\n"
+        " Tue 2026-12-01 10:00:00.307: <-- 452 4.2.2 Mailbox full\n",
+        "Permanent Delivery Failure",
+    )
+    assert (got.kind, got.diagnostic) == (BounceKind.HARD, "550 5.0.0 Recipient rejected")
+
+
+def test_a_wrapped_reply_stops_at_a_line_less_indented_than_its_own() -> None:
+    got = _plain(
+        "desk at news:\n    host mx.news.example.org[192.0.2.7] said: 550 5.4.1\n"
+        "    Recipient address rejected: Access denied\n  Mailbox full, try again later\n"
+    )
+    assert got.diagnostic.endswith("Access denied")
+
+
+def test_a_reply_after_said_at_a_line_end_is_read_on() -> None:
+    """A review: Postfix wraps before the code too ('... said:' ending its line)."""
+    got = _plain(
+        "desk at news: host mx.news.example.org[192.0.2.7] said:\n"
+        "    550 5.4.1 Recipient address rejected: Access\n"
+        "    denied. AS(201806281) (in reply to RCPT TO command)\n"
+    )
+    assert (got.kind, got.status) == (BounceKind.HARD, "5.4.1")
+
+
+def test_a_multiline_reply_found_after_other_words_is_read_once() -> None:
+    """A review: the lines of a multiline reply are its own; they are not read again as wrapped."""
+    got = _plain(
+        _EXIM_INTRO
+        + "  [redacted]\n    host mx.news.example.org [192.0.2.12]: 550-5.1.1 The email "
+        "account that you tried to reach does not exist. Please try\n"
+        "    550-5.1.1 double-checking the recipient's email address for typos or\n"
+        "    550 5.1.1 https://support.example.org/?p=NoSuchUser x - gsmtp\n",
+        "Mail delivery failed: returning message to sender",
+    )
+    assert got.diagnostic.count("double-checking") == 1
+
+
+_RELEASE = (
+    "BERLIN, December 1, 2026 -- Example Security GmbH, a provider of e-mail protection for\n"
+    "small and medium-sized businesses, today announced its annual figures for the year to\n"
+    "September, which its chief executive presented at the company's meeting in Berlin,\n"
+    "showing that\n"
+    "its filters examined the mail of more than forty thousand organisations in some\n"
+    "twenty-two countries and rejected as spam more than two billion of them, while the\n"
+    "number of mailboxes it protects grew by a third over the year.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the returned release under its header block
+        "Your message could not be delivered to the recipient.\n-----Original Message-----\n"
+        "From: releases@press.example.org\nTo: desk@news.example.org\nSubject: Figures\n\n"
+        + _RELEASE,
+        # a report that lost its blank lines, running into the release
+        _POSTFIX_INTRO + _RELEASE,
+    ],
+)
+def test_a_reason_in_the_returned_releases_prose_is_no_reason(text: str) -> None:
+    """A review of set AX's fix: a long paragraph is read from its reason's line only where that
+    line is a report's (a label, a host and port), not a line of prose that may be ours."""
+    got = _plain(text)
+    assert (got.bounce, got.kind) == (True, BounceKind.HARD)  # no reason found: hard by default
+    assert "spam" not in got.diagnostic
+
+
+def test_a_short_paragraph_is_read_from_its_start() -> None:
+    got = _plain("Delivery failed.\nThe remote host said\nReason: Connection timed out\n")
+    assert got.diagnostic.startswith("Delivery failed.")
+
+
+def test_a_labelled_reason_after_a_long_paragraph_is_read() -> None:
+    got = _plain(_POSTFIX_INTRO + "Error: mailbox full, try again later\n")
+    assert (got.kind, got.diagnostic) == (BounceKind.SOFT, "Error: mailbox full, try again later")
+
+
+def test_reason_offsets_hold_after_a_dotted_capital_i() -> None:
+    """A review: 'İ' lowercases to two characters; the reason's offset must not move."""
+    text = "İLETİ TESLİM EDİLEMEDİ İİİİ\nReason: rejected as spam\nPlease call."
+    assert text[reason_at(text) :].startswith("spam")
