@@ -874,17 +874,34 @@ _RETURNED_BLOCK = re.compile(
 def _reason_start(head: str, at: int) -> int:
     """Where the text that says why starts: the reason's paragraph, as reasons wrap across lines;
     or its own line, where that paragraph is too long to reach it (set AX: a report whose blank
-    lines were lost), unless the reason is a returned message's or may be (a review: a reason in
-    the press release's own words, too far down the paragraph to be read before, stays unread)."""
+    lines were lost), unless the reason is a returned message's (a review: a reason in the press
+    release's own words, too far down the paragraph to be read before, stays unread)."""
     start = head.rfind("\n\n", 0, at) + 1
     line = head.rfind("\n", 0, at) + 1
     if len(" ".join(head[start:at].split())) <= MAX_REASON - 60:
         return start
-    if _RETURNED_FIELD.match(head, line) or _RETURNED_BLOCK.search(head, 0, at):
+    if _RETURNED_FIELD.match(head, line) or _returned_block_before(head, at):
         return start
-    # a report's line says what failed in a labelled or technical form ("Reason: ...", "connect
-    # to host[ip]:25: Connection timed out"); a line of prose may be the returned release's
-    return line if ":" in head[line : head.find("\n", at) % (len(head) + 1)] else start
+    return line
+
+
+# A line before a header block that is no report's text: blank, a rule, a forward's marker, or
+# another header field's (the forward's header is one block)
+_FIELD_HEAD = re.compile(r"[!-9;-~]+:")
+_FORWARD_LINE = re.compile(
+    r"[ \t>*-]*(?:(?:begin )?forwarded message:?|original message)?[ \t>*-]*", re.IGNORECASE
+)
+
+
+def _returned_block_before(head: str, at: int) -> bool:
+    """Whether a returned message's header block comes before the reason, after words of the
+    report: a block that only a forward's marker comes before is the forwarded report's own
+    header (a review)."""
+    for block in _RETURNED_BLOCK.finditer(head, 0, at):
+        lines = head[: block.start()].split("\n")
+        if any(not (_FORWARD_LINE.fullmatch(x) or _FIELD_HEAD.match(x)) for x in lines):
+            return True
+    return False
 
 
 # A line that starts something else: another reply, a transcript's next command or answer (a
@@ -1426,14 +1443,15 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
     transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
-    given = {m[1].lower(): m[2] for m in _SENDMAIL_REASON.finditer(section)}
+    given = {m[1].lower(): m[2].rstrip(" \t)") for m in _SENDMAIL_REASON.finditer(section)}
     return _hit([(a, given.get(a, reason)) for a in recipients], rest, "sendmail", ctx.report)
 
 
 # Sendmail's own summary of a recipient's failure, under its address: "    (reason: 550 5.1.1 ...)";
 # the last attempt's, where the transcript starts with an earlier host's deferral (set AY)
 _SENDMAIL_REASON = re.compile(
-    r"^[ \t]*<?(" + _ADDR.pattern + r")>?[^\n]*\n[ \t]*\(reason: ([^\n]+?)\)?[ \t]*$",
+    r"^[ \t]*<?(" + _ADDR.pattern + r")>?[^\n]*\n[ \t]*\(reason: ([^\n]*)",  # (its ")" cut after:
+    # a lazy reply before "\)?[ \t]*$" read a long run of blanks in quadratic time, a review)
     re.MULTILINE | re.IGNORECASE,
 )
 

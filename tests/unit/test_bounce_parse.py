@@ -3840,13 +3840,14 @@ _RELEASE = (
         "Your message could not be delivered to the recipient.\n-----Original Message-----\n"
         "From: releases@press.example.org\nTo: desk@news.example.org\nSubject: Figures\n\n"
         + _RELEASE,
-        # a report that lost its blank lines, running into the release
-        _POSTFIX_INTRO + _RELEASE,
+        # a paste that lost its blank lines: the report runs into the returned message
+        _POSTFIX_INTRO + "Received: by mail.press.example.org (Postfix)\n"
+        "From: releases@press.example.org\nSubject: Figures\n" + _RELEASE,
     ],
 )
 def test_a_reason_in_the_returned_releases_prose_is_no_reason(text: str) -> None:
-    """A review of set AX's fix: a long paragraph is read from its reason's line only where that
-    line is a report's (a label, a host and port), not a line of prose that may be ours."""
+    """A review of set AX's fix: a long paragraph is read from its reason's line, but not where a
+    returned message's header block comes before it: there the words are our release's."""
     got = _plain(text)
     assert (got.bounce, got.kind) == (True, BounceKind.HARD)  # no reason found: hard by default
     assert "spam" not in got.diagnostic
@@ -3866,3 +3867,39 @@ def test_reason_offsets_hold_after_a_dotted_capital_i() -> None:
     """A review: 'İ' lowercases to two characters; the reason's offset must not move."""
     text = "İLETİ TESLİM EDİLEMEDİ İİİİ\nReason: rejected as spam\nPlease call."
     assert text[reason_at(text) :].startswith("spam")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a reason in words only, no label: GoDaddy's qmail, its blank lines lost (a review)
+        (
+            _POSTFIX_INTRO + "The recipient's mailbox is full and cannot accept messages now\n",
+            "soft",
+        ),
+        # a forwarded report: the forward's own header block is no returned message's (a review)
+        (
+            "---------- Forwarded message ---------\n"
+            "From: Mail Delivery System <MAILER-DAEMON@mail.press.example.org>\n"
+            "Date: Mon, 5 Mar 2018\nSubject: Undelivered Mail Returned to Sender\n"
+            "To: <releases@press.example.org>\n\n"
+            + _POSTFIX_INTRO
+            + "connect to mx.news.example.org[192.0.2.7]:25: Connection timed\nout\n",
+            "soft",
+        ),
+    ],
+)
+def test_a_long_paragraphs_reason_is_read_in_words_and_under_a_forward(
+    text: str, kind: str
+) -> None:
+    got = _plain(text, "Fwd: Undelivered Mail Returned to Sender")
+    assert (got.bounce, got.kind.value if got.kind else None) == (True, kind)
+
+
+def test_sendmails_reason_keeps_its_closing_parenthesis_out() -> None:
+    got = _plain(
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<desk@news.example.org>\n    (reason: 550 5.1.1 <desk@news.example.org>... User unknown)  \n",
+        "Returned mail: see transcript for details",
+    )
+    assert got.diagnostic == "550 5.1.1 <desk@news.example.org>... User unknown"
