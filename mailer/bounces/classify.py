@@ -123,7 +123,7 @@ _MAILBOX_FULL = _rx(
     r"postfach (?:ist )?(?:voll|[üu]berf[üu]llt)",
     r"speicher(?:platz)? (?:ist )?(?:voll|ersch[öo]pft)",
     r"kontingent",
-    r"buz[óo]n (?:de correo )?(?:est[áa] )?lleno",
+    r"buz[óo]n (?:de correo |del destinatario )?(?:est[áa] )?lleno",  # Exchange's (set AZ)
     r"cuota",
     r"espacio insuficiente",
     r"caixa (?:postal |de correio )?(?:est[áa] )?(?:cheia|lotada)",
@@ -264,6 +264,10 @@ _BLOCKED = _rx(
     r"dmarc",
     r"\bspf\b",
     r"openspf\.(?:org|net)/why",  # the SPF project's page an SPF refusal points to (set AY)
+    # refused for the way we sent, not for the recipient (set AZ): past the domain's MX (a host
+    # that only takes mail from its filter), or from an address we may not send as (Exchange)
+    r"deliver mail to the (?:address|host|server)e?s? specified in the mx records?",
+    r"send (?:a message )?on behalf of (?:this|the) user",
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted

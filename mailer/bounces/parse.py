@@ -1467,6 +1467,8 @@ _EXCHANGE_INTRO = _rx(
     r"la remise aux destinataires ou groupes suivants a [ée]chou[ée]\W*",
     r"die zustellung an folgende empf[äa]nger oder gruppen ist fehlgeschlagen\W*",
     r"error en la entrega a estos destinatarios o grupos\W*",
+    r"no se ha podido realizar la entrega a estos destinatarios o (?:listas de distribuci[óo]n|"
+    r"grupos)\W*",  # Exchange 2010's Spanish (set AZ)
     r"falha na entrega a estes destinat[áa]rios ou grupos\W*",
     r"recapito non riuscito (?:ai|a questi) destinatari o gruppi\W*",
     r"bezorging bij deze geadresseerden of groepen is mislukt\W*",
@@ -1493,11 +1495,23 @@ def _exchange(ctx: _Ctx) -> _Hit | None:
     rest = _after(ctx.report, _EXCHANGE_INTRO)
     if rest is None:
         return None
-    entries = _entries(rest)
+    entries = _entries(rest) or _display_named(rest)
     o365 = _O365_TO.search(ctx.report)
     if o365 and not entries:
         entries = [(o365[1].lower(), "")]
     return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
+
+
+# Exchange names a recipient by its display name, the address after it in brackets; a display
+# name may hold brackets and many words of its own ("Vicky Roe (Cardiff - Complaints)
+# (vicky.roe@example.org)", set AZ), which an entry's name never does
+_DISPLAY_NAMED = re.compile(r"^[^\n@<>]{1,200}?\((" + _ADDR.pattern + r")\)[ \t]*$", re.MULTILINE)
+
+
+def _display_named(rest: str) -> list[tuple[str, str]]:
+    """The recipients in the lines right after Exchange's intro, each 'Display Name (addr)'."""
+    head = rest.lstrip("\n").split("\n\n", 1)[0][:4000]
+    return [(m[1].lower(), "") for m in _DISPLAY_NAMED.finditer(head)]
 
 
 _GMAIL = [

@@ -3903,3 +3903,41 @@ def test_sendmails_reason_keeps_its_closing_parenthesis_out() -> None:
         "Returned mail: see transcript for details",
     )
     assert got.diagnostic == "550 5.1.1 <desk@news.example.org>... User unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Exchange 2010 in Spanish
+        (
+            "No se ha podido realizar la entrega a estos destinatarios o listas de distribución:\n\n"
+            "desk@news.example.org\nEl buzón del destinatario está lleno y no puede aceptar "
+            "mensajes. Microsoft Exchange no intentará volver a entregar este mensaje.\n",
+            BounceKind.SOFT,
+        ),
+        # a display name with brackets of its own before the address
+        (
+            "Delivery has failed to these recipients or groups:\n\n"
+            "Desk Roe (News Example - Complaints) (desk@news.example.org)\n"
+            "The recipient's mailbox is full and can't accept messages now.\n",
+            BounceKind.SOFT,
+        ),
+        (
+            "Delivery has failed to these recipients or groups:\n\ndesk@news.example.org\n"
+            "You can't send a message on behalf of this user unless you have permission to do so.\n",
+            BounceKind.BLOCK,
+        ),
+    ],
+)
+def test_set_az_exchange_notices(text: str, kind: BounceKind) -> None:
+    got = _plain(text, "Undeliverable: Release")
+    assert (got.bounce, got.recipients, got.kind) == (True, ("desk@news.example.org",), kind)
+
+
+def test_a_host_that_takes_mail_only_from_its_mx_refuses_the_sender() -> None:
+    """Set AZ: a host behind a filter refuses mail that did not come through its MX: a block."""
+    reply = (
+        "550-192.0.2.66 is trying to deliver mails directly to news.example.org. 550-Please "
+        "deliver mail to the address specified in the MX records for this 550 domain."
+    )
+    assert classify("5.0.0", reply, 550) is BounceKind.BLOCK
