@@ -266,8 +266,8 @@ _BLOCKED = _rx(
     r"openspf\.(?:org|net)/why",  # the SPF project's page an SPF refusal points to (set AY)
     # refused for the way we sent, not for the recipient (set AZ): past the domain's MX (a host
     # that only takes mail from its filter), or from an address we may not send as (Exchange)
-    r"deliver mail to the (?:address|host|server)e?s? specified in the mx records?",
-    r"send (?:a message )?on behalf of (?:this|the) user",
+    r"please deliver mail to the address specified in the mx records?",
+    r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted

@@ -1495,23 +1495,34 @@ def _exchange(ctx: _Ctx) -> _Hit | None:
     rest = _after(ctx.report, _EXCHANGE_INTRO)
     if rest is None:
         return None
-    entries = _entries(rest) or _display_named(rest)
+    entries = _entries(rest)
     o365 = _O365_TO.search(ctx.report)
     if o365 and not entries:
         entries = [(o365[1].lower(), "")]
+    entries = entries or _display_named(rest)
     return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
 
 
 # Exchange names a recipient by its display name, the address after it in brackets; a display
 # name may hold brackets and many words of its own ("Vicky Roe (Cardiff - Complaints)
-# (vicky.roe@example.org)", set AZ), which an entry's name never does
-_DISPLAY_NAMED = re.compile(r"^[^\n@<>]{1,200}?\((" + _ADDR.pattern + r")\)[ \t]*$", re.MULTILINE)
+# (vicky.roe@example.org)", set AZ), which an entry's name never does. Not a sentence (a review:
+# "... contact the Service Desk (desk@example.org)"), so no colon or full stop in it.
+_DISPLAY_NAMED = re.compile(
+    r"[^\n@<>:.!?]{1,200}?\((" + _ADDR.pattern + r")\)[ \t]*(?:<mailto:[^\s>]{1,300}>)?[ \t]*"
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _display_named(rest: str) -> list[tuple[str, str]]:
-    """The recipients in the lines right after Exchange's intro, each 'Display Name (addr)'."""
-    head = rest.lstrip("\n").split("\n\n", 1)[0][:4000]
-    return [(m[1].lower(), "") for m in _DISPLAY_NAMED.finditer(head)]
+    """The recipients Exchange lists right after its intro, one 'Display Name (addr)' a line,
+    up to the first line that is not one."""
+    found = []
+    for line in _BLANK_LINE.split(rest.lstrip(" \t\n")[:4000], 1)[0].split("\n"):
+        named = _DISPLAY_NAMED.fullmatch(line.strip())
+        if named is None:
+            break
+        found.append((named[1].lower(), ""))
+    return [(a, r) for a, r in found if not _NOT_RECIPIENT.match(a)]
 
 
 _GMAIL = [

@@ -3941,3 +3941,52 @@ def test_a_host_that_takes_mail_only_from_its_mx_refuses_the_sender() -> None:
         "deliver mail to the address specified in the MX records for this 550 domain."
     )
     assert classify("5.0.0", reply, 550) is BounceKind.BLOCK
+
+
+_EXCHANGE_INTRO = "Delivery has failed to these recipients or groups:\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "recipients"),
+    [
+        # a recipient by display name only; a sentence's bracketed address is a help desk's
+        (
+            _EXCHANGE_INTRO + "Desk Roe\nThe e-mail address you entered couldn't be found. If "
+            "the problem continues, contact the IT Service Desk (servicedesk@news.example.org)\n",
+            (),
+        ),
+        (_EXCHANGE_INTRO + "Mail Administrator (postmaster@news.example.org)\n \nFull.\n", ()),
+        # Outlook's copy keeps the link after the address
+        (
+            _EXCHANGE_INTRO + "Desk Roe (News - Complaints) (desk@news.example.org)"
+            "<mailto:desk@news.example.org>\n \nThe recipient's mailbox is full.\n",
+            ("desk@news.example.org",),
+        ),
+        # Office 365 names the recipient in its first sentence; a name in brackets after it is
+        # the group's owner
+        (
+            "Your message to desk@news.example.org couldn't be delivered.\nIt was rejected by the "
+            "group's owner, Jane Roe (jane.roe@news.example.org)\n",
+            ("desk@news.example.org",),
+        ),
+    ],
+)
+def test_display_named_recipients_are_only_the_listed_ones(
+    text: str, recipients: tuple[str, ...]
+) -> None:
+    """A review of set AZ's fix: only the lines right after the intro, each a name and its
+    address, name recipients; not a sentence's address, not the postmaster's."""
+    got = _plain(text, "Undeliverable: Release", "Microsoft Outlook <postmaster@press.example.org>")
+    assert tuple(a for a in got.recipients if a.endswith("news.example.org")) == recipients
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 5.1.1 User unknown; the mailbox you tried to send on behalf of the user no longer exists",
+        "550 5.1.2 Unable to deliver mail to the host specified in the MX records for "
+        "news.example.org: Host not found",
+    ],
+)
+def test_set_az_block_words_stay_off_the_recipients_faults(reply: str) -> None:
+    assert classify(None, reply, 550) is BounceKind.HARD
