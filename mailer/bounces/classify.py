@@ -118,9 +118,11 @@ _MAILBOX_FULL = _rx(
     r"too many (?:messages|mails|e-?mails) (?:on|in|stored)",
     r"zu ?viele (?:mails|nachrichten|e-mails) (?:auf|im)",
     r"exceeds? (?:his|her|their) storage",
-    r"bo[iî]te (?:aux lettres |mail |de r[ée]ception |du destinataire )?(?:est )?pleine",
+    r"bo[iî]te (?:aux lettres |mail |de r[ée]ception )?(?:du destinataire )?(?:est )?pleine",
     r"espace (?:disque )?insuffisant",
-    r"postfach (?:ist )?(?:voll|[üu]berf[üu]llt)",
+    # Exchange's "Das Postfach des Empfängers ist voll", "La boîte aux lettres du destinataire est
+    # pleine" (set BA)
+    r"postfach (?:des empf[äa]ngers )?(?:ist )?(?:voll|[üu]berf[üu]llt)",
     r"speicher(?:platz)? (?:ist )?(?:voll|ersch[öo]pft)",
     r"kontingent",
     r"buz[óo]n (?:de correo |del destinatario )?(?:est[áa] )?lleno",  # Exchange's (set AZ)
@@ -267,6 +269,9 @@ _BLOCKED = _rx(
     # refused for the way we sent, not for the recipient (set AZ): past the domain's MX (a host
     # that only takes mail from its filter), or from an address we may not send as (Exchange)
     r"please deliver mail to the address specified in the mx records?",
+    # our envelope sender's domain, not the recipient's ("450 No valid MX for your FROM address",
+    # set BA)
+    r"for your (?:from|sender|mail from|envelope) (?:address|domain)",
     r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
     r"dkim",
     r"authentication (?:failed|required|failure)",

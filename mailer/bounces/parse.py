@@ -907,7 +907,9 @@ def _returned_block_before(head: str, at: int) -> bool:
 # A line that starts something else: another reply, a transcript's next command or answer (a
 # review: MDaemon's session log), Exim's next recipient's lead-in; not an address, as Postfix
 # wraps "said: 550 5.1.1\n    <addr>: Recipient address rejected"
-_NEW_ENTRY = re.compile(r"(?:^|\s)(?:[45]\d\d[ -]|-->|<--|>>>|<<<)|^smtp error from", re.IGNORECASE)
+# (a code inside a line is Postfix's flattening of a multiline reply: "... they\n    may be
+# blacklisted. 550 Sender verify failed", set BA)
+_NEW_ENTRY = re.compile(r"^[45]\d\d[ -]|-->|<--|>>>|<<<|^smtp error from", re.IGNORECASE)
 MAX_WRAPPED = 1000
 
 
@@ -918,7 +920,8 @@ def _wrapped(text: str, found: re.Match[str]) -> str:
     ("(in reply to RCPT TO command)"), a line less indented than the reply's, or another reply (a
     review: Exim's list of recipients, each reply under its own, each less indented)."""
     line_start = text.rfind("\n", 0, found.start()) + 1
-    if line_start == found.start() and not text[:line_start].rstrip().endswith("said:"):
+    own_line = line_start == found.start()
+    if own_line and not found[0][:1].isspace() and not text[:line_start].rstrip().endswith("said:"):
         return ""  # a reply of its own line ends there; its next lines are the report's own
     own = text[line_start : found.end()]
     indent = max(1, len(own) - len(own.lstrip(" \t")))
@@ -1465,6 +1468,7 @@ _EXCHANGE_INTRO = _rx(
     r"to the following recipients? failed permanently:?",
     r"your message (?:to [^\n]+ )?couldn't be delivered",
     r"la remise aux destinataires ou groupes suivants a [ée]chou[ée]\W*",
+    r"[ée]chec de la remise (?:pour|[àa]) ces destinataires ou groupes\W*",  # Office 365 (set BA)
     r"die zustellung an folgende empf[äa]nger oder gruppen ist fehlgeschlagen\W*",
     r"error en la entrega a estos destinatarios o grupos\W*",
     r"no se ha podido realizar la entrega a estos destinatarios o (?:listas de distribuci[óo]n|"
@@ -1755,7 +1759,7 @@ def _could_not_deliver(ctx: _Ctx) -> _Hit | None:
 
 # A transcript's command and the reply to it on the next line: "<<< RCPT TO:<addr>" / ">>> 550 ..."
 _RCPT_REPLY = re.compile(
-    r"RCPT TO: ?<(" + _ADDR.pattern + r")>[^\n]*\n[^\n]{0,40}?(?:>>>|<<<)? ?(5\d\d[ -][^\n]*)",
+    r"RCPT TO: ?<(" + _ADDR.pattern + r")>[^\n]*\n[^\n]{0,40}?(?:>>>|<<<)? ?([45]\d\d[ -][^\n]*)",
     re.IGNORECASE,
 )
 

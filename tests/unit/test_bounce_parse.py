@@ -3990,3 +3990,48 @@ def test_display_named_recipients_are_only_the_listed_ones(
 )
 def test_set_az_block_words_stay_off_the_recipients_faults(reply: str) -> None:
     assert classify(None, reply, 550) is BounceKind.HARD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Échec de la remise pour ces destinataires ou groupes :\n\n"
+        "Desk Roe (desk@news.example.org)\nLa boîte aux lettres du destinataire est pleine et ne "
+        "peut pas accepter de messages pour l’instant.\n",
+        "Die Zustellung an folgende Empfänger oder Gruppen ist fehlgeschlagen:\n\n"
+        "desk@news.example.org (desk@news.example.org)\nDas Postfach des Empfängers ist voll und "
+        "kann zurzeit keine Nachrichten annehmen.\n",
+    ],
+)
+def test_set_ba_exchange_mailbox_full_in_french_and_german(text: str) -> None:
+    """Set BA: Office 365's French intro; Exchange's own words for a full mailbox are soft."""
+    got = _plain(text, "Non remis : Release")
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.SOFT)
+
+
+def test_a_refusal_of_our_envelope_senders_domain_is_a_block() -> None:
+    """Set BA: mox's '450 No valid MX for your FROM address' is about us, not the recipient."""
+    assert classify(None, "450 No valid MX for your FROM address", 450) is BounceKind.BLOCK
+
+
+def test_an_indented_reply_of_its_own_line_is_read_on() -> None:
+    """Set BA: a Postfix entry's reply, pasted from its own indented line on, flattened from a
+    multiline reply ('550-... 550 Sender verify failed'), is read to its end: a block."""
+    got = _plain(
+        "    550-Verification failed for <releases@press.example.org> 550-The mail server could not\n"
+        "    deliver mail to <releases@press.example.org>.  The account or domain may not exist, "
+        "they\n    may be blacklisted, or missing the proper dns entries. 550 Sender verify\n"
+        "    failed (in reply to RCPT TO command)\n"
+    )
+    assert got.kind is BounceKind.BLOCK
+    assert got.diagnostic.endswith("(in reply to RCPT TO command)")
+
+
+def test_a_temporary_reply_to_rcpt_names_its_recipient() -> None:
+    """Set BA: Exim's final report may quote a 4xx reply (greylisting until it gave up)."""
+    got = _plain(
+        "SMTP error from remote mail server after RCPT TO:<desk@news.example.org>:\n"
+        "450 4.2.0 <desk@news.example.org>: Recipient address rejected: Greylisted\n",
+        "Mail delivery failed: returning message to sender",
+    )
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.SOFT)
