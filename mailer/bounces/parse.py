@@ -1759,13 +1759,20 @@ def _could_not_deliver(ctx: _Ctx) -> _Hit | None:
 
 # A transcript's command and the reply to it on the next line: "<<< RCPT TO:<addr>" / ">>> 550 ..."
 _RCPT_REPLY = re.compile(
-    r"RCPT TO: ?<(" + _ADDR.pattern + r")>[^\n]*\n[^\n]{0,40}?(?:>>>|<<<)? ?([45]\d\d[ -][^\n]*)",
+    r"RCPT TO: ?<(" + _ADDR.pattern + r")>[^\n]*\n[^\n]{0,40}?(?:>>>|<<<)? ?(5\d\d[ -][^\n]*)"
+    # ... or Exim's, whose final report may quote a 4xx (greylisting until it gave up; set BA),
+    # where a session's transcript may show a 4xx that a retry got past (a review)
+    r"|SMTP error from remote mail server after RCPT TO: ?<(" + _ADDR.pattern + r")>:[ \t]*\n"
+    r"[ \t]*(?:host [^\n]{1,300}?: )?(4\d\d[ -][^\n]*)",
     re.IGNORECASE,
 )
 
 
 def _rcpt_replies(text: str) -> list[tuple[str, str]]:
-    return [(m[1].lower(), m[2].strip()) for m in _RCPT_REPLY.finditer(text[:MAX_TEXT])]
+    return [
+        ((m[1] or m[3]).lower(), (m[2] or m[4]).strip())
+        for m in _RCPT_REPLY.finditer(text[:MAX_TEXT])
+    ]
 
 
 # "SMTP Server <host> rejected recipient <addr> (Error following RCPT command). It responded as

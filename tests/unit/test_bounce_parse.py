@@ -4035,3 +4035,31 @@ def test_a_temporary_reply_to_rcpt_names_its_recipient() -> None:
         "Mail delivery failed: returning message to sender",
     )
     assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.SOFT)
+
+
+def test_a_transcripts_4xx_that_a_retry_got_past_is_no_failure() -> None:
+    """A review of set BA's fix: a success notice's transcript may show a 4xx before the 250."""
+    got = _plain(
+        "Your message was delivered successfully to all recipients.\n"
+        ">>> RCPT TO:<desk@news.example.org>\n<<< 451 4.7.1 Greylisted, please try again later\n"
+        "(retried after 5 minutes)\n>>> RCPT TO:<desk@news.example.org>\n<<< 250 2.1.5 Ok\n",
+        "Delivery Status Notification (Success)",
+    )
+    assert not got.bounce
+
+
+def test_a_transcripts_deferral_does_not_set_the_kind_of_a_users_refusal() -> None:
+    """A review: one recipient deferred (450) and another refused (550 unknown): hard."""
+    got = _plain(
+        "Permanent error.\n>>> RCPT TO:<desk@news.example.org>\n"
+        "<<< 450 4.2.1 Mailbox temporarily unavailable\n>>> RCPT TO:<chief@news.example.org>\n"
+        "<<< 550 5.1.1 User unknown\n",
+        "Undelivered Mail",
+    )
+    assert (got.recipients, got.kind) == (("chief@news.example.org",), BounceKind.HARD)
+
+
+def test_a_refusal_of_the_senders_address_book_is_no_block() -> None:
+    assert (
+        classify(None, "550 5.1.1 User unknown for your sender addressbook", 550) is BounceKind.HARD
+    )
