@@ -271,7 +271,7 @@ _BLOCKED = _rx(
     r"please deliver mail to the address specified in the mx records?",
     # our envelope sender's domain, not the recipient's ("450 No valid MX for your FROM address",
     # set BA)
-    r"for your (?:from|sender|mail from|envelope) (?:address|domain)\b",
+    r"for your (?:from|sender|mail from|envelope) (?:address|domain)\b(?! ?book)",
     r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
     r"dkim",
     r"authentication (?:failed|required|failure)",

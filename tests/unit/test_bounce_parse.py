@@ -4061,5 +4061,6 @@ def test_a_transcripts_deferral_does_not_set_the_kind_of_a_users_refusal() -> No
 
 def test_a_refusal_of_the_senders_address_book_is_no_block() -> None:
     assert (
-        classify(None, "550 5.1.1 User unknown for your sender addressbook", 550) is BounceKind.HARD
+        classify(None, "550 5.1.1 User unknown for your sender address book", 550)
+        is BounceKind.HARD
     )
