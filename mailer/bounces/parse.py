@@ -1700,6 +1700,7 @@ _INTRO = _rx(
     # Office 365's notice, in its text part: "mx.example rejected your message to the following
     # email addresses:", "Couldn't deliver the message to the following recipients:" (set AY)
     r"rejected your message to the following (?:e-?mail )?address(?:es)?:?",
+    r"heeft uw bericht naar de volgende e-?mailadressen geweigerd:?",  # in Dutch (set BB)
     r"(?:could not|couldn't) deliver the message to the following recipients?:?",
     # Outlook's and Exchange's "The following recipient(s) cannot be reached:", translated
     # (Spanish seen in set AT)
@@ -2722,7 +2723,7 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
         if parsed is not None:
             return parsed
     parsed = _from_text(ctx, meta, returned, depth)
-    if (parsed is None or not parsed.recipients) and ctx.returned_like:
+    if ctx.returned_like and (parsed is None or _only_senders(parsed.recipients, ctx.report)):
         shown = _text_dsn(ctx)
         fielded = _from_dsn(shown, ctx, meta, returned) if shown is not None else None
         if fielded is not None and fielded.recipients:
@@ -2730,6 +2731,17 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
     if parsed is not None:
         return parsed
     return meta.result(False, None, (), None, _one_line(ctx.subject), "not-a-bounce")
+
+
+# The sender a Postfix report's DSN fields name (RFC 3464 allows X- fields; Postfix writes this
+# one): no recipient, though a callout's reply may name it ("could not deliver mail to <it>")
+_DSN_SENDER = re.compile(r"^X-Postfix-Sender: *rfc822; *<?(" + _ADDR.pattern + ")", re.M | re.I)
+
+
+def _only_senders(recipients: tuple[str, ...], report: str) -> bool:
+    """Whether the text found no recipient but the sender its DSN fields name (set BB)."""
+    senders = {m[1].lower() for m in _DSN_SENDER.finditer(report[:MAX_TEXT])}
+    return not recipients or set(recipients) <= senders
 
 
 def parse_bounce(data: bytes) -> ParsedBounce:

@@ -4064,3 +4064,26 @@ def test_a_refusal_of_the_senders_address_book_is_no_block() -> None:
         classify(None, "550 5.1.1 User unknown for your sender address book", 550)
         is BounceKind.HARD
     )
+
+
+def test_a_callouts_words_about_our_sender_name_no_recipient_beside_dsn_fields() -> None:
+    """Set BB: Postfix's DSN fields pasted as text; a callout's reply says it 'could not
+    deliver mail to' our own sender, whom the fields name as the sender, not a recipient."""
+    got = _plain(
+        "Reporting-MTA: dns; relay.press.example.org\n"
+        "X-Postfix-Sender: rfc822; releases@press.example.org\n\n"
+        "Final-Recipient: rfc822; desk@news.example.org\nAction: failed\nStatus: 5.0.0\n"
+        "Diagnostic-Code: smtp; 550-Verification failed for <releases@press.example.org>\n"
+        "    550-The mail server could not deliver mail to releases@press.example.org.\n"
+        "    550 Sender verify failed\n"
+    )
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.BLOCK)
+
+
+def test_office_365s_dutch_notice_names_its_recipient() -> None:
+    got = _plain(
+        "mx.news.example.org heeft uw bericht naar de volgende e-mailadressen geweigerd:\n\n"
+        "desk@news.example.org (desk@news.example.org)\n\nHet bericht is niet afgeleverd.\n",
+        "Onbestelbaar: Release",
+    )
+    assert got.recipients == ("desk@news.example.org",)
