@@ -2738,10 +2738,22 @@ def _from_message(msg: Message, depth: int, size: int) -> ParsedBounce:
 _DSN_SENDER = re.compile(r"^X-Postfix-Sender: *rfc822; *<?(" + _ADDR.pattern + ")", re.M | re.I)
 
 
+_FINAL_RECIPIENT = re.compile(r"^Final-Recipient:", re.M | re.I)
+_DIAGNOSTIC_LINE = re.compile(r"^Diagnostic-Code:[^\n]*", re.M | re.I)
+
+
 def _only_senders(recipients: tuple[str, ...], report: str) -> bool:
-    """Whether the text found no recipient but the sender its DSN fields name (set BB)."""
-    senders = {m[1].lower() for m in _DSN_SENDER.finditer(report[:MAX_TEXT])}
-    return not recipients or set(recipients) <= senders
+    """Whether the text found no recipient, or only the sender that the DSN fields name before
+    their first recipient and that a recipient's Diagnostic-Code names too (set BB: a callout's
+    reply about our sender; a review: not a sender named only in a quoted copy's fields)."""
+    if not recipients:
+        return True
+    text = report[:MAX_TEXT]
+    first = _FINAL_RECIPIENT.search(text)
+    head = text[: first.start()] if first else ""
+    senders = {m[1].lower() for m in _DSN_SENDER.finditer(head)}
+    diagnostics = " ".join(m[0] for m in _DIAGNOSTIC_LINE.finditer(text)).lower()
+    return all(r in senders and r in diagnostics for r in recipients)
 
 
 def parse_bounce(data: bytes) -> ParsedBounce:

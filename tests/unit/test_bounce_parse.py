@@ -4087,3 +4087,16 @@ def test_office_365s_dutch_notice_names_its_recipient() -> None:
         "Onbestelbaar: Release",
     )
     assert got.recipients == ("desk@news.example.org",)
+
+
+def test_a_quoted_copys_dsn_fields_do_not_override_the_notices_own_recipient() -> None:
+    """A review of set BB's fix: the text's recipient is the sender that a quoted copy's DSN
+    fields name, but no Diagnostic-Code names it: the notice's own answer stands."""
+    got = _plain(
+        "Your message could not be delivered to the following recipients:\n"
+        "releases@press.example.org: 552 5.2.2 Mailbox full\n\n"
+        "Reporting-MTA: dns; relay.press.example.org\n"
+        "X-Postfix-Sender: rfc822; releases@press.example.org\n\n"
+        "Final-Recipient: rfc822; desk@news.example.org\nAction: failed\nStatus: 5.1.1\n"
+    )
+    assert (got.recipients, got.kind) == (("releases@press.example.org",), BounceKind.SOFT)
