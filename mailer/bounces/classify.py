@@ -273,6 +273,7 @@ _BLOCKED = _rx(
     # set BA)
     r"for your (?:from|sender|mail from|envelope) (?:address|domain)\b(?! ?book)",
     r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
+    r"delivery to this address is restricted",  # Exchange: who may send to it (set BC)
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted

@@ -832,11 +832,31 @@ def _technical(text: str) -> str:
         return ""
     found = _REPLY_LINE.search(rest[:4000])
     if found:
-        return _whole_reply(rest[:4000], found).strip(" #'")
+        whole = _whole_reply(rest[:4000], found)
+        if whole == found[0].strip():  # Gmail wraps a long reply at the margin (set BC)
+            whole = f"{whole} {_unwrapped(rest[:4000], found.end())}"
+        return whole.strip(" #'")
     for line in rest[:2000].split("\n"):
         if line.strip() and not _SECTION_END.match(line):
             return line.strip(" '")
     return ""
+
+
+_SMTP_COMMAND = re.compile(r"(?:QUIT|RSET|DATA|RCPT|MAIL|EHLO|HELO|NOOP)\b")
+
+
+def _unwrapped(text: str, end: int) -> str:
+    """The lines that carry on a reply line at the margin, up to a blank line, the next reply,
+    command or field line, or a section's end."""
+    lines: list[str] = []
+    for line in text[end + 1 :].split("\n")[:MAX_REPLY_LINES]:
+        bare = line.lstrip()
+        if not bare or _NEW_ENTRY.match(bare) or _FIELD_HEAD.match(line):
+            break
+        if _SMTP_COMMAND.match(bare) or _SECTION_END.match(line):
+            break
+        lines.append(line.strip())
+    return " ".join(lines)[:MAX_WRAPPED]
 
 
 def _reason_line(text: str) -> str:
@@ -1530,7 +1550,7 @@ def _display_named(rest: str) -> list[tuple[str, str]]:
 
 
 _GMAIL = [
-    _rx(r"your message wasn'?t delivered to (" + _ADDR.pattern + ")"),
+    _rx(r"your message (?:wasn'?t|couldn'?t be) delivered to \*?(" + _ADDR.pattern + ")"),
     _rx(r"your message to (" + _ADDR.pattern + r") has been blocked"),
     _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),
@@ -1702,6 +1722,7 @@ _INTRO = _rx(
     r"rejected your message to the following (?:e-?mail )?address(?:es)?:?",
     r"heeft uw bericht naar de volgende e-?mailadressen geweigerd:?",  # in Dutch (set BB)
     r"(?:could not|couldn't) deliver the message to the following recipients?:?",
+    r"some recipients failed:?",  # (set BC)
     # Outlook's and Exchange's "The following recipient(s) cannot be reached:", translated
     # (Spanish seen in set AT)
     r"no se puede localizar a los destinatarios siguientes:?",

@@ -4100,3 +4100,37 @@ def test_a_quoted_copys_dsn_fields_do_not_override_the_notices_own_recipient() -
         "Final-Recipient: rfc822; desk@news.example.org\nAction: failed\nStatus: 5.1.1\n"
     )
     assert (got.recipients, got.kind) == (("releases@press.example.org",), BounceKind.SOFT)
+
+
+def test_a_wrapped_technical_reply_stops_at_the_transcripts_next_command() -> None:
+    """Set BC's fix reads a reply wrapped at the margin on; a transcript's QUIT is not of it."""
+    got = parse_bounce(_sample("flufl/simple_01.txt"))
+    assert got.diagnostic.endswith("would exceed mailbox quota")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Gmail's "couldn't be delivered to *addr*", its reply wrapped at the margin: Office
+        # 365's 5.4.1 "Access denied" read whole is hard, not soft by its code alone
+        (
+            "Message not delivered\nYour message couldn't be delivered to *Desk@news.example.org* "
+            "because\nthe remote server is misconfigured. See technical details below.\n"
+            "The response from the remote server was:\n\n"
+            "550 5.4.1 [Desk@news.example.org]: Recipient address rejected: Access\n"
+            "denied [CO1NAM03FT044.eop-NAM03.prod.protection.outlook.com]\n",
+            BounceKind.HARD,
+        ),
+        ("Error: Some recipients failed: <desk@news.example.org>\n", None),
+        (
+            "Delivery has failed to these recipients or groups:\n\ndesk@news.example.org\n"
+            "Your message can't be delivered because delivery to this address is restricted.\n",
+            BounceKind.BLOCK,
+        ),
+    ],
+)
+def test_set_bc_notices(text: str, kind: BounceKind | None) -> None:
+    got = _plain(text, "Undeliverable: Release")
+    assert got.recipients == ("desk@news.example.org",)
+    if kind is not None:
+        assert got.kind is kind
