@@ -833,7 +833,7 @@ def _technical(text: str) -> str:
     found = _REPLY_LINE.search(rest[:4000])
     if found:
         whole = _whole_reply(rest[:4000], found)
-        if whole == found[0].strip():  # Gmail wraps a long reply at the margin (set BC)
+        if whole == found[0].strip() and _WRAPS_ON.search(whole):  # Gmail wraps (set BC)
             whole = f"{whole} {_unwrapped(rest[:4000], found.end())}"
         return whole.strip(" #'")
     for line in rest[:2000].split("\n"):
@@ -843,15 +843,24 @@ def _technical(text: str) -> str:
 
 
 _SMTP_COMMAND = re.compile(r"(?:QUIT|RSET|DATA|RCPT|MAIL|EHLO|HELO|NOOP)\b")
+# A reply line cut where the margin fell: long, and not closed by Exchange's "##", a quote, "-
+# gsmtp" or a full stop (a review: Exchange's next recipient's entry followed such a reply)
+_WRAPS_ON = re.compile(r".{60,}(?<![#'.)\]])(?<!gsmtp)$")
+# ... and a line that carries it on: starting mid-sentence (lower case, a bracket, a digit), not
+# a person's next sentence ("Could this be our SPF record?"), a bare address or another reply
+_CARRIES_ON = re.compile(r"[a-z0-9\[(<]")
+_ANOTHER_REPLY = re.compile(r"#?[45]\d\d[ -]|remote server returned", re.IGNORECASE)
 
 
 def _unwrapped(text: str, end: int) -> str:
     """The lines that carry on a reply line at the margin, up to a blank line, the next reply,
-    command or field line, or a section's end."""
+    command, field or address line, a section's end or a line that starts a sentence."""
     lines: list[str] = []
     for line in text[end + 1 :].split("\n")[:MAX_REPLY_LINES]:
-        bare = line.lstrip()
-        if not bare or _NEW_ENTRY.match(bare) or _FIELD_HEAD.match(line):
+        bare = line.strip()
+        if not bare or not _CARRIES_ON.match(bare) or _NEW_ENTRY.search(bare):
+            break
+        if _FIELD_HEAD.match(line) or _ANOTHER_REPLY.match(bare) or _ADDR.fullmatch(bare):
             break
         if _SMTP_COMMAND.match(bare) or _SECTION_END.match(line):
             break
@@ -1550,7 +1559,7 @@ def _display_named(rest: str) -> list[tuple[str, str]]:
 
 
 _GMAIL = [
-    _rx(r"your message (?:wasn'?t|couldn'?t be) delivered to \*?(" + _ADDR.pattern + ")"),
+    _rx(r"your message wasn'?t delivered to \**(" + _ADDR.pattern + ")"),
     _rx(r"your message to (" + _ADDR.pattern + r") has been blocked"),
     _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),
@@ -1558,9 +1567,14 @@ _GMAIL = [
 ]
 
 
+# ... and in a report only, as a person may write it too (a review): "Your message couldn't be
+# delivered to *addr* because the remote server is misconfigured" (set BC)
+_GMAIL_REPORT = _rx(r"your message couldn'?t be delivered to \**(" + _ADDR.pattern + ")")
+
+
 def _gmail(ctx: _Ctx) -> _Hit | None:
     """Gmail and Google Workspace: '** Address not found **', 'Your message wasn't delivered'."""
-    for pattern in _GMAIL:
+    for pattern in _GMAIL + ([_GMAIL_REPORT] if ctx.returned_like else []):
         found = _search(pattern, ctx.report)
         if found:
             technical = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])

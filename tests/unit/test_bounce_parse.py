@@ -4122,6 +4122,12 @@ def test_a_wrapped_technical_reply_stops_at_the_transcripts_next_command() -> No
             BounceKind.HARD,
         ),
         ("Error: Some recipients failed: <desk@news.example.org>\n", None),
+        # a review: in markdown bold, as an issue thread shows it, the address alone
+        (
+            "Your message couldn't be delivered to **desk@news.example.org** because the remote "
+            "server is misconfigured.\n",
+            None,
+        ),
         (
             "Delivery has failed to these recipients or groups:\n\ndesk@news.example.org\n"
             "Your message can't be delivered because delivery to this address is restricted.\n",
@@ -4134,3 +4140,45 @@ def test_set_bc_notices(text: str, kind: BounceKind | None) -> None:
     assert got.recipients == ("desk@news.example.org",)
     if kind is not None:
         assert got.kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "expected"),
+    [
+        # Office 365's next recipient's entry after a reply closed by its quote (blank lines
+        # lost)
+        (
+            "Delivery has failed to these recipients or groups:\ndesk@news.example.org\n"
+            "Diagnostic information for administrators:\nGenerating server: BN6PR01.example.org\n"
+            "desk@news.example.org\nRemote Server returned '550 5.1.10 RESOLVER.ADR."
+            "RecipientNotFound; Recipient not found by SMTP address lookup'\n"
+            "board@news.example.org\nRemote Server returned '550 5.7.1 Service unavailable; "
+            "client blocked using Spamhaus'\nOriginal message headers:\n",
+            "Undeliverable: Release",
+            (True, BounceKind.HARD),
+        ),
+        # a person's words after the reply she forwards
+        (
+            "** Address not found **\nYour message wasn't delivered to desk@news.example.org "
+            "because the address couldn't be found.\nThe response from the remote server was:\n"
+            "550 5.1.1 <desk@news.example.org>: Recipient address rejected: User unknown in "
+            "virtual mailbox table\nCould this be our SPF record? The address worked last week.\n",
+            "Fwd: Delivery Status Notification (Failure)",
+            (True, BounceKind.HARD),
+        ),
+        # a person's sentence in Gmail's words is no report
+        (
+            "FYI - your message couldn't be delivered to desk@news.example.org because Anna left "
+            "last month; I'm forwarding it to the desk.\n",
+            "Fwd: Release",
+            (False, None),
+        ),
+    ],
+)
+def test_a_wrapped_technical_reply_and_gmails_words_stay_in_their_place(
+    text: str, subject: str, expected: tuple[bool, BounceKind | None]
+) -> None:
+    """A review of set BC's fix: a reply read on only where the margin cut it, and never into
+    another recipient's entry or a person's sentence; Gmail's words only in a report."""
+    got = _plain(text, subject, "Anna Roe <anna@press.example.org>")
+    assert (got.bounce, got.kind) == expected
