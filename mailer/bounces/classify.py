@@ -274,6 +274,9 @@ _BLOCKED = _rx(
     r"for your (?:from|sender|mail from|envelope) (?:address|domain)\b(?! ?book)",
     r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
     r"delivery to this address is restricted",  # Exchange: who may send to it (set BC)
+    # 1&1's check of our sender's domain: "550 Requested action not taken: mailbox unavailable
+    # invalid DNS MX or A/AAAA resource record" (set BD)
+    r"invalid dns mx or a/aaaa resource record",
     r"dkim",
     r"authentication (?:failed|required|failure)",
     # "551 This mail server requires authentication before sending mail from a locally hosted

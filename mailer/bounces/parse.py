@@ -1558,9 +1558,10 @@ def _display_named(rest: str) -> list[tuple[str, str]]:
     return [(a, r) for a, r in found if not _NOT_RECIPIENT.match(a)]
 
 
+_GMAIL_BLOCKED = _rx(r"your message to (" + _ADDR.pattern + r") has been blocked")
 _GMAIL = [
     _rx(r"your message wasn'?t delivered to \**(" + _ADDR.pattern + ")"),
-    _rx(r"your message to (" + _ADDR.pattern + r") has been blocked"),
+    _GMAIL_BLOCKED,
     _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? has been delayed:\s*(" + _ADDR.pattern + ")"),
@@ -1578,8 +1579,18 @@ def _gmail(ctx: _Ctx) -> _Hit | None:
         found = _search(pattern, ctx.report)
         if found:
             technical = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
-            return _Hit([found[1].lower()], technical, "gmail")
+            # "Message blocked ... has been blocked": Gmail says it is a block, whatever its
+            # reply's words ("Message rejected. See .../answer/69585"; set BD)
+            blocked = pattern is _GMAIL_BLOCKED and not _temporary(technical)
+            kind = BounceKind.BLOCK if blocked else None
+            return _Hit([found[1].lower()], technical, "gmail", kind=kind)
     return None
+
+
+def _temporary(reply: str) -> bool:
+    """Whether a reply says it is temporary: a 4xx code or a 4.x.x status."""
+    code = find_smtp_code(reply)
+    return (code is not None and 400 <= code < 500) or (find_status(reply) or "").startswith("4")
 
 
 _DOMINO = re.compile(

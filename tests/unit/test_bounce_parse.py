@@ -4182,3 +4182,30 @@ def test_a_wrapped_technical_reply_and_gmails_words_stay_in_their_place(
     another recipient's entry or a person's sentence; Gmail's words only in a report."""
     got = _plain(text, subject, "Anna Roe <anna@press.example.org>")
     assert (got.bounce, got.kind) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        # Gmail says the message was blocked; its reply's words say only "rejected"
+        (
+            "Message blocked\nYour message to desk@news.example.org has been blocked. See "
+            "technical details below for more information.\nThe response was:\nMessage rejected. "
+            "See https://support.google.com/mail/answer/69585 for more information.\n",
+            "Delivery Status Notification (Failure)",
+        ),
+        # 1&1's check of our sender's domain
+        (
+            "This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its recipients. "
+            "This is a permanent error. The following address(es) failed:\n\n"
+            "desk@news.example.org\n    SMTP error from remote server for MAIL FROM command, "
+            "host: mx00.example.net reason: 550 Requested action not taken: mailbox unavailable "
+            "invalid DNS MX or A/AAAA resource record\n",
+            "Mail delivery failed: returning message to sender",
+        ),
+    ],
+)
+def test_set_bd_blocks(text: str, subject: str) -> None:
+    got = _plain(text, subject)
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.BLOCK)
