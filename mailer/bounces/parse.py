@@ -1579,9 +1579,12 @@ def _gmail(ctx: _Ctx) -> _Hit | None:
         found = _search(pattern, ctx.report)
         if found:
             technical = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])
-            # "Message blocked ... has been blocked": Gmail says it is a block, whatever its
-            # reply's words ("Message rejected. See .../answer/69585"; set BD)
-            blocked = pattern is _GMAIL_BLOCKED and not _temporary(technical)
+            # "Message blocked ... has been blocked": Gmail says it is a block where the reply
+            # gives no reason of its own ("Message rejected. See .../answer/69585"; set BD); a
+            # reply that does say why decides, as Gmail uses this heading for a recipient's
+            # refusal too ("550 5.4.1 Recipient address rejected: Access denied"; a review)
+            after = ctx.report[found.end() : found.end() + 2000]
+            blocked = pattern is _GMAIL_BLOCKED and not explains(after) and not _temporary(after)
             kind = BounceKind.BLOCK if blocked else None
             return _Hit([found[1].lower()], technical, "gmail", kind=kind)
     return None

@@ -4184,15 +4184,42 @@ def test_a_wrapped_technical_reply_and_gmails_words_stay_in_their_place(
     assert (got.bounce, got.kind) == expected
 
 
+_GMAIL_BLOCKED_NOTICE = (
+    "Message blocked\nYour message to desk@news.example.org has been blocked. See technical "
+    "details below for more information.\nThe response from the remote server was:\n{}\n"
+)
+
+
 @pytest.mark.parametrize(
-    ("text", "subject"),
+    ("text", "subject", "kind"),
     [
         # Gmail says the message was blocked; its reply's words say only "rejected"
         (
-            "Message blocked\nYour message to desk@news.example.org has been blocked. See "
-            "technical details below for more information.\nThe response was:\nMessage rejected. "
-            "See https://support.google.com/mail/answer/69585 for more information.\n",
+            _GMAIL_BLOCKED_NOTICE.format(
+                "Message rejected. See https://support.google.com/mail/answer/69585 for more "
+                "information."
+            ),
             "Delivery Status Notification (Failure)",
+            BounceKind.BLOCK,
+        ),
+        # ... but a reply that says why decides: Gmail writes "Message blocked" over a
+        # recipient's refusal too (a review)
+        (
+            _GMAIL_BLOCKED_NOTICE.format(
+                "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)"
+            ),
+            "Delivery Status Notification (Failure)",
+            BounceKind.HARD,
+        ),
+        (
+            _GMAIL_BLOCKED_NOTICE.format("550-5.2.1 The email account is disabled."),
+            "Delivery Status Notification (Failure)",
+            BounceKind.HARD,
+        ),
+        (
+            _GMAIL_BLOCKED_NOTICE.format("Temporary rejection (4.2.2): the mailbox is full"),
+            "Delivery Status Notification (Failure)",
+            BounceKind.SOFT,
         ),
         # 1&1's check of our sender's domain
         (
@@ -4203,9 +4230,10 @@ def test_a_wrapped_technical_reply_and_gmails_words_stay_in_their_place(
             "host: mx00.example.net reason: 550 Requested action not taken: mailbox unavailable "
             "invalid DNS MX or A/AAAA resource record\n",
             "Mail delivery failed: returning message to sender",
+            BounceKind.BLOCK,
         ),
     ],
 )
-def test_set_bd_blocks(text: str, subject: str) -> None:
+def test_set_bd_notices(text: str, subject: str, kind: BounceKind) -> None:
     got = _plain(text, subject)
-    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.BLOCK)
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), kind)
