@@ -1747,7 +1747,8 @@ _INTRO = _rx(
     r"(?:could not|couldn't|cannot|unable to) deliver [^\n]{0,40}for the following recipients?:?",
     # Office 365's notice, in its text part: "mx.example rejected your message to the following
     # email addresses:", "Couldn't deliver the message to the following recipients:" (set AY)
-    r"rejected your message to the following (?:e-?mail )?address(?:es)?:?",
+    r"rejected (?:your message|the message you sent) to the following (?:e-?mail )?"
+    r"address(?:es)?:?",  # (the second form, set BE)
     r"heeft uw bericht naar de volgende e-?mailadressen geweigerd:?",  # in Dutch (set BB)
     r"(?:could not|couldn't) deliver the message to the following recipients?:?",
     r"some recipients failed:?",  # (set BC)

@@ -3679,6 +3679,13 @@ _O365_TEXT = (
 @pytest.mark.parametrize(
     ("text", "recipients"),
     [
+        # its older form (set BE)
+        (
+            "mx.news.example.org rejected the message you sent to the following email address:"
+            "\n\ndesk@news.example.org (desk@news.example.org)\nThe recipient's email server "
+            "suspected that your message was spam.\n",
+            ("desk@news.example.org",),
+        ),
         (
             "mx.news.example.org rejected your message to the following email addresses:\n\n"
             "desk@news.example.org (desk@news.example.org)<mailto:desk@news.example.org>\n\n"
