@@ -852,11 +852,16 @@ _CARRIES_ON = re.compile(r"[a-z0-9\[(<]")
 _ANOTHER_REPLY = re.compile(r"#?[45]\d\d[ -]|remote server returned", re.IGNORECASE)
 
 
+def _lines_after(text: str, end: int) -> list[str]:
+    """The lines after a reply line that ends at end, as many as a reply may carry on for."""
+    return text[end + 1 :].split("\n")[:MAX_REPLY_LINES]
+
+
 def _unwrapped(text: str, end: int) -> str:
     """The lines that carry on a reply line at the margin, up to a blank line, the next reply,
     command, field or address line, a section's end or a line that starts a sentence."""
     lines: list[str] = []
-    for line in text[end + 1 :].split("\n")[:MAX_REPLY_LINES]:
+    for line in _lines_after(text, end):
         bare = line.strip()
         if not bare or not _CARRIES_ON.match(bare) or _NEW_ENTRY.search(bare):
             break
@@ -955,17 +960,11 @@ def _wrapped(text: str, found: re.Match[str]) -> str:
     own = text[line_start : found.end()]
     indent = max(1, len(own) - len(own.lstrip(" \t")))
     lines: list[str] = []
-    end = found.end()
-    for _ in range(MAX_REPLY_LINES):
-        stop = text.find("\n", end + 1)
-        line = text[end + 1 : stop if stop >= 0 else None]
+    for line in _lines_after(text, found.end()):
         carried = line.lstrip(" \t")
-        if end >= len(text) or not carried or len(line) - len(carried) < indent:
-            break
-        if _NEW_ENTRY.search(carried):
+        if not carried or len(line) - len(carried) < indent or _NEW_ENTRY.search(carried):
             break
         lines.append(carried.rstrip())
-        end = stop if stop >= 0 else len(text)
         if _REPLY_END.search(line):
             break
     return " ".join(lines)[:MAX_WRAPPED]
@@ -2802,8 +2801,10 @@ def _only_senders(recipients: tuple[str, ...], report: str) -> bool:
     first = _FINAL_RECIPIENT.search(text)
     head = text[: first.start()] if first else ""
     senders = {m[1].lower() for m in _DSN_SENDER.finditer(head)}
+    if not senders.issuperset(recipients):  # as for nearly every report: no need to read on
+        return False
     diagnostics = " ".join(m[0] for m in _DIAGNOSTIC_LINE.finditer(text)).lower()
-    return all(r in senders and r in diagnostics for r in recipients)
+    return all(r in diagnostics for r in recipients)
 
 
 def parse_bounce(data: bytes) -> ParsedBounce:
