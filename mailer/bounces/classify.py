@@ -79,7 +79,9 @@ _SENDER_LIMITS = _rx(
     r"rate.?limit",
     r"too many (?:messages|mails|e-?mails)(?! (?:on|in|stored))",
     r"too many (?:connections|recipients|sessions)",
-    r"too many invalid recipients",  # GoDaddy's IB112: our list's dead addresses, a limit on us
+    # GoDaddy's IB112, SpamExperts' "556 Too many invalid recipient requests" (set BF): our
+    # list's dead addresses in one session, a limit on us, not word on this address
+    r"too many (?:invalid|bad|unknown|non-?existent) (?:recipient|rcpt)",
     r"peak smtp",  # Google Workspace: "4.2.1 Peak SMTP relay limit exceeded for customer"
     r"too much mail from",  # Postfix's anvil: a client over its message rate limit (set W)
     r"more recipients than allowed",  # Exim: a limit on the recipients of one message
@@ -273,6 +275,9 @@ _BLOCKED = _rx(
     # set BA)
     r"for your (?:from|sender|mail from|envelope) (?:address|domain)\b(?! ?book)",
     r"(?:can'?t|cannot|can not|not allowed to) send (?:a message |messages )?on behalf of\b",
+    # Exchange's German for it: "Sie besitzen nicht die Berechtigung, die Nachricht im Auftrag des
+    # angegebenen Benutzers zu senden" (set BF)
+    r"nicht die berechtigung, die nachricht im auftrag",
     r"delivery to this address is restricted",  # Exchange: who may send to it (set BC)
     # 1&1's check of our sender's domain: "550 Requested action not taken: mailbox unavailable
     # invalid DNS MX or A/AAAA resource record" (set BD)
@@ -615,6 +620,7 @@ _HOST_UNKNOWN = _rx(
     r"unrouteable address",  # Exim: no route to the address's domain
     r"(?:couldn't|could not|can't|cannot) find any host",
     r"no mx (?:record|host)",
+    r"no valid mx hosts? found",  # 1&1 (set BF); not "No valid MX for your FROM address"
     r"unrouteable mail domain",
     r"unroutable",
     r"domaine (?:inexistant|inconnu)",
@@ -666,6 +672,9 @@ _BLOCK_WEAK = _rx(
     # code, and to parse.py, which sees whether the whole report names the stage (set T)
     r"data\b[^a-z]{0,20}administrative prohibition",
     r"rejected by",
+    # the message refused as a whole, no word of why ("550 5.2.0 Mail rejete. Mail rejected.",
+    # Orange after the data, set BF): weak, so that any reason beside it decides
+    r"(?:mail|message) rejected(?! by)",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",
     r"richtlinie",

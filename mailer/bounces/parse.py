@@ -784,7 +784,10 @@ _TECH = re.compile(
         r"remote server |that the other server returned )?was|remote server returned|"
         r"informations de diagnostic pour les administrateurs|"
         r"diagnoseinformationen f[üu]r administratoren|"
-        r"diagnostic information for administrators|technical details|the reason for the problem|"
+        r"diagnostic information for administrators|the reason for the problem|"
+        # a heading, not Gmail's pointer to one ("See technical details below for more
+        # information.", set BF: its "Message rejected" reply came after)
+        r"technical details(?! below)|"
         r"transcript of (?:the )?session follows|session transcript|^[ \t]*error-text|"
         r"^[ \t]*reason\b"  # a label, not a wrapped line's first word ("reasons. Please", set AY)
     )
@@ -1508,6 +1511,8 @@ _EXCHANGE_INTRO = _rx(
     r"не удалось доставить (?:сообщение )?(?:следующим|этим) получателям или группам\W*",
     r"传递到(?:这些|以下)收件人或(?:组|通讯组列表)失败\W*",
     r"次の受信者またはグループへの配信に失敗しました\W*",
+    # Exchange 2010's Finnish (set BF)
+    r"toimitus seuraaville vastaanottajille tai ryhmille ep[äa]onnistui\W*",
 )
 _EXCHANGE = _rx(
     r"msexch",
@@ -1531,8 +1536,21 @@ def _exchange(ctx: _Ctx) -> _Hit | None:
     o365 = _O365_TO.search(ctx.report)
     if o365 and not entries:
         entries = [(o365[1].lower(), "")]
-    entries = entries or _display_named(rest)
+    entries = _original_recipients(entries or _display_named(rest))
     return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
+
+
+# Exchange ends a recipient's diagnostic line with the address the sender named, the ORCPT of RFC
+# 3461 section 4.2 ("#550 4.4.7 QUEUE.Expired; message expired ##rfc822;a@example.org"), where
+# the entry names the address it was routed to inside the organisation (set BF): the one we sent
+# to is the one our list holds, as a DSN's Original-Recipient (the project's rule)
+_ORCPT = re.compile(r"##rfc822; ?<?(" + _ADDR.pattern + r")", re.IGNORECASE)
+
+
+def _original_recipients(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each entry under the address the sender named, where its diagnostic gives one."""
+    named = {a: o[1].lower() for a, r in entries if (o := _ORCPT.search(r))}
+    return [(named.get(a, a), r) for a, r in entries]
 
 
 # Exchange names a recipient by its display name, the address after it in brackets; a display

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from mailer.bounces import classify as classify_module
 from mailer.bounces import parse as parse_module
-from mailer.bounces.classify import classify, find_smtp_code, infer_status, reason_at
+from mailer.bounces.classify import (
+    classify,
+    find_smtp_code,
+    find_status,
+    infer_status,
+    reason_at,
+)
 from mailer.bounces.parse import MAX_BYTES, ParsedBounce, parse_bounce
 from mailer.models import BounceKind
 
@@ -92,8 +98,6 @@ KNOWN_UNSEEN_MISSES = {
     "edit): it is read; labelled with the two the body lists",
     "setl/lhost-dragonfly-04.eml": "'DNS lookup failure: host x not found' reads as soft (its"
     " postmaster@ recipient is found since dma's 'Message headers follow.' marks the copy)",
-    "setl/lhost-einsundeins-03.eml": "'550 5.2.0 Mail rejete. Mail rejected.' after the text: "
-    "read as hard, labelled block",
     "setl/lhost-fml-03.eml": "fml's 'Loop Alert' to a list's admin (as sisimai/email-fml-01)",
     "setl/lhost-opensmtpd-05.eml": "'Envelope expired' in a final report: 5.4.7, labelled 4.4.7",
     "setl/lhost-postfix-49.eml": "'refused to talk to me: 421' under 4.0.0: no code inferred, "
@@ -4244,3 +4248,90 @@ _GMAIL_BLOCKED_NOTICE = (
 def test_set_bd_notices(text: str, subject: str, kind: BounceKind) -> None:
     got = _plain(text, subject)
     assert (got.recipients, got.kind) == (("desk@news.example.org",), kind)
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "expected"),
+    [
+        # a limit on our session's dead addresses, not word on this one, though 556 (RFC 7504)
+        # alone would say the domain takes no mail
+        ("556 Too many invalid recipient requests. Closing connection.", BounceKind.BLOCK),
+        ("550 5.7.1 Too many bad recipients", BounceKind.BLOCK),
+        ("550 5.1.1 Bad recipient address", BounceKind.HARD),
+        # the message refused as a whole, with no word of why
+        ("550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]", BounceKind.BLOCK),
+        ("550 5.0.0 Message rejected", BounceKind.BLOCK),
+        ("550 5.0.0 Message rejected: mailbox does not exist", BounceKind.HARD),
+        ("550 5.0.0 Message rejected by user unknown filter", BounceKind.HARD),
+        ("552 5.2.2 Message rejected: mailbox full", BounceKind.SOFT),
+        # 1&1: the recipient's domain has no host to take mail; our own domain's is a block
+        ("no valid MX hosts found", BounceKind.HARD),
+        ("450 No valid MX for your FROM address", BounceKind.BLOCK),
+    ],
+)
+def test_set_bf_words(diagnostic: str, expected: BounceKind) -> None:
+    assert classify(find_status(diagnostic), diagnostic, find_smtp_code(diagnostic)) is expected
+
+
+def test_set_bf_no_valid_mx_hosts_infers_a_domain_status() -> None:
+    got = _plain(
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of\nits recipients. This is "
+        "a permanent error. The following address(es)\nfailed:\n\ndesk@news.example.org:\n"
+        "no valid MX hosts found\n",
+        "Mail delivery failed: returning message to sender",
+    )
+    assert (got.recipients, got.kind, got.status) == (
+        ("desk@news.example.org",),
+        BounceKind.HARD,
+        "5.1.2",
+    )
+
+
+def test_set_bf_exchange_german_on_behalf_refusal_is_a_block() -> None:
+    """Exchange's German 'no permission to send on behalf of the given user' is about us."""
+    got = _plain(
+        "Ihre Nachricht hat einige oder alle Empfänger nicht erreicht.\n\nBetreff: Release\n\n"
+        "Folgende(r) Empfänger kann/können nicht erreicht werden:\n\n"
+        "desk@news.example.org am 20.09.2022 11:33\nDiese Nachricht konnte nicht gesendet werden. "
+        "Sie besitzen nicht die Berechtigung, die Nachricht im Auftrag des angegebenen Benutzers "
+        "zu senden.\n",
+        "Unzustellbar: Release",
+    )
+    assert (got.bounce, got.kind) == (True, BounceKind.BLOCK)
+
+
+_FINNISH_NDR = (
+    "Toimitus seuraaville vastaanottajille tai ryhmille epäonnistui:\n\n{listed}\n"
+    "Palvelin on yrittänyt toimittaa tätä viestiä siinä onnistumatta ja on lopettanut "
+    "yrittämisen.\n\nVianmääritystiedot järjestelmänvalvojille:\n\nPalvelinta muodostetaan: "
+    "news.example.org\n\n{listed}\n#550 4.4.7 QUEUE.Expired; message expired{orcpt}\n\n"
+    "Alkuperäiset viestiotsikot:\n\nFrom: releases@press.example.org\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("orcpt", "recipients"),
+    [
+        # the address we sent to, which the organisation routed to another of its own
+        (" ##rfc822;desk@news.example.org", ("desk@news.example.org",)),
+        ("", ("desk@news-example.mail.onmicrosoft.com",)),
+    ],
+)
+def test_set_bf_exchange_finnish_notice_names_the_address_we_sent_to(
+    orcpt: str, recipients: tuple[str, ...]
+) -> None:
+    """Exchange 2010's Finnish intro; '##rfc822;addr' after a recipient's reply is the address
+    the sender named (its ORCPT), the one a list holds."""
+    text = _FINNISH_NDR.format(listed="desk@news-example.mail.onmicrosoft.com", orcpt=orcpt)
+    got = _plain(text, "Tilaa ei voi toimittaa: Release")
+    assert (got.bounce, got.recipients, got.kind) == (True, recipients, BounceKind.SOFT)
+
+
+def test_gmails_pointer_to_its_technical_details_is_no_heading() -> None:
+    """Set BF: 'See technical details below' points to the reply; the reply is the diagnostic."""
+    reply = (
+        "Message rejected. See https://support.google.com/mail/answer/69585 for more information."
+    )
+    got = _plain(_GMAIL_BLOCKED_NOTICE.format(reply), "Delivery Status Notification (Failure)")
+    assert (got.diagnostic, got.kind) == (reply, BounceKind.BLOCK)
