@@ -4335,3 +4335,43 @@ def test_gmails_pointer_to_its_technical_details_is_no_heading() -> None:
     )
     got = _plain(_GMAIL_BLOCKED_NOTICE.format(reply), "Delivery Status Notification (Failure)")
     assert (got.diagnostic, got.kind) == (reply, BounceKind.BLOCK)
+
+
+_TENCENT_NOTICE = (
+    "您发送的邮件被退回，相关信息如下：\n    发件人：releases@press.example.org\n"
+    "    主题：Release\n\n无法发送到desk@news.example.org\n"
+    '    系统应答：(9)connect to the "192.0.2.1(192.0.2.1) of news.example.org" server failed\n'
+    "    退信原因：连接收件方邮件系统失败，导致邮件被系统退回。\n"
+)
+
+
+def test_set_bg_tencent_notice_names_its_recipient_after_chinese_words() -> None:
+    """Set BG: Chinese puts no space between the notice's words and the address; a failed
+    connection to the recipient's server is soft."""
+    got = _plain(_TENCENT_NOTICE, "系统退信")
+    assert (got.bounce, got.recipients, got.kind) == (
+        True,
+        ("desk@news.example.org",),
+        BounceKind.SOFT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        ("无法发送到desk@news.example.org", ["desk@news.example.org"]),
+        ("宛先desk@news.example.orgに届きませんでした", ["desk@news.example.org"]),
+        ("desk@新闻.example记者", ["desk@新闻.example"]),
+        # an RFC 6531 address of those scripts stays whole, alone or after a space or words
+        ("记者@新闻.example", ["记者@新闻.example"]),
+        ("收件人 记者@新闻.example", ["记者@新闻.example"]),
+        # not from inside a Latin local part, nor an accented one cut
+        ("abc.desk@news.example.org", ["abc.desk@news.example.org"]),
+        ("josé@news.example.org", ["josé@news.example.org"]),
+        ("中文ab中desk@news.example.org", ["desk@news.example.org"]),
+    ],
+)
+def test_an_address_starts_after_chinese_japanese_or_korean_words(
+    text: str, addresses: list[str]
+) -> None:
+    assert parse_module._ADDR_SCAN.findall(text) == addresses
