@@ -672,9 +672,6 @@ _BLOCK_WEAK = _rx(
     # code, and to parse.py, which sees whether the whole report names the stage (set T)
     r"data\b[^a-z]{0,20}administrative prohibition",
     r"rejected by",
-    # the message refused as a whole, no word of why ("550 5.2.0 Mail rejete. Mail rejected.",
-    # Orange after the data, set BF): weak, so that any reason beside it decides
-    r"(?:mail|message) rejected(?! by)",
     r"\(filter fail\)",  # Exim: the recipient's own filter failed it, for words of its own
     r"politique",
     r"richtlinie",
@@ -799,11 +796,16 @@ _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_HOST_UNKNOWN, HARD, "1.2"),
     (_USER_UNKNOWN, HARD, "1.1"),
 )
-_WEAK: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
+# The message refused as a whole, no word of why ("550 5.2.0 Mail rejete. Mail rejected.", Orange
+# after the data, set BF): the last of the weak words, so that any other reason beside it decides
+# ("Message rejected: recipient unavailable", "... mail loop detected", a review)
+_MESSAGE_REJECTED = _rx(r"(?:mail|message) rejected(?! by)")
+_WEAK_REASONS: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_BLOCK_WEAK, BLOCK, "7.1"),
     (_HARD_WEAK, HARD, ""),
     (_SOFT_WEAK, SOFT, ""),
 )
+_WEAK = (*_WEAK_REASONS, (_MESSAGE_REJECTED, BLOCK, "7.1"))
 # A refusal in reply to MAIL FROM or to the connection itself came before any recipient was named
 # (RFC 5321 section 3.3): it is about the sender or its host, whatever words it uses.
 _SENDER_STAGE = _rx(
@@ -953,6 +955,11 @@ def _words_kind(text: str) -> tuple[BounceKind, str] | None:
     return _text_kind(text, _STRONG) or _text_kind(text, _WEAK)
 
 
+def _bare_rejection(text: str) -> bool:
+    """Whether "Message rejected" is all the (lowercased) words say."""
+    return _text_kind(text, _STRONG) is None and _text_kind(text, _WEAK_REASONS) is None
+
+
 def _stock_text_only(text: str) -> bool:
     """Whether the words beside a permanent security or policy status (X.7.x, RFC 3463 3.8) are
     stock texts that say nothing of the address: RFC 5321's "Requested action not taken: mailbox
@@ -1065,6 +1072,10 @@ def classify(status: str | None, diagnostic: str, smtp_code: int | None = None) 
         kind = BLOCK
     elif (found := _words_kind(text)) is not None:
         kind = found[0]
+        if kind is BLOCK and by_code is not BLOCK and _temporary(status, smtp_code):
+            # "451 Message rejected": refused for now, and no more said (a review); a policy
+            # status (4.7.x) still says why
+            kind = SOFT if _bare_rejection(text) else kind
     elif smtp_code in _NO_MAIL_CODES and (by_code is None or _NOT_ACCEPTING.search(status or "")):
         kind = HARD  # no words say why, and no status says otherwise: the reply code does
     else:

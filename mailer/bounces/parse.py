@@ -798,7 +798,7 @@ _TECH = re.compile(
         r"diagnostic information for administrators|the reason for the problem|"
         # a heading, not Gmail's pointer to one ("See technical details below for more
         # information.", set BF: its "Message rejected" reply came after)
-        r"technical details(?! below)|"
+        r"technical details(?!\s+below)|"
         r"transcript of (?:the )?session follows|session transcript|^[ \t]*error-text|"
         r"^[ \t]*reason\b"  # a label, not a wrapped line's first word ("reasons. Please", set AY)
     )
@@ -1547,21 +1547,29 @@ def _exchange(ctx: _Ctx) -> _Hit | None:
     o365 = _O365_TO.search(ctx.report)
     if o365 and not entries:
         entries = [(o365[1].lower(), "")]
-    entries = _original_recipients(entries or _display_named(rest))
+    entries = _original_recipients(entries or _display_named(rest), rest)
     return _hit(entries, rest, _provider(ctx) or "exchange", ctx.report)
 
 
-# Exchange ends a recipient's diagnostic line with the address the sender named, the ORCPT of RFC
-# 3461 section 4.2 ("#550 4.4.7 QUEUE.Expired; message expired ##rfc822;a@example.org"), where
-# the entry names the address it was routed to inside the organisation (set BF): the one we sent
-# to is the one our list holds, as a DSN's Original-Recipient (the project's rule)
-_ORCPT = re.compile(r"##rfc822; ?<?(" + _ADDR.pattern + r")", re.IGNORECASE)
+# Exchange ends a recipient's diagnostic line, under its address in the section for administrators,
+# with the address the sender named, the ORCPT of RFC 3461 section 4.2 ("a@corp.example\n#550
+# 4.4.7 QUEUE.Expired; message expired ##rfc822;desk@news.example"), where the entry names the one
+# the organisation routed it to (set BF): the one we sent to is the one our list holds, as a DSN's
+# Original-Recipient (the project's rule). The address line, then that line or the next.
+_ORCPT_LINE = re.compile(
+    r"^[ \t]*<?(" + _ADDR.pattern + r")>?(?:[^\n]*\n)?[^\n]*?##rfc822; ?<?(" + _ADDR.pattern + r")",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
-def _original_recipients(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Each entry under the address the sender named, where its diagnostic gives one."""
-    named = {a: o[1].lower() for a, r in entries if (o := _ORCPT.search(r))}
-    return [(named.get(a, a), r) for a, r in entries]
+def _original_recipients(entries: list[tuple[str, str]], text: str) -> list[tuple[str, str]]:
+    """Each entry under the address or addresses the sender named, where the text gives them."""
+    named: dict[str, list[str]] = {}
+    for found in _ORCPT_LINE.finditer(text[:MAX_TEXT]):
+        original = found[2].lower()
+        if not _NOT_RECIPIENT.match(original):
+            named.setdefault(found[1].lower(), []).append(original)
+    return [(o, r) for a, r in entries for o in dict.fromkeys(named.get(a, [a]))]
 
 
 # Exchange names a recipient by its display name, the address after it in brackets; a display

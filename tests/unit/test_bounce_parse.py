@@ -4375,3 +4375,65 @@ def test_an_address_starts_after_chinese_japanese_or_korean_words(
     text: str, addresses: list[str]
 ) -> None:
     assert parse_module._ADDR_SCAN.findall(text) == addresses
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "expected"),
+    [
+        # any other reason beside a bare "Message rejected" decides (a review of set BF's fix)
+        ("550 Message rejected: recipient unavailable", BounceKind.HARD),
+        ("550 Message rejected: undeliverable address", BounceKind.HARD),
+        ("550 5.2.0 Message rejected: mailbox is frozen", BounceKind.HARD),
+        ("550 Message rejected: mail loop detected", BounceKind.SOFT),
+        ("554 5.0.0 Message rejected: Internal server error", BounceKind.SOFT),
+        ("451 4.3.0 Message rejected: temporary failure", BounceKind.SOFT),
+        # refused for now, and no more said; a policy status still says why
+        ("451 Message rejected", BounceKind.SOFT),
+        ("451 4.7.1 Message rejected", BounceKind.BLOCK),
+    ],
+)
+def test_a_bare_message_rejected_gives_way_to_any_other_reason(
+    diagnostic: str, expected: BounceKind
+) -> None:
+    assert classify(find_status(diagnostic), diagnostic, find_smtp_code(diagnostic)) is expected
+
+
+def test_gmails_pointer_to_its_technical_details_may_be_wrapped() -> None:
+    """A review of set BF's fix: 'See technical details\\nbelow' is no heading either."""
+    reply = (
+        "Message rejected. See https://support.google.com/mail/answer/69585 for more information."
+    )
+    text = _GMAIL_BLOCKED_NOTICE.format(reply).replace("details below", "details\nbelow")
+    got = _plain(text, "Delivery Status Notification (Failure)")
+    assert (got.diagnostic, got.kind) == (reply, BounceKind.BLOCK)
+
+
+_EXCHANGE_ORCPT = (
+    "Delivery has failed to these recipients or groups:\n\na@corp.mail.onmicrosoft.com\n"
+    "The server has tried to deliver this message, without success, and has stopped trying.\n\n"
+    "Diagnostic information for administrators:\n\nGenerating server: news.example.org\n\n"
+    "a@corp.mail.onmicrosoft.com\n#550 4.4.7 QUEUE.Expired; message expired ##rfc822;{}\n\n"
+    "Original message headers:\n\nFrom: releases@press.example.org\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("orcpt", "recipients"),
+    [
+        # in the section for administrators, where the English notice's entries stop
+        ("desk@news.example.org", ("desk@news.example.org",)),
+        # one internal address reached through two we sent to: both
+        (
+            "desk@news.example.org\n\na@corp.mail.onmicrosoft.com\n#550 4.4.7 QUEUE.Expired "
+            "##rfc822;chief@news.example.org",
+            ("desk@news.example.org", "chief@news.example.org"),
+        ),
+        # a role account is no recipient, there as anywhere
+        ("postmaster@news.example.org", ("a@corp.mail.onmicrosoft.com",)),
+    ],
+)
+def test_exchange_names_the_address_we_sent_to_in_any_language(
+    orcpt: str, recipients: tuple[str, ...]
+) -> None:
+    got = _plain(_EXCHANGE_ORCPT.format(orcpt), "Undeliverable: Release")
+    assert got.recipients == recipients
