@@ -4267,6 +4267,16 @@ def test_set_bd_notices(text: str, subject: str, kind: BounceKind) -> None:
         # 1&1: the recipient's domain has no host to take mail; our own domain's is a block
         ("no valid MX hosts found", BounceKind.HARD),
         ("450 No valid MX for your FROM address", BounceKind.BLOCK),
+        # any other reason beside a bare "Message rejected" decides (a review of set BF's fix)
+        ("550 Message rejected: recipient unavailable", BounceKind.HARD),
+        ("550 Message rejected: undeliverable address", BounceKind.HARD),
+        ("550 5.2.0 Message rejected: mailbox is frozen", BounceKind.HARD),
+        ("550 Message rejected: mail loop detected", BounceKind.SOFT),
+        ("554 5.0.0 Message rejected: Internal server error", BounceKind.SOFT),
+        ("451 4.3.0 Message rejected: temporary failure", BounceKind.SOFT),
+        # refused for now, and no more said; a policy status still says why
+        ("451 Message rejected", BounceKind.SOFT),
+        ("451 4.7.1 Message rejected", BounceKind.BLOCK),
     ],
 )
 def test_set_bf_words(diagnostic: str, expected: BounceKind) -> None:
@@ -4375,27 +4385,6 @@ def test_an_address_starts_after_chinese_japanese_or_korean_words(
     text: str, addresses: list[str]
 ) -> None:
     assert parse_module._ADDR_SCAN.findall(text) == addresses
-
-
-@pytest.mark.parametrize(
-    ("diagnostic", "expected"),
-    [
-        # any other reason beside a bare "Message rejected" decides (a review of set BF's fix)
-        ("550 Message rejected: recipient unavailable", BounceKind.HARD),
-        ("550 Message rejected: undeliverable address", BounceKind.HARD),
-        ("550 5.2.0 Message rejected: mailbox is frozen", BounceKind.HARD),
-        ("550 Message rejected: mail loop detected", BounceKind.SOFT),
-        ("554 5.0.0 Message rejected: Internal server error", BounceKind.SOFT),
-        ("451 4.3.0 Message rejected: temporary failure", BounceKind.SOFT),
-        # refused for now, and no more said; a policy status still says why
-        ("451 Message rejected", BounceKind.SOFT),
-        ("451 4.7.1 Message rejected", BounceKind.BLOCK),
-    ],
-)
-def test_a_bare_message_rejected_gives_way_to_any_other_reason(
-    diagnostic: str, expected: BounceKind
-) -> None:
-    assert classify(find_status(diagnostic), diagnostic, find_smtp_code(diagnostic)) is expected
 
 
 def test_gmails_pointer_to_its_technical_details_may_be_wrapped() -> None:
