@@ -420,6 +420,7 @@ _SENDER_GONE = _rx(
     r"sender domain [\w-]+(?:\.[\w-]+)+ (?:does not exist|not found)",  # a domain named
     r"sender (?:address )?domain (?:does not exist|not found|is unknown|must exist|is empty)",
     r"unroutable sender address",
+    r"\bsender unknown\b",  # "550 <releases@press.example>, Sender unknown" (set BI)
     r"unknown domain in (?:the )?(?:sender|mail from)",
     # Haraka's mail_from.is_resolvable (set AB): the domain of our MAIL FROM has no mail host
     r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)"

@@ -4267,6 +4267,8 @@ def test_set_bd_notices(text: str, subject: str, kind: BounceKind) -> None:
         # 1&1: the recipient's domain has no host to take mail; our own domain's is a block
         ("no valid MX hosts found", BounceKind.HARD),
         ("450 No valid MX for your FROM address", BounceKind.BLOCK),
+        # set BI: our sender unknown to the recipient's server
+        ("550 <releases@press.example.org>, Sender unknown", BounceKind.BLOCK),
         # any other reason beside a bare "Message rejected" decides (a review of set BF's fix)
         ("550 Message rejected: recipient unavailable", BounceKind.HARD),
         ("550 Message rejected: undeliverable address", BounceKind.HARD),
@@ -4426,3 +4428,9 @@ def test_exchange_names_the_address_we_sent_to_in_any_language(
 ) -> None:
     got = _plain(_EXCHANGE_ORCPT.format(orcpt), "Undeliverable: Release")
     assert got.recipients == recipients
+
+
+def test_set_bi_sender_unknown_infers_a_sender_status() -> None:
+    """Set BI: 'Sender unknown' under a generic 5.0.0 is RFC 3463's bad sender address."""
+    reply = "550 <releases@press.example.org>, Sender unknown (in reply to MAIL FROM command)"
+    assert infer_status(reply, 550) == "5.1.8"
