@@ -554,6 +554,7 @@ _USER_UNKNOWN = _rx(
     r"該当するユーザ",
     r"존재하지 않는",
     r"사용자를 찾을 수 없",
+    r"주소를 찾을 수 없",  # Gmail's Korean "Address not found" (set BJ)
     r"kullan[ıi]c[ıi] bulunamad[ıi]",
     r"nie ma takiego (?:u[żz]ytkownika|adresu|konta|odbiorcy|adresata)",
     r"neexistuje",

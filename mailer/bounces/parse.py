@@ -1065,11 +1065,19 @@ _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
 # An entry in the form only bounce(8) writes: the recipient, the next hop's name and its address
 # or, for a local LMTP server, its socket ("[/var/run/dovecot/lmtp]"), and what it said; bounce(8)
 # wraps its lines where they fall, before the host's name or "said:" too (set AV)
+# ... or what its SMTP client wrote of the next hop: "connect to host[ip]:25: Connection timed
+# out", "lost connection with host[ip] while ...", "conversation with host[ip] timed out" (set BJ)
+_NEXT_HOP_NAMED = r"[ \t]*\n?[ \t]*\S+\[[\w.:/-]{1,200}\]"
 _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
-    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: host[ \t]*\n?[ \t]*\S+\[[\w.:/-]{1,200}\]"
-    r"[ \t]*\n?[ \t]*said:",
+    + r">(?: \(expanded from <[^>\n]{1,300}>\))?: (?:host"
+    + _NEXT_HOP_NAMED
+    + r"[ \t]*\n?[ \t]*said:|connect to"
+    + _NEXT_HOP_NAMED
+    + r":\d+:|(?:lost connection|conversation) with"
+    + _NEXT_HOP_NAMED
+    + r"[ \t]*\n?[ \t]*(?:while|timed out))",
     re.MULTILINE,
 )
 
@@ -1484,7 +1492,8 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
         found = _SENDMAIL_RCPT.finditer(transcript[:MAX_TEXT])
         return _hit([(m[1].lower(), m[2].strip()) for m in found], transcript, "sendmail")
     section = rest.split("-----", 1)[0]
-    recipients = list(dict.fromkeys(a.lower() for a in _ADDR_SCAN.findall(section)))
+    listed = _REASON_TEXT.sub("", section)  # a reply may name our sender (set BK)
+    recipients = list(dict.fromkeys(a.lower() for a in _ADDR_SCAN.findall(listed)))
     transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
@@ -1492,6 +1501,9 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
     return _hit([(a, given.get(a, reason)) for a in recipients], rest, "sendmail", ctx.report)
 
 
+# ... its text: the server's reply, which may name an address that is not a recipient ("(reason:
+# 550 <nagios@host.example> doesn't exist ... (#5.1.8))", our refused sender; set BK)
+_REASON_TEXT = re.compile(r"^[ \t]*\(reason: [^\n]*", re.MULTILINE | re.IGNORECASE)
 # Sendmail's own summary of a recipient's failure, under its address: "    (reason: 550 5.1.1 ...)";
 # the last attempt's, where the transcript starts with an earlier host's deferral (set AY)
 _SENDMAIL_REASON = re.compile(
@@ -1597,6 +1609,8 @@ def _display_named(rest: str) -> list[tuple[str, str]]:
 _GMAIL_BLOCKED = _rx(r"your message to (" + _ADDR.pattern + r") has been blocked")
 _GMAIL = [
     _rx(r"your message wasn'?t delivered to \**(" + _ADDR.pattern + ")"),
+    # in Korean: "<addr> 주소를 찾을 수 없거나 ... 메일이 전송되지 않았습니다" (set BJ)
+    _rx(r"(" + _ADDR.pattern + r") ?주소를 찾을 수 없"),
     _GMAIL_BLOCKED,
     _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),

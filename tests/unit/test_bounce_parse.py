@@ -4434,3 +4434,54 @@ def test_set_bi_sender_unknown_infers_a_sender_status() -> None:
     """Set BI: 'Sender unknown' under a generic 5.0.0 is RFC 3463's bad sender address."""
     reply = "550 <releases@press.example.org>, Sender unknown (in reply to MAIL FROM command)"
     assert infer_status(reply, 550) == "5.1.8"
+
+
+def test_set_bk_sendmails_reason_may_name_our_sender_not_a_recipient() -> None:
+    """Set BK: the reply in Sendmail's '(reason: ...)' names our refused sender; only the
+    address listed above it failed."""
+    got = _plain(
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<desk@news.example.org>\n    (reason: 550 <monitor@press.example.org> doesn't exist "
+        "according to 192.0.2.1 (#5.1.8))\n\n   ----- Transcript of session follows -----\n"
+        "... while talking to mx.news.example.org.:\n>>> DATA\n"
+        "<<< 550 <monitor@press.example.org> doesn't exist (#5.1.8)\n"
+        "550 5.1.1 <desk@news.example.org>... User unknown\n",
+        "Returned mail: see transcript for details",
+    )
+    assert got.recipients == ("desk@news.example.org",)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "<desk@news.example.org>: connect to\n    mx.news.example.org[192.0.2.1]:25: Connection "
+        "timed out",
+        "<desk@news.example.org>: lost connection with mx.news.example.org[192.0.2.1] while "
+        "receiving the initial server greeting",
+        "<desk@news.example.org>: conversation with mx.news.example.org[192.0.2.1] timed out "
+        "while receiving the initial server greeting",
+    ],
+)
+def test_set_bj_a_postfix_report_cut_above_its_opening_is_read_by_its_client_entries(
+    entry: str,
+) -> None:
+    """Set BJ: pasted from 'The mail system' on, a report's entry in a form only Postfix's SMTP
+    client writes names its recipient."""
+    got = _plain(
+        f"                   The mail system\n\n{entry}\n", "Undelivered Mail Returned to Sender"
+    )
+    assert (got.recipients, got.kind, got.format) == (
+        ("desk@news.example.org",),
+        BounceKind.SOFT,
+        "postfix",
+    )
+
+
+def test_set_bj_gmails_korean_address_not_found() -> None:
+    got = _plain(
+        "주소를 찾을 수 없음\ndesk@news.example.org 주소를 찾을 수 없거나 해당 주소에서 메일을 받을 "
+        "수 없어 메일이 전송되지 않았습니다.\n",
+        "Delivery Status Notification (Failure)",
+        "Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+    )
+    assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.HARD)
