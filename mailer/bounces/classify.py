@@ -714,7 +714,7 @@ _SOFT_WEAK = _rx(
     r"connect(?:ion)? failed",  # nullmailer's words when no connection was made
     # Tencent: '(9)connect to the "192.0.2.1(192.0.2.1) of news.example" server failed', and its
     # Chinese for it, "连接收件方邮件系统失败" (set BG)
-    r"connect to the [^\n]{1,120}? server failed",
+    r'connect to the "[^"\n]{1,120}" server failed',  # quoted: not "... the MSA ... server failed"
     r"连接收件方邮件系统失败",
     r"tried all mxs",  # Haraka: no MX host of the domain took a connection
     r"no answer",

@@ -92,23 +92,12 @@ def _search(pattern: re.Pattern[str], text: str, pos: int = 0) -> re.Match[str] 
 
 # --- reading the MIME structure -------------------------------------------------------------------
 
-# Chinese, Japanese and Korean write no space between words, so a notice's words run into the
-# address after them ("无法发送到desk@news.example", Tencent, set BG): such a run is a local part
-# of its own only where the "@" follows it (an RFC 6531 address, "记者@新闻.example"); otherwise
-# the address starts after it. Kana, CJK punctuation and ideographs, Hangul, full-width forms.
-_CJK = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-# an address's local part, as _ADDR reads it; a run of those scripts only from its start (read
-# from inside a long run, every start would read the rest of it again)
-_LOCAL_PART = rf"(?:(?<![{_CJK}])[{_CJK}]+(?=@)|(?:(?![{_CJK}])[\w.!#$%&'*+/=?^`{{|}}~-])+)"
-# ... and a domain's label likewise: of those scripts (an IDN, "新闻.example") or of none, so that
-# the words after an address are no part of its domain ("desk@news.example.orgに届きません")
-_LABEL = rf"(?:[{_CJK}]+|(?:(?![{_CJK}])[\w-])+)"
-_ADDR = re.compile(_LOCAL_PART + rf"@{_LABEL}(?:\.{_LABEL})+")
-_CJK_WORD = re.compile(f"[{_CJK}]")
+_LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]+"  # an address's local part, as _ADDR reads it
+_ADDR = re.compile(_LOCAL_PART + r"@[\w-]+(?:\.[\w-]+)+")
 # _ADDR to search a text with: a match starts where a run of local-part characters starts, where a
 # search finds it anyway; from inside a long run (a word, a base64 line) every start would read the
-# rest of the run again, which took 10 s on 64,000 letters. After those scripts' words it may.
-_NOT_AFTER_LOCAL = rf"(?<![^\W{_CJK}])(?<![.!#$%&'*+/=?^`{{|}}~-])"
+# rest of the run again, which took 10 s on 64,000 letters
+_NOT_AFTER_LOCAL = r"(?<![\w.!#$%&'*+/=?^`{|}~-])"
 _ADDR_SCAN = re.compile(_NOT_AFTER_LOCAL + _ADDR.pattern)
 _HEADER_LINE = re.compile(rb"^(?:From |[\x21-\x39\x3b-\x7e]+:)")
 _RETURNED_TYPES = (
@@ -1923,14 +1912,19 @@ def _generic(ctx: _Ctx) -> _Hit | None:
     return _hit(entries, rest or ctx.report, _provider(ctx) or "other", ctx.report)
 
 
+# Chinese puts no space between the verb and the address it points at, which a local part would
+# read on into ("无法发送到desk@news.example.org", Tencent, set BG): only that address, right after
+# "send to" or "deliver to", not any other on the line (a help desk's, a review)
+_CJK_DELIVER_TO = re.compile(r"无法(?:发送|送达|投递)(?:到|至|给)[ \t]*<?(" + _ADDR.pattern + ")")
+
+
 def _inline(intro: re.Match[str]) -> list[tuple[str, str]]:
     """Addresses written on the intro line itself, after its colon: 'recipients failed: a@b.',
-    or, in Chinese, Japanese or Korean, which put no colon or space before it, anywhere on it:
-    "无法发送到a@b" (Tencent, set BG)."""
+    or the one a Chinese intro's verb points at: "无法发送到a@b"."""
     _head, colon, tail = intro.group(0).partition(":")
-    if not colon and _CJK_WORD.match(intro.group(0)):
-        tail = intro.group(0)
-    elif not colon:
+    if pointed := _CJK_DELIVER_TO.match(intro.group(0)):
+        return [(pointed[1].lower(), "")]
+    if not colon:
         return []
     addresses = [a.lower() for a in _ADDR_SCAN.findall(tail) if not _NOT_RECIPIENT.match(a)]
     reason = tail.split(addresses[-1], 1)[-1].strip(" .,;:") if addresses else ""

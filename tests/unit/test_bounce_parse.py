@@ -4369,71 +4369,49 @@ def test_set_bg_tencent_notice_names_its_recipient_after_chinese_words() -> None
 
 
 @pytest.mark.parametrize(
-    ("text", "addresses"),
+    ("body", "recipients"),
     [
-        ("无法发送到desk@news.example.org", ["desk@news.example.org"]),
-        ("宛先desk@news.example.orgに届きませんでした", ["desk@news.example.org"]),
-        ("desk@新闻.example记者", ["desk@新闻.example"]),
-        # an RFC 6531 address of those scripts stays whole, alone or after a space or words
-        ("记者@新闻.example", ["记者@新闻.example"]),
-        ("收件人 记者@新闻.example", ["记者@新闻.example"]),
-        # not from inside a Latin local part, nor an accented one cut
-        ("abc.desk@news.example.org", ["abc.desk@news.example.org"]),
-        ("josé@news.example.org", ["josé@news.example.org"]),
-        ("中文ab中desk@news.example.org", ["desk@news.example.org"]),
+        # an RFC 6531 address after the verb, or in brackets, or labelled with a full-width colon
+        ("无法发送到记者@新闻.example\n", ("记者@新闻.example",)),
+        ("无法发送到 <desk@news.example.org>\n", ("desk@news.example.org",)),
+        (
+            "您发送的邮件被退回。\n\n收件人：记者@新闻.example\n原因：550 5.1.1 user unknown\n",
+            ("记者@新闻.example",),
+        ),
+        # only the address the verb points at, not a help desk's later on the intro's line (a
+        # review)
+        (
+            "无法投递您的邮件，如有疑问请联系 help@mx.example.net\n\n原因：550 5.1.1 user unknown\n"
+            "收件人：desk@news.example.org\n",
+            ("desk@news.example.org",),
+        ),
     ],
 )
-def test_an_address_starts_after_chinese_japanese_or_korean_words(
-    text: str, addresses: list[str]
+def test_chinese_notices_name_the_address_their_verb_points_at(
+    body: str, recipients: tuple[str, ...]
 ) -> None:
-    assert parse_module._ADDR_SCAN.findall(text) == addresses
-
-
-def test_gmails_pointer_to_its_technical_details_may_be_wrapped() -> None:
-    """A review of set BF's fix: 'See technical details\\nbelow' is no heading either."""
-    reply = (
-        "Message rejected. See https://support.google.com/mail/answer/69585 for more information."
-    )
-    text = _GMAIL_BLOCKED_NOTICE.format(reply).replace("details below", "details\nbelow")
-    got = _plain(text, "Delivery Status Notification (Failure)")
-    assert (got.diagnostic, got.kind) == (reply, BounceKind.BLOCK)
-
-
-_EXCHANGE_ORCPT = (
-    "Delivery has failed to these recipients or groups:\n\na@corp.mail.onmicrosoft.com\n"
-    "The server has tried to deliver this message, without success, and has stopped trying.\n\n"
-    "Diagnostic information for administrators:\n\nGenerating server: news.example.org\n\n"
-    "a@corp.mail.onmicrosoft.com\n#550 4.4.7 QUEUE.Expired; message expired ##rfc822;{}\n\n"
-    "Original message headers:\n\nFrom: releases@press.example.org\n"
-)
+    assert _plain(body, "系统退信").recipients == recipients
 
 
 @pytest.mark.parametrize(
-    ("orcpt", "recipients"),
+    ("reply", "expected"),
     [
-        # in the section for administrators, where the English notice's entries stop
-        ("desk@news.example.org", ("desk@news.example.org",)),
-        # one internal address reached through two we sent to: both
+        # Tencent's words for a failed connection, each alone
         (
-            "desk@news.example.org\n\na@corp.mail.onmicrosoft.com\n#550 4.4.7 QUEUE.Expired "
-            "##rfc822;chief@news.example.org",
-            ("desk@news.example.org", "chief@news.example.org"),
+            '(9)connect to the "192.0.2.1(192.0.2.1) of news.example.org" server failed',
+            BounceKind.SOFT,
         ),
-        # a role account is no recipient, there as anywhere
-        ("postmaster@news.example.org", ("a@corp.mail.onmicrosoft.com",)),
+        ("退信原因：连接收件方邮件系统失败，导致邮件被系统退回。", BounceKind.SOFT),
     ],
 )
-def test_exchange_names_the_address_we_sent_to_in_any_language(
-    orcpt: str, recipients: tuple[str, ...]
-) -> None:
-    got = _plain(_EXCHANGE_ORCPT.format(orcpt), "Undeliverable: Release")
-    assert got.recipients == recipients
+def test_set_bg_tencent_connection_words(reply: str, expected: BounceKind) -> None:
+    assert classify(None, reply, find_smtp_code(reply)) is expected
 
 
-def test_set_bi_sender_unknown_infers_a_sender_status() -> None:
-    """Set BI: 'Sender unknown' under a generic 5.0.0 is RFC 3463's bad sender address."""
-    reply = "550 <releases@press.example.org>, Sender unknown (in reply to MAIL FROM command)"
-    assert infer_status(reply, 550) == "5.1.8"
+def test_tencents_connection_words_do_not_span_two_clauses() -> None:
+    """A review: 'connect to the MSA ... server failed STARTTLS' is no failed connection."""
+    reply = "550 You must connect to the MSA with TLS. Your server failed STARTTLS negotiation"
+    assert classify(None, reply, 550) is not BounceKind.SOFT
 
 
 def test_set_bk_sendmails_reason_may_name_our_sender_not_a_recipient() -> None:
