@@ -420,7 +420,6 @@ _SENDER_GONE = _rx(
     r"sender domain [\w-]+(?:\.[\w-]+)+ (?:does not exist|not found)",  # a domain named
     r"sender (?:address )?domain (?:does not exist|not found|is unknown|must exist|is empty)",
     r"unroutable sender address",
-    r"\bsender unknown\b",  # "550 <releases@press.example>, Sender unknown" (set BI)
     r"unknown domain in (?:the )?(?:sender|mail from)",
     # Haraka's mail_from.is_resolvable (set AB): the domain of our MAIL FROM has no mail host
     r"no mx (?:records? )?for (?:your|the) (?:envelope )?(?:from|sender|mail from)"
@@ -554,7 +553,6 @@ _USER_UNKNOWN = _rx(
     r"該当するユーザ",
     r"존재하지 않는",
     r"사용자를 찾을 수 없",
-    r"주소를 찾을 수 없",  # Gmail's Korean "Address not found" (set BJ)
     r"kullan[ıi]c[ıi] bulunamad[ıi]",
     r"nie ma takiego (?:u[żz]ytkownika|adresu|konta|odbiorcy|adresata)",
     r"neexistuje",
@@ -797,6 +795,10 @@ _STRONG: tuple[tuple[re.Pattern[str], BounceKind, str], ...] = (
     (_NULL_MX, HARD, "1.10"),
     (_HOST_UNKNOWN, HARD, "1.2"),
     (_USER_UNKNOWN, HARD, "1.1"),
+    # "550 <releases@press.example>, Sender unknown" (set BI): our sender, RFC 3463's X.1.8; last,
+    # so that a recipient's own words beside it decide ("User unknown (sender unknown to us)", a
+    # review)
+    (_rx(r"\bsender unknown\b"), BLOCK, "1.8"),
 )
 # The message refused as a whole, no word of why ("550 5.2.0 Mail rejete. Mail rejected.", Orange
 # after the data, set BF): the last of the weak words, so that any other reason beside it decides
@@ -1043,7 +1045,7 @@ def _temporary(status: str | None, smtp_code: int | None) -> bool:
 # The next hop's name and address before its reply ("host spf-03-01.mr.example[192.0.2.1] said:",
 # Exim's "host mx.example [192.0.2.1]:", a local LMTP socket's "[private/dovecot-lmtp]"): a name
 # is no reason, and one holding "spf", "spam" or "junk" made an unknown user a block (set AT)
-_NEXT_HOP = re.compile(r"\b(host|connect to) [\w-]+(?:\.[\w-]+)+\.? ?\[[\w.:/-]{1,200}\]")
+_NEXT_HOP = re.compile(r"\b(host|connect to|with) [\w-]+(?:\.[\w-]+)+\.? ?\[[\w.:/-]{1,200}\]")
 
 
 def _reply_words(diagnostic: str) -> str:

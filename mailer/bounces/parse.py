@@ -1056,17 +1056,19 @@ _EXPANDED = re.compile(r"\(expanded from <([^>]+)>\)")
 # wraps its lines where they fall, before the host's name or "said:" too (set AV)
 # ... or what its SMTP client wrote of the next hop: "connect to host[ip]:25: Connection timed
 # out", "lost connection with host[ip] while ...", "conversation with host[ip] timed out" (set BJ)
-_NEXT_HOP_NAMED = r"[ \t]*\n?[ \t]*\S+\[[\w.:/-]{1,200}\]"
+# (a line break with blanks around it as "(?:[ \t]*\n)?[ \t]*", not "[ \t]*\n?[ \t]*", which read a
+# long run of blanks in quadratic time, a review)
+_NEXT_HOP_NAMED = r"(?:[ \t]*\n)?[ \t]*\S+\[[\w.:/-]{1,200}\]"
 _POSTFIX_REMOTE = re.compile(
     r"^<"
     + _ADDR.pattern
     + r">(?: \(expanded from <[^>\n]{1,300}>\))?: (?:host"
     + _NEXT_HOP_NAMED
-    + r"[ \t]*\n?[ \t]*said:|connect to"
+    + r"(?:[ \t]*\n)?[ \t]*said:|connect to"
     + _NEXT_HOP_NAMED
     + r":\d+:|(?:lost connection|conversation) with"
     + _NEXT_HOP_NAMED
-    + r"[ \t]*\n?[ \t]*(?:while|timed out))",
+    + r"(?:[ \t]*\n)?[ \t]*(?:while|timed out))",
     re.MULTILINE,
 )
 
@@ -1481,8 +1483,10 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
         found = _SENDMAIL_RCPT.finditer(transcript[:MAX_TEXT])
         return _hit([(m[1].lower(), m[2].strip()) for m in found], transcript, "sendmail")
     section = rest.split("-----", 1)[0]
-    listed = _REASON_TEXT.sub("", section)  # a reply may name our sender (set BK)
-    recipients = list(dict.fromkeys(a.lower() for a in _ADDR_SCAN.findall(listed)))
+    # a reply may name our sender (set BK); but where the line above it holds no whole address
+    # (a bare local part, Sendmail's own form), the reply's is the recipient's (a review)
+    listed = _ADDR_SCAN.findall(_REASON_TEXT.sub("", section)) or _ADDR_SCAN.findall(section)
+    recipients = list(dict.fromkeys(a.lower() for a in listed))
     transcript = _after(rest, _TRANSCRIPT_WORDS)
     reply = _REPLY_LINE.search(transcript or rest)
     reason = reply.group(0).strip() if reply else _reason_line(rest)
@@ -1492,7 +1496,11 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
 
 # ... its text: the server's reply, which may name an address that is not a recipient ("(reason:
 # 550 <nagios@host.example> doesn't exist ... (#5.1.8))", our refused sender; set BK)
-_REASON_TEXT = re.compile(r"^[ \t]*\(reason: [^\n]*", re.MULTILINE | re.IGNORECASE)
+# with the indented lines a forward wrapped it onto (not another "(expanded from: ...)" or
+# "(reason: ...)" line)
+_REASON_TEXT = re.compile(
+    r"^[ \t]*\(reason: [^\n]*(?:\n[ \t]+[^(\s][^\n]*)*", re.MULTILINE | re.IGNORECASE
+)
 # Sendmail's own summary of a recipient's failure, under its address: "    (reason: 550 5.1.1 ...)";
 # the last attempt's, where the transcript starts with an earlier host's deferral (set AY)
 _SENDMAIL_REASON = re.compile(
@@ -1598,10 +1606,6 @@ def _display_named(rest: str) -> list[tuple[str, str]]:
 _GMAIL_BLOCKED = _rx(r"your message to (" + _ADDR.pattern + r") has been blocked")
 _GMAIL = [
     _rx(r"your message wasn'?t delivered to \**(" + _ADDR.pattern + ")"),
-    # in Korean: "<addr> 주소를 찾을 수 없거나 ... 메일이 전송되지 않았습니다" (set BJ); the address
-    # first, so only where a run of its characters starts (from inside a run, every start read
-    # the rest of it again: 100 s for 64,000 letters, caught by the benchmark's long runs)
-    re.compile(_NOT_AFTER_LOCAL + r"(" + _ADDR.pattern + r") ?주소를 찾을 수 없"),
     _GMAIL_BLOCKED,
     _rx(r"there was a temporary problem delivering your message to (" + _ADDR.pattern + ")"),
     _rx(r"delivery to the following recipients? failed permanently:\s*(" + _ADDR.pattern + ")"),
@@ -1611,12 +1615,19 @@ _GMAIL = [
 
 # ... and in a report only, as a person may write it too (a review): "Your message couldn't be
 # delivered to *addr* because the remote server is misconfigured" (set BC)
-_GMAIL_REPORT = _rx(r"your message couldn'?t be delivered to \**(" + _ADDR.pattern + ")")
+_GMAIL_REPORT = [
+    _rx(r"your message couldn'?t be delivered to \**(" + _ADDR.pattern + ")"),
+    # in Korean, "<addr> 주소를 찾을 수 없거나 ... 메일이 전송되지 않았습니다" (set BJ), which is
+    # also how a person says "if <addr> can't be found" (a review); the address first, so only
+    # where a run of its characters starts (from inside a run, every start read the rest of it
+    # again: 100 s for 64,000 letters, caught by the benchmark's long runs)
+    re.compile(_NOT_AFTER_LOCAL + r"\**(" + _ADDR.pattern + r")\** ?주소를 찾을 수 없"),
+]
 
 
 def _gmail(ctx: _Ctx) -> _Hit | None:
     """Gmail and Google Workspace: '** Address not found **', 'Your message wasn't delivered'."""
-    for pattern in _GMAIL + ([_GMAIL_REPORT] if ctx.returned_like else []):
+    for pattern in _GMAIL + (_GMAIL_REPORT if ctx.returned_like else []):
         found = _search(pattern, ctx.report)
         if found:
             technical = _technical(ctx.report) or _reason_line(ctx.report[found.end() :])

@@ -4463,3 +4463,57 @@ def test_set_bj_gmails_korean_address_not_found() -> None:
         "Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
     )
     assert (got.recipients, got.kind) == (("desk@news.example.org",), BounceKind.HARD)
+
+
+def test_a_persons_korean_words_like_gmails_are_no_bounce() -> None:
+    """A review of set BJ's fix: 'if <addr> can't be found' in a person's reply is no report."""
+    got = parse_bounce(
+        "From: Kim <kim@news.example.org>\nTo: releases@press.example.org\nSubject: Re: 보도자료\n\n"
+        "담당자가 바뀌었습니다. desk@news.example.org 주소를 찾을 수 없으면 new@news.example.org 로 "
+        "보내주세요.\n".encode()
+    )
+    assert not got.bounce
+
+
+@pytest.mark.parametrize(
+    ("listed", "reason"),
+    [
+        # Sendmail's bare local part: the reply holds the only whole address
+        ("desk", "550 5.1.1 <desk@news.example.org>... User unknown)"),
+        # a reply naming our sender, wrapped by a forward onto an indented line
+        (
+            "<desk@news.example.org>",
+            "550 doesn't exist according to 192.0.2.1:\n    <monitor@press.example.org> (#5.1.8))",
+        ),
+    ],
+)
+def test_sendmails_reason_lines_and_the_listed_recipient(listed: str, reason: str) -> None:
+    """A review of set BK's fix."""
+    got = _plain(
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        f"{listed}\n    (reason: {reason}\n\n   ----- Original message follows -----\n"
+        "From: releases@press.example.org\nTo: editors@news.example.org\n",
+        "Returned mail: see transcript for details",
+    )
+    assert (got.recipients, got.format) == (("desk@news.example.org",), "sendmail")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "550 Recipient unknown; sender unknown",
+        "550 User unknown (sender unknown to us) (in reply to RCPT TO command)",
+    ],
+)
+def test_sender_unknown_gives_way_to_a_recipients_own_words(reply: str) -> None:
+    """A review of set BI's fix."""
+    assert classify(None, reply, 550) is BounceKind.HARD
+
+
+def test_a_next_hops_name_after_with_is_no_reason() -> None:
+    """A review of set BJ's fix: 'lost connection with mx.spamexperts.example[...]' is soft."""
+    reply = (
+        "lost connection with mx.spamexperts.example[192.0.2.1] while receiving the initial "
+        "server greeting"
+    )
+    assert classify(None, reply) is BounceKind.SOFT
