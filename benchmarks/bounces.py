@@ -203,8 +203,8 @@ def corpus(data: Path, ham: Path | None) -> list[tuple[str, Label, Path]]:
 # tenth session)
 _RUNS: tuple[str, ...] = ("a", "1", "-", "=", "é", "中", "a.", "a@", "a@b.", "550 ", "<a")
 _RUNS += ("mlmmj <a@b.cd> ", "moderator ", " ", " \n")
-# ... or Chinese words run into Latin letters, where an address may now start after the former
-# (set BG): a local part that read on through them took 0.3 s to 0.5 s
+# ... or Chinese words run into Latin letters and addresses (set BG: an address pattern, since
+# reverted, that let an address start right after such words read on through them in 0.3 s)
 _RUNS += ("中a", "中文中文abcd", "无法发送到a@b.cc ")
 
 

@@ -1494,19 +1494,18 @@ def _sendmail(ctx: _Ctx) -> _Hit | None:
     return _hit([(a, given.get(a, reason)) for a in recipients], rest, "sendmail", ctx.report)
 
 
-# ... its text: the server's reply, which may name an address that is not a recipient ("(reason:
-# 550 <nagios@host.example> doesn't exist ... (#5.1.8))", our refused sender; set BK)
-# with the indented lines a forward wrapped it onto (not another "(expanded from: ...)" or
-# "(reason: ...)" line)
-_REASON_TEXT = re.compile(
-    r"^[ \t]*\(reason: [^\n]*(?:\n[ \t]+[^(\s][^\n]*)*", re.MULTILINE | re.IGNORECASE
-)
 # Sendmail's own summary of a recipient's failure, under its address: "    (reason: 550 5.1.1 ...)";
 # the last attempt's, where the transcript starts with an earlier host's deferral (set AY)
 _SENDMAIL_REASON = re.compile(
     r"^[ \t]*<?(" + _ADDR.pattern + r")>?[^\n]*\n[ \t]*\(reason: ([^\n]*)",  # (its ")" cut after:
     # a lazy reply before "\)?[ \t]*$" read a long run of blanks in quadratic time, a review)
     re.MULTILINE | re.IGNORECASE,
+)
+# ... that line whole: the server's reply, which may name an address that is not a recipient
+# ("(reason: 550 <nagios@host.example> doesn't exist ... (#5.1.8))", our refused sender; set BK),
+# with the indented lines a forward wrapped it onto (not an "(expanded from: ...)" line)
+_REASON_TEXT = re.compile(
+    r"^[ \t]*\(reason: [^\n]*(?:\n[ \t]+[^(\s][^\n]*)*", re.MULTILINE | re.IGNORECASE
 )
 
 
