@@ -868,7 +868,7 @@ def _unwrapped(text: str, end: int) -> str:
         bare = line.strip()
         if not bare or not _CARRIES_ON.match(bare) or _NEW_ENTRY.search(bare):
             break
-        if _FIELD_HEAD.match(line) or _ANOTHER_REPLY.match(bare) or _ADDR.fullmatch(bare):
+        if _HEADER_AT.match(line) or _ANOTHER_REPLY.match(bare) or _ADDR.fullmatch(bare):
             break
         if _SMTP_COMMAND.match(bare) or _SECTION_END.match(line):
             break
@@ -922,9 +922,10 @@ def _reason_start(head: str, at: int) -> int:
     return line
 
 
+# A line that starts a header field: its name (RFC 5322 3.6.8, printable but the colon) and colon
+_HEADER_AT = re.compile(r"^[\x21-\x39\x3b-\x7e]+:")
 # A line before a header block that is no report's text: blank, a rule, a forward's marker, or
 # another header field's (the forward's header is one block)
-_FIELD_HEAD = re.compile(r"[!-9;-~]+:")
 _FORWARD_LINE = re.compile(
     r"[ \t>*-]*(?:(?:begin )?forwarded message:?|original message)?[ \t>*-]*", re.IGNORECASE
 )
@@ -936,7 +937,7 @@ def _returned_block_before(head: str, at: int) -> bool:
     header (a review)."""
     for block in _RETURNED_BLOCK.finditer(head, 0, at):
         lines = head[: block.start()].split("\n")
-        if any(not (_FORWARD_LINE.fullmatch(x) or _FIELD_HEAD.match(x)) for x in lines):
+        if any(not (_FORWARD_LINE.fullmatch(x) or _HEADER_AT.match(x)) for x in lines):
             return True
     return False
 
@@ -2505,9 +2506,6 @@ def _returned(ctx: _Ctx) -> Message | None:
         if parsed.get("message-id") or parsed.get("from") or parsed.get("to"):
             return parsed
     return None
-
-
-_HEADER_AT = re.compile(r"^[\x21-\x39\x3b-\x7e]+:")
 
 
 def _addresses(ctx: _Ctx, returned: Message | None) -> tuple[str, ...]:
